@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+
+from audit.models import AuditEvent
+from audit.origin import current_origin
+
+
+def _plain(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict:
+    return {f: _plain(getattr(instance, f)) for f in fields}
+
+
+def audit_record(
+    *,
+    by,
+    action: str,
+    obj: models.Model,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Record a change. Call inside the service's transaction, after the write."""
+    changes = {}
+    before = before or {}
+    after = after or {}
+    for key in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(key)), _plain(after.get(key))
+        if old != new:
+            changes[key] = [old, new]
+    return AuditEvent.objects.create(
+        actor=by if getattr(by, "pk", None) else None,
+        actor_label=getattr(by, "email", "") or "system",
+        origin=current_origin(),
+        action=action,
+        object_type=obj._meta.label,
+        object_id=str(obj.pk),
+        object_label=str(obj)[:300],
+        changes=changes,
+    )

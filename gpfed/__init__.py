@@ -1,0 +1,1 @@
+"""gpfed: the platform an English GP federation runs its business on."""

@@ -1,0 +1,3 @@
+from gpfed.cli import main
+
+raise SystemExit(main())

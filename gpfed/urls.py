@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from gpfed.api import api
+from registry import views as registry_views
+
+urlpatterns = [
+    path("", registry_views.home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("", include("registry.urls")),
+    path("api/v1/", api.urls),
+]

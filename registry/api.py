@@ -1,0 +1,325 @@
+"""The registry as JSON under /api/v1/. Thin: validate, ask the selectors, shape the answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from registry import selectors
+from registry.models import PCN, Federation, ImportRun, ListSize, Practice
+
+router = Router(tags=["registry"])
+
+
+class PracticeOut(Schema):
+    code: str
+    name: str
+    status: str = Field(..., description="A active, C closed, D dormant, P proposed")
+    postcode: str
+    open_date: date | None
+    close_date: date | None
+
+
+class Org(Schema):
+    code: str
+    name: str
+
+
+class PcnRef(Org):
+    since: date
+
+
+class FederationRef(Schema):
+    id: int
+    slug: str
+    name: str
+    since: date
+
+
+class ListSizeRef(Schema):
+    patients: int
+    extract_date: date
+
+
+class PracticeDetail(Schema):
+    code: str
+    name: str
+    status: str
+    status_code: str
+    address: list[str]
+    postcode: str
+    open_date: date | None
+    close_date: date | None
+    as_at: date
+    pcn: PcnRef | None
+    sub_icb: Org | None
+    icb: Org | None
+    region: Org | None
+    list_size: ListSizeRef | None
+    federation: FederationRef | None
+
+
+class ListSizeOut(Schema):
+    extract_date: date
+    sex: str
+    age_band: str
+    patients: int
+
+
+class PracticeFilters(Schema):
+    q: str = Field("", description="ODS code, name or postcode")
+    icb: str = Field("", description="ICB code, e.g. QK1")
+    sub_icb: str = Field("", description="Sub-ICB location code, e.g. 03W")
+    status: str = Field("", description="A, C, D or P")
+    federation: str = Field("", description="Federation slug: its members, past and present")
+
+
+@router.get("/practices", response=list[PracticeOut], summary="Search practices")
+@paginate(LimitOffsetPagination)
+def practice_list(request, filters: Query[PracticeFilters]):
+    federation = (
+        get_object_or_404(Federation, slug=filters.federation) if filters.federation else None
+    )
+    return selectors.practice_search(
+        q=filters.q,
+        icb=filters.icb,
+        sub_icb=filters.sub_icb,
+        status=filters.status,
+        federation=federation,
+    )
+
+
+@router.get("/practices/{code}", response=PracticeDetail, summary="One practice")
+def practice_detail(request, code: str, on: date | None = None):
+    practice = get_object_or_404(Practice, code=code.upper())
+    return selectors.practice_report(practice, on)
+
+
+@router.get(
+    "/practices/{code}/list-sizes", response=list[ListSizeOut], summary="A practice's list sizes"
+)
+@paginate(LimitOffsetPagination)
+def practice_list_sizes(request, code: str, sex: str = "ALL", age_band: str = "ALL"):
+    practice = get_object_or_404(Practice, code=code.upper())
+    qs = ListSize.objects.filter(practice=practice).order_by("extract_date", "age_from")
+    if sex:
+        qs = qs.filter(sex=sex.upper())
+    if age_band:
+        qs = qs.filter(age_band=age_band.upper())
+    return qs
+
+
+class PcnOut(Schema):
+    code: str
+    name: str
+    sub_icb: str | None = Field(None, alias="sub_icb.code")
+    open_date: date | None
+    close_date: date | None
+
+
+class RegisteredListOut(Schema):
+    patients: int
+    practices: int
+    practices_without_figure: int
+    extract_dates: list[date]
+
+
+class PcnDetail(Schema):
+    code: str
+    name: str
+    sub_icb: Org | None
+    open_date: date | None
+    close_date: date | None
+    practices: list[PracticeOut]
+    registered_list: RegisteredListOut
+
+
+class PcnFilters(Schema):
+    q: str = ""
+    icb: str = ""
+    sub_icb: str = ""
+
+
+@router.get("/pcns", response=list[PcnOut], summary="Search PCNs")
+@paginate(LimitOffsetPagination)
+def pcn_list(request, filters: Query[PcnFilters]):
+    return selectors.pcn_search(q=filters.q, icb=filters.icb, sub_icb=filters.sub_icb)
+
+
+@router.get("/pcns/{code}", response=PcnDetail, summary="One PCN and its practices today")
+def pcn_detail(request, code: str, on: date | None = None):
+    pcn = get_object_or_404(PCN.objects.select_related("sub_icb"), code=code.upper())
+    day = on or selectors.today()
+    return {
+        "code": pcn.code,
+        "name": pcn.name,
+        "sub_icb": pcn.sub_icb,
+        "open_date": pcn.open_date,
+        "close_date": pcn.close_date,
+        "practices": selectors.pcn_practices_on(pcn, day),
+        "registered_list": selectors.pcn_registered_list(pcn, day).__dict__,
+    }
+
+
+class PopulationOut(Schema):
+    value: float | None
+    is_estimate: bool
+    basis: str
+
+
+class PcnPopulationYear(Schema):
+    financial_year: str
+    adjusted: PopulationOut
+    weighted: PopulationOut
+
+
+@router.get(
+    "/pcns/{code}/populations",
+    response=list[PcnPopulationYear],
+    summary="A PCN's adjusted and weighted populations by financial year",
+)
+def pcn_populations(request, code: str):
+    pcn = get_object_or_404(PCN, code=code.upper())
+    rows = []
+    for row in selectors.pcn_population_table(pcn):
+        rows.append(
+            {
+                "financial_year": row["label"],
+                **{
+                    m: {
+                        "value": float(row[m].value) if row[m].value is not None else None,
+                        "is_estimate": row[m].is_estimate,
+                        "basis": row[m].basis,
+                    }
+                    for m in ("adjusted", "weighted")
+                },
+            }
+        )
+    return rows
+
+
+class FederationOut(Schema):
+    id: int
+    slug: str
+    name: str
+    legal_form: str
+    company_number: str
+
+
+class MembershipOut(Schema):
+    practice: str = Field(..., alias="practice.code")
+    practice_name: str = Field(..., alias="practice.name")
+    start_date: date
+    end_date: date | None
+    join_reason: str
+    leave_reason: str
+
+
+class PcnMembership(Schema):
+    code: str
+    name: str
+    member_practices: int
+    all_practices: int
+
+
+class FederationDetail(FederationOut):
+    as_at: date
+    practice_count: int
+    registered_patients: int
+    pcns: list[PcnMembership]
+    memberships: list[MembershipOut]
+
+
+@router.get("/federations", response=list[FederationOut], summary="Federations")
+@paginate(LimitOffsetPagination)
+def federation_list(request, q: str = ""):
+    qs = Federation.objects.all()
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs
+
+
+@router.get("/federations/{slug}", response=FederationDetail, summary="One federation")
+def federation_detail(request, slug: str, on: date | None = None):
+    federation = get_object_or_404(Federation, slug=slug)
+    summary = selectors.federation_summary(federation, on)
+    return {
+        "id": federation.pk,
+        "slug": federation.slug,
+        "name": federation.name,
+        "legal_form": federation.legal_form,
+        "company_number": federation.company_number,
+        "as_at": summary["as_at"],
+        "practice_count": summary["practice_count"],
+        "registered_patients": summary["registered"].patients,
+        "pcns": [
+            {
+                "code": e["pcn"].code,
+                "name": e["pcn"].name,
+                "member_practices": e["member_practices"],
+                "all_practices": e["all_practices"],
+            }
+            for e in summary["pcns"]
+        ],
+        "memberships": list(selectors.federation_memberships(federation)),
+    }
+
+
+class TrendPoint(Schema):
+    date: date
+    patients: int
+    practices: int
+
+
+class AgeBand(Schema):
+    label: str
+    male: int
+    female: int
+    total: int
+
+
+class AgeProfile(Schema):
+    extract_date: date
+    bands: list[AgeBand]
+    total: int
+
+
+class FederationPopulations(Schema):
+    trend: list[TrendPoint]
+    age_profile: AgeProfile | None
+
+
+@router.get(
+    "/federations/{slug}/populations",
+    response=FederationPopulations,
+    summary="A federation's registered population over time and by age band",
+)
+def federation_populations(request, slug: str):
+    federation = get_object_or_404(Federation, slug=slug)
+    return {
+        "trend": selectors.federation_population_trend(federation),
+        "age_profile": selectors.federation_age_profile(federation),
+    }
+
+
+class ImportRunOut(Schema):
+    id: int
+    kind: str
+    file_name: str
+    sha256: str
+    status: str
+    dry_run: bool
+    as_at: date | None
+    counts: dict
+    problem_total: int
+    created_at: datetime
+    finished_at: datetime | None
+
+
+@router.get("/imports", response=list[ImportRunOut], summary="Imports, newest first")
+@paginate(LimitOffsetPagination)
+def import_list(request):
+    return ImportRun.objects.defer("upload")

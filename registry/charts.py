@@ -1,0 +1,155 @@
+"""Charts drawn on the server as SVG, so they work without JavaScript. Each chart comes with
+the table of its figures for screen readers and for anyone who wants the numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WIDTH = 640
+LEFT = 72
+RIGHT = 16
+TOP = 16
+BOTTOM = 40
+
+
+def nice_ceiling(value: float) -> float:
+    if value <= 0:
+        return 1
+    magnitude = 10 ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return step * magnitude
+    return 10 * magnitude
+
+
+def short_number(value: float) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.1f}m".replace(".0m", "m")
+    if value >= 1_000:
+        return f"{value / 1_000:.0f}k"
+    return f"{value:.0f}"
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: int
+    css: str = "gpfed-chart__bar"
+
+
+@dataclass
+class Chart:
+    title: str
+    width: int
+    height: int
+    bars: list[Bar] = field(default_factory=list)
+    points: str = ""
+    dots: list[dict] = field(default_factory=list)
+    y_ticks: list[dict] = field(default_factory=list)
+    x_labels: list[dict] = field(default_factory=list)
+    baseline: float = 0
+    legend: list[dict] = field(default_factory=list)
+
+
+def _axis(chart: Chart, top_value: float, plot_height: float) -> None:
+    for i in range(5):
+        value = top_value * i / 4
+        y = TOP + plot_height - plot_height * i / 4
+        chart.y_ticks.append({"y": round(y, 1), "label": short_number(value)})
+    chart.baseline = TOP + plot_height
+
+
+def bar_chart(title: str, items: list[tuple[str, int]], *, height: int = 260) -> Chart:
+    plot_height = height - TOP - BOTTOM
+    plot_width = WIDTH - LEFT - RIGHT
+    chart = Chart(title=title, width=WIDTH, height=height)
+    top_value = nice_ceiling(max((v for _, v in items), default=0))
+    _axis(chart, top_value, plot_height)
+    if not items:
+        return chart
+    slot = plot_width / len(items)
+    bar_width = max(2.0, slot * 0.7)
+    every = max(1, round(len(items) / 10))
+    for i, (label, value) in enumerate(items):
+        h = plot_height * value / top_value
+        x = LEFT + i * slot + (slot - bar_width) / 2
+        chart.bars.append(
+            Bar(
+                round(x, 1),
+                round(TOP + plot_height - h, 1),
+                round(bar_width, 1),
+                round(h, 1),
+                label,
+                value,
+            )
+        )
+        if i % every == 0:
+            chart.x_labels.append({"x": round(x + bar_width / 2, 1), "label": label})
+    return chart
+
+
+def stacked_bar_chart(
+    title: str, items: list[tuple[str, int, int]], names: tuple[str, str], *, height: int = 280
+) -> Chart:
+    """Two series stacked (for example male and female patients by age band)."""
+    chart = bar_chart(title, [(label, a + b) for label, a, b in items], height=height)
+    plot_height = height - TOP - BOTTOM
+    top_value = nice_ceiling(max((a + b for _, a, b in items), default=0))
+    stacked = []
+    for bar, (_, a, _b) in zip(chart.bars, items, strict=True):
+        h_a = plot_height * a / top_value
+        stacked.append(
+            Bar(
+                bar.x,
+                round(TOP + plot_height - h_a, 1),
+                bar.width,
+                round(h_a, 1),
+                bar.label,
+                a,
+                "gpfed-chart__bar gpfed-chart__bar--first",
+            )
+        )
+        stacked.append(
+            Bar(
+                bar.x,
+                bar.y,
+                bar.width,
+                round(bar.height - h_a, 1),
+                bar.label,
+                bar.value - a,
+                "gpfed-chart__bar gpfed-chart__bar--second",
+            )
+        )
+    chart.bars = stacked
+    chart.legend = [
+        {"label": names[0], "css": "gpfed-chart__bar--first"},
+        {"label": names[1], "css": "gpfed-chart__bar--second"},
+    ]
+    return chart
+
+
+def line_chart(title: str, items: list[tuple[str, int]], *, height: int = 240) -> Chart:
+    plot_height = height - TOP - BOTTOM
+    plot_width = WIDTH - LEFT - RIGHT
+    chart = Chart(title=title, width=WIDTH, height=height)
+    values = [v for _, v in items]
+    top_value = nice_ceiling(max(values, default=0))
+    _axis(chart, top_value, plot_height)
+    if not items:
+        return chart
+    step = plot_width / max(1, len(items) - 1)
+    coords = []
+    every = max(1, round(len(items) / 8))
+    for i, (label, value) in enumerate(items):
+        x = LEFT + (i * step if len(items) > 1 else plot_width / 2)
+        y = TOP + plot_height - plot_height * value / top_value
+        coords.append(f"{x:.1f},{y:.1f}")
+        chart.dots.append({"x": round(x, 1), "y": round(y, 1), "label": label, "value": value})
+        if i % every == 0 or i == len(items) - 1:
+            chart.x_labels.append({"x": round(x, 1), "label": label})
+    chart.points = " ".join(coords)
+    return chart

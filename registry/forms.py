@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.conf import settings
+
+from registry.importers.detect import Kind
+from registry.importers.populations import parse_financial_year
+from registry.models import AnnualPopulation, Federation, Practice
+from registry.services import CORRECTABLE_PRACTICE_FIELDS
+
+
+class NhsDateField(forms.DateField):
+    """Dates typed the way NHS forms ask for them: 1/4/2025, 01/04/2025 or 2025-04-01."""
+
+    input_formats = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y", "%d %B %Y", "%d %b %Y"]
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "For example, 1/4/2025")
+        kwargs.setdefault("error_messages", {"invalid": "Enter a real date, for example 1/4/2025"})
+        super().__init__(**kwargs)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="ODS code, name or postcode", required=False, max_length=100)
+    icb = forms.ChoiceField(label="Integrated care board", required=False)
+    sub_icb = forms.ChoiceField(label="Sub-ICB location", required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), *Practice.Status.choices],
+    )
+
+    def __init__(self, *args, icbs=(), sub_icbs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["icb"].choices = [("", "All ICBs")] + [(c.code, c.name) for c in icbs]
+        self.fields["sub_icb"].choices = [("", "All sub-ICB locations")] + [
+            (c.code, c.name) for c in sub_icbs
+        ]
+
+
+class FederationForm(forms.Form):
+    name = forms.CharField(label="Federation name", max_length=200)
+    legal_form = forms.ChoiceField(label="Legal form", choices=Federation.LegalForm.choices)
+    company_number = forms.CharField(
+        label="Companies House number (optional)",
+        max_length=8,
+        required=False,
+        help_text="8 characters, for example 09123456",
+    )
+
+    def clean_company_number(self):
+        value = self.cleaned_data["company_number"].strip().upper()
+        if value and (len(value) != 8 or not value.isalnum()):
+            raise forms.ValidationError("Enter the 8-character Companies House number")
+        return value
+
+
+class MembershipAddForm(forms.Form):
+    practice = forms.CharField(
+        label="Practice ODS code",
+        max_length=10,
+        help_text="For example, C82001. Find codes with the practice search.",
+    )
+    start_date = NhsDateField(label="Date the practice joined")
+    join_reason = forms.CharField(label="Reason (optional)", required=False, max_length=300)
+
+    def clean_practice(self):
+        code = self.cleaned_data["practice"].strip().upper()
+        practice = Practice.objects.filter(code=code).first()
+        if practice is None:
+            raise forms.ValidationError(f"There is no practice with the ODS code {code}")
+        return practice
+
+
+class MembershipEndForm(forms.Form):
+    end_date = NhsDateField(label="Last day of membership")
+    leave_reason = forms.CharField(label="Reason", required=False, max_length=300)
+
+
+class PracticeCorrectionForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    address_1 = forms.CharField(label="Address line 1", max_length=100, required=False)
+    address_2 = forms.CharField(label="Address line 2", max_length=100, required=False)
+    address_3 = forms.CharField(label="Address line 3", max_length=100, required=False)
+    address_4 = forms.CharField(label="Address line 4", max_length=100, required=False)
+    address_5 = forms.CharField(label="Address line 5", max_length=100, required=False)
+    postcode = forms.CharField(max_length=10, required=False)
+    phone = forms.CharField(label="Telephone", max_length=40, required=False)
+    release = forms.MultipleChoiceField(
+        label="Let imports update these fields again",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(f, f.replace("_", " ").capitalize()) for f in CORRECTABLE_PRACTICE_FIELDS],
+    )
+
+
+class PopulationForm(forms.Form):
+    financial_year = forms.CharField(
+        label="Financial year", max_length=7, help_text="For example, 2025-26"
+    )
+    measure = forms.ChoiceField(
+        label="Population", choices=AnnualPopulation.Measure.choices, widget=forms.RadioSelect
+    )
+    value = forms.DecimalField(
+        label="Figure", min_value=0, max_digits=12, decimal_places=2, help_text="Patients"
+    )
+    source = forms.CharField(
+        label="Source",
+        max_length=300,
+        required=False,
+        help_text="Where the figure comes from, for example the NHS England publication",
+    )
+
+    def clean_financial_year(self):
+        try:
+            return parse_financial_year(self.cleaned_data["financial_year"])
+        except ValueError:
+            raise forms.ValidationError("Enter a financial year such as 2025-26") from None
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file",
+        help_text=(
+            "ODS epraccur (.csv), the ODS ePCN workbook (.xlsx), a Patients Registered at a GP "
+            "Practice file or mapping (.csv), the Appointments in General Practice mapping "
+            "(.csv) or a populations CSV"
+        ),
+    )
+    kind = forms.ChoiceField(
+        label="Publication",
+        required=False,
+        choices=[("", "Recognise it from the file"), *Kind.choices()],
+    )
+    as_at = NhsDateField(
+        label="Month the file describes (optional)",
+        required=False,
+        help_text="Needed for the Appointments mapping if its name has no date, e.g. 1/8/2025",
+    )
+    dry_run = forms.BooleanField(
+        label="Check the file only: show what would change and write nothing", required=False
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.GPFED_MAX_UPLOAD_BYTES:
+            limit = settings.GPFED_MAX_UPLOAD_BYTES // (1024 * 1024)
+            raise forms.ValidationError(f"The file must be smaller than {limit} MB")
+        if upload.size == 0:
+            raise forms.ValidationError("The selected file is empty")
+        return upload
+
+    def clean_as_at(self):
+        value: date | None = self.cleaned_data.get("as_at")
+        return value

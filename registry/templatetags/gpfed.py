@@ -1,0 +1,30 @@
+from datetime import date
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def widget_type(field) -> str:
+    return field.field.widget.__class__.__name__.lower()
+
+
+@register.filter
+def date_or_value(value):
+    """Show dates in a text input the way the form asks for them (1/4/2025)."""
+    if isinstance(value, date):
+        return f"{value.day}/{value.month}/{value.year}"
+    return value
+
+
+@register.filter
+def pounds_or_patients(value):
+    if value is None:
+        return "–"
+    return f"{value:,.0f}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None

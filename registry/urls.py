@@ -1,0 +1,23 @@
+from django.urls import path
+
+from registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("practices/<str:code>/", views.practice_detail, name="practice"),
+    path("practices/<str:code>/correct/", views.practice_correct_view, name="practice-correct"),
+    path("pcns/<str:code>/", views.pcn_detail, name="pcn"),
+    path("pcns/<str:code>/population/", views.pcn_population, name="pcn-population"),
+    path("federations/", views.federation_list, name="federations"),
+    path("federations/new/", views.federation_new, name="federation-new"),
+    path("federations/<slug:slug>/", views.federation_detail, name="federation"),
+    path("federations/<slug:slug>/members/add/", views.membership_add, name="membership-add"),
+    path(
+        "federations/<slug:slug>/members/<int:pk>/end/",
+        views.membership_end,
+        name="membership-end",
+    ),
+    path("imports/", views.imports, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import"),
+]

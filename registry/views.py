@@ -1,0 +1,331 @@
+"""Pages of the registry. Each view validates input, calls a selector or service, renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from registry import charts, selectors
+from registry.forms import (
+    FederationForm,
+    ImportUploadForm,
+    MembershipAddForm,
+    MembershipEndForm,
+    PopulationForm,
+    PracticeCorrectionForm,
+    SearchForm,
+)
+from registry.importers.detect import Kind
+from registry.importing import import_run_create
+from registry.models import PCN, Federation, FederationMembership, ImportRun, Practice
+from registry.services import (
+    CORRECTABLE_PRACTICE_FIELDS,
+    RegistryError,
+    federation_create,
+    federation_membership_add,
+    federation_membership_end,
+    population_set,
+    practice_correct,
+)
+from registry.tasks import run_import
+
+
+def is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def form_error(form, error: RegistryError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def home(request):
+    federations = list(Federation.objects.all())
+    return render(
+        request,
+        "registry/home.html",
+        {
+            "federations": federations,
+            "recent_imports": ImportRun.objects.defer("upload")[:5],
+            "practice_count": Practice.objects.filter(status=Practice.Status.ACTIVE).count(),
+            "pcn_count": PCN.objects.filter(close_date__isnull=True).count(),
+        },
+    )
+
+
+def search(request):
+    icb = request.GET.get("icb", "")
+    form = SearchForm(
+        request.GET or None,
+        icbs=selectors.icb_choices(),
+        sub_icbs=selectors.sub_icb_choices(icb),
+    )
+    practices = pcns = None
+    page = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if any(data.values()):
+            qs = selectors.practice_search(
+                q=data["q"], icb=data["icb"], sub_icb=data["sub_icb"], status=data["status"]
+            )
+            page = Paginator(qs, 25).get_page(request.GET.get("page"))
+            practices = page.object_list
+            if not data["status"]:
+                pcns = selectors.pcn_search(q=data["q"], icb=data["icb"], sub_icb=data["sub_icb"])[
+                    :10
+                ]
+    context = {"form": form, "practices": practices, "pcns": pcns, "page": page}
+    if is_htmx(request):
+        return render(request, "registry/_search_results.html", context)
+    return render(request, "registry/search.html", context)
+
+
+def practice_detail(request, code: str):
+    practice = get_object_or_404(Practice, code=code.upper())
+    history = selectors.practice_list_history(practice)
+    chart = charts.line_chart(
+        f"Registered patients at {practice.name}",
+        [(ls.extract_date.strftime("%b %Y"), ls.patients) for ls in history],
+    )
+    return render(
+        request,
+        "registry/practice_detail.html",
+        {
+            "practice": practice,
+            "report": selectors.practice_report(practice),
+            "pcn_spells": practice.pcn_spells.select_related("pcn").order_by("-start_date"),
+            "commissioner_spells": practice.commissioner_spells.select_related(
+                "commissioner"
+            ).order_by("-start_date"),
+            "memberships": practice.federation_memberships.select_related("federation").order_by(
+                "-start_date"
+            ),
+            "history": history,
+            "chart": chart,
+            "manual_fields": practice.manual_fields,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def practice_correct_view(request, code: str):
+    practice = get_object_or_404(Practice, code=code.upper())
+    initial = {f: getattr(practice, f) for f in CORRECTABLE_PRACTICE_FIELDS}
+    form = PracticeCorrectionForm(request.POST or None, initial=initial)
+    form.fields["release"].choices = [
+        c for c in form.fields["release"].choices if c[0] in (practice.manual_fields or [])
+    ]
+    if request.method == "POST" and form.is_valid():
+        values = {
+            f: form.cleaned_data[f]
+            for f in CORRECTABLE_PRACTICE_FIELDS
+            if form.cleaned_data[f] != initial[f]
+        }
+        try:
+            practice_correct(
+                practice=practice,
+                by=request.user,
+                values=values,
+                release=form.cleaned_data["release"],
+            )
+        except RegistryError as error:
+            form_error(form, error)
+        else:
+            messages.success(
+                request, f"{practice.code} updated. Imports will keep your corrections."
+            )
+            return redirect("registry:practice", code=practice.code)
+    return render(request, "registry/practice_correct.html", {"practice": practice, "form": form})
+
+
+def pcn_detail(request, code: str):
+    pcn = get_object_or_404(PCN.objects.select_related("sub_icb__parent"), code=code.upper())
+    day = selectors.today()
+    practices = selectors.pcn_practices_on(pcn, day)
+    sizes = selectors.list_sizes_on([p.pk for p in practices])
+    rows = [{"practice": p, "list_size": sizes.get(p.pk)} for p in practices]
+    return render(
+        request,
+        "registry/pcn_detail.html",
+        {
+            "pcn": pcn,
+            "rows": rows,
+            "registered": selectors.pcn_registered_list(pcn, day),
+            "populations": selectors.pcn_population_table(pcn),
+            "spells": pcn.practice_spells.select_related("practice").order_by(
+                "-start_date", "practice__name"
+            ),
+            "population_form": PopulationForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def pcn_population(request, code: str):
+    pcn = get_object_or_404(PCN, code=code.upper())
+    form = PopulationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            population_set(
+                pcn=pcn,
+                financial_year=data["financial_year"],
+                measure=data["measure"],
+                value=data["value"],
+                source=data["source"],
+                by=request.user,
+            )
+        except RegistryError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Population saved.")
+            return redirect("registry:pcn", code=pcn.code)
+    return render(request, "registry/pcn_population.html", {"pcn": pcn, "form": form})
+
+
+def federation_list(request):
+    return render(
+        request, "registry/federation_list.html", {"federations": Federation.objects.all()}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def federation_new(request):
+    form = FederationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            federation = federation_create(by=request.user, **form.cleaned_data)
+        except RegistryError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{federation.name} created. Now add its member practices.")
+            return redirect("registry:federation", slug=federation.slug)
+    return render(request, "registry/federation_new.html", {"form": form})
+
+
+def federation_detail(request, slug: str):
+    federation = get_object_or_404(Federation, slug=slug)
+    summary = selectors.federation_summary(federation)
+    trend = selectors.federation_population_trend(federation)
+    profile = selectors.federation_age_profile(federation)
+    by_year = selectors.federation_membership_by_year(federation)
+    sizes = selectors.list_sizes_on([p.pk for p in summary["practices"]])
+    return render(
+        request,
+        "registry/federation_detail.html",
+        {
+            **summary,
+            "members": [
+                {"practice": p, "list_size": sizes.get(p.pk)} for p in summary["practices"]
+            ],
+            "trend": trend,
+            "trend_chart": charts.line_chart(
+                "Registered patients of member practices",
+                [(t["date"].strftime("%b %Y"), t["patients"]) for t in trend],
+            ),
+            "profile": profile,
+            "profile_chart": (
+                charts.stacked_bar_chart(
+                    "Registered patients by age band",
+                    [(b["label"], b["male"], b["female"]) for b in profile["bands"]],
+                    ("Male", "Female"),
+                )
+                if profile
+                else None
+            ),
+            "by_year": by_year,
+            "joins_chart": charts.bar_chart(
+                "Practices joining each year", [(str(y["year"]), y["joined"]) for y in by_year]
+            ),
+            "events": selectors.federation_membership_events(federation)[:50],
+            "memberships": selectors.federation_memberships(federation),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def membership_add(request, slug: str):
+    federation = get_object_or_404(Federation, slug=slug)
+    form = MembershipAddForm(
+        request.POST or None, initial={"practice": request.GET.get("practice", "")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = federation_membership_add(
+                federation=federation,
+                practice=data["practice"],
+                start_date=data["start_date"],
+                join_reason=data["join_reason"],
+                by=request.user,
+            )
+        except RegistryError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{membership.practice.name} added to {federation.name}.")
+            return redirect("registry:federation", slug=federation.slug)
+    return render(request, "registry/membership_add.html", {"federation": federation, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def membership_end(request, slug: str, pk: int):
+    federation = get_object_or_404(Federation, slug=slug)
+    membership = get_object_or_404(
+        FederationMembership.objects.select_related("practice"), pk=pk, federation=federation
+    )
+    form = MembershipEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            federation_membership_end(membership=membership, by=request.user, **form.cleaned_data)
+        except RegistryError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{membership.practice.name}'s membership has been ended.")
+            return redirect("registry:federation", slug=federation.slug)
+    return render(
+        request,
+        "registry/membership_end.html",
+        {"federation": federation, "membership": membership, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def imports(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        with transaction.atomic():
+            run = import_run_create(
+                data=data,
+                file_name=upload.name,
+                by=request.user,
+                kind=form.cleaned_data["kind"],
+                dry_run=form.cleaned_data["dry_run"],
+                origin=request.META.get("REMOTE_ADDR", "web"),
+            )
+            if form.cleaned_data["as_at"]:
+                run.as_at = form.cleaned_data["as_at"]
+                run.save(update_fields=["as_at"])
+            transaction.on_commit(lambda: run_import.enqueue(run.pk))
+        return redirect("registry:import", pk=run.pk)
+    runs = Paginator(ImportRun.objects.defer("upload").select_related("created_by"), 25)
+    return render(
+        request,
+        "registry/imports.html",
+        {"form": form, "page": runs.get_page(request.GET.get("page")), "kinds": Kind.LABELS},
+    )
+
+
+def import_detail(request, pk: int):
+    run = ImportRun.objects.defer("upload").select_related("created_by").filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    context = {"run": run, "kinds": Kind.LABELS, "poll_url": reverse("registry:import", args=[pk])}
+    if is_htmx(request):
+        return render(request, "registry/_import_status.html", context)
+    return render(request, "registry/import_detail.html", context)
