@@ -23,8 +23,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 $(VENDOR)/.copied: node_modules/.package-lock.json
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/nhsuk
-	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend-*.min.css $(VENDOR)/nhsuk/nhsuk-frontend.min.css
-	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend-*.min.js $(VENDOR)/nhsuk/nhsuk-frontend.min.js
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend-[0-9]*.min.css $(VENDOR)/nhsuk/nhsuk-frontend.min.css
+	sed -i 's#url(/assets/#url(assets/#g' $(VENDOR)/nhsuk/nhsuk-frontend.min.css
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend-[0-9]*.min.js $(VENDOR)/nhsuk/nhsuk-frontend.min.js
 	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets $(VENDOR)/nhsuk/assets
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	touch $@

@@ -727,7 +727,12 @@ def _apply_mapping(parsed: mapping.MappingFile, outcome: Outcome, run: ImportRun
 
 def _apply_patients(parsed: patients.PatientsFile, outcome: Outcome) -> None:
     counts = outcome.counts
-    counts["read"] += len(parsed.counts) + parsed.skipped_other_types
+    counts["read"] += len(parsed.counts) - parsed.derived_totals + parsed.skipped_other_types
+    if parsed.derived_totals:
+        outcome.note(
+            f"The file gives no all-ages total: {parsed.derived_totals} practice totals were "
+            "added up from its age bands"
+        )
     counts["skipped"] += parsed.skipped_other_types
     problems = Problems()
     code_column = "CODE"

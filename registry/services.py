@@ -225,8 +225,9 @@ def population_set(
         raise RegistryError("Give either a PCN or a practice.")
     if measure not in AnnualPopulation.Measure.values:
         raise RegistryError(f"{measure!r} is not a population measure.", field="measure")
-    if value is None or value < 0:
+    if value is None or Decimal(value) < 0:
         raise RegistryError("Enter a population of zero or more.", field="value")
+    value = Decimal(value)
     if not 2015 <= financial_year <= 2100:
         raise RegistryError("Enter a financial year such as 2025-26.", field="financial_year")
     owner = {"pcn": pcn} if pcn else {"practice": practice}

@@ -105,6 +105,7 @@ def practice_detail(request, code: str):
                 "-start_date"
             ),
             "history": history,
+            "latest": history[-1] if history else None,
             "chart": chart,
             "manual_fields": practice.manual_fields,
         },

@@ -39,6 +39,7 @@ class PatientsFile:
     extract_dates: list[date]
     counts: list[PatientCount]
     skipped_other_types: int
+    derived_totals: int = 0
 
 
 def looks_like(header: list[str]) -> bool:
@@ -138,6 +139,8 @@ def parse(data: bytes) -> PatientsFile:
     if not counts and not problems:
         problems.add(None, None, "the file has no GP practice rows")
     problems.raise_if_any()
+    derived = _derive_totals(counts)
+    counts.extend(derived)
     breakdown = "sing-age" if single_years else ("quin-age" if bands else "all")
     return PatientsFile(
         breakdown=breakdown,
@@ -145,4 +148,26 @@ def parse(data: bytes) -> PatientsFile:
         extract_dates=sorted(dates),
         counts=counts,
         skipped_other_types=skipped,
+        derived_totals=len(derived),
     )
+
+
+def _derive_totals(counts: list[PatientCount]) -> list[PatientCount]:
+    """A practice's all-persons list size is what every page and population reads. The age-band
+    files give none, so it is added up from the bands: per sex, the sex's all-ages row if the
+    file has one, otherwise the sum of its bands."""
+    by_practice: dict[tuple[str, date], list[PatientCount]] = {}
+    for c in counts:
+        by_practice.setdefault((c.practice_code, c.extract_date), []).append(c)
+    derived = []
+    for (code, extract), rows in by_practice.items():
+        if any(r.sex == "ALL" and r.age_band == "ALL" for r in rows):
+            continue
+        total = 0
+        for sex in ("MALE", "FEMALE"):
+            sex_rows = [r for r in rows if r.sex == sex]
+            whole = [r for r in sex_rows if r.age_band == "ALL"]
+            total += whole[0].patients if whole else sum(r.patients for r in sex_rows)
+        first = min(r.row for r in rows)
+        derived.append(PatientCount(first, code, extract, "ALL", "ALL", None, None, total))
+    return derived

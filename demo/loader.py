@@ -1,0 +1,128 @@
+"""Load the demo federation: East Leicestershire and Rutland GP Federation (seed 002), built
+from the shipped cuts of the real NHS files in demo/data. Safe to run again: files already
+imported are not imported twice and nothing is duplicated."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from demo import DEMO_USERS
+from registry.importers.detect import Kind, detect
+from registry.importing import import_file
+from registry.models import (
+    Commissioner,
+    Federation,
+    FederationMembership,
+    ImportRun,
+    Practice,
+    PracticeCommissioner,
+)
+from registry.selectors import federation_summary
+from registry.services import federation_create, federation_membership_add
+
+DATA = Path(__file__).parent / "data"
+SUB_ICB = "03W"
+FEDERATION_NAME = "East Leicestershire and Rutland GP Federation"
+FOUNDED = date(2016, 4, 1)
+
+
+def demo_files() -> list[Path]:
+    files = sorted(DATA.glob("*.csv")) + sorted(DATA.glob("*.xlsx"))
+    return sorted(files, key=lambda p: Kind.ORDER.index(detect(p.read_bytes(), p.name)))
+
+
+def demo_users(password_reset: bool = True) -> list:
+    User = get_user_model()
+    users = []
+    for spec in DEMO_USERS:
+        user = User.objects.filter(email=spec["email"]).first()
+        if user is None:
+            user = User.objects.create_user(email=spec["email"], full_name=spec["name"])
+        if password_reset or not user.has_usable_password():
+            user.set_password(spec["password"])
+            user.save()
+        users.append(user)
+    return users
+
+
+def demo_load(*, by=None) -> dict:
+    summary: list[str] = []
+    imported = []
+    for path in demo_files():
+        data = path.read_bytes()
+        from registry.importing import sha256_of
+
+        done = ImportRun.objects.filter(
+            sha256=sha256_of(data), status=ImportRun.Status.SUCCEEDED, dry_run=False
+        ).exists()
+        if done:
+            continue
+        run = import_file(data=data, file_name=path.name, by=by, origin="demo loader")
+        imported.append({"file": path.name, "kind": run.kind, "counts": run.counts})
+        summary.append(f"Imported {path.name}: {run.summary}")
+    users = demo_users()
+    federation = _federation(by=by or users[0])
+    facts = federation_summary(federation)
+    summary.append(
+        f"Demo federation: {federation.name}: {facts['practice_count']} member practices, "
+        f"{len(facts['pcns'])} PCNs, {facts['registered'].patients:,} registered patients."
+    )
+    summary.append("")
+    summary.append("gpfed is at http://127.0.0.1:8000/ -- sign in with a demo account:")
+    for spec in DEMO_USERS:
+        summary.append(f"  {spec['role']}: {spec['email']}  password: {spec['password']}")
+    return {
+        "federation": {"slug": federation.slug, "name": federation.name},
+        "practices": facts["practice_count"],
+        "pcns": len(facts["pcns"]),
+        "registered_patients": facts["registered"].patients,
+        "imported": imported,
+        "users": [spec["email"] for spec in DEMO_USERS],
+        "summary": summary,
+    }
+
+
+@transaction.atomic
+def _federation(*, by) -> Federation:
+    federation = Federation.objects.filter(name=FEDERATION_NAME).first()
+    if federation is None:
+        federation = federation_create(
+            name=FEDERATION_NAME, legal_form=Federation.LegalForm.LTD, by=by
+        )
+    if federation.memberships.exists():
+        return federation
+    # Every practice East Leicestershire and Rutland commissioned since the federation began,
+    # joining when it was founded (or when the practice came into the area) and leaving when
+    # the practice closed or moved out, as the published dates say.
+    sub_icb = Commissioner.objects.get(code=SUB_ICB)
+    spells = PracticeCommissioner.objects.filter(commissioner=sub_icb).select_related("practice")
+    for spell in spells.order_by("practice__code", "start_date"):
+        practice: Practice = spell.practice
+        start = max(d for d in (FOUNDED, spell.start_date, practice.open_date) if d)
+        ends = [d for d in (spell.end_date, practice.close_date) if d]
+        end = min(ends) if ends else None
+        if end is not None and end < start:
+            continue
+        if FederationMembership.objects.filter(federation=federation, practice=practice).exists():
+            continue
+        membership = federation_membership_add(
+            federation=federation,
+            practice=practice,
+            start_date=start,
+            join_reason=("Founding member" if start == FOUNDED else "Practice came into the area"),
+            by=by,
+        )
+        if end is not None:
+            from registry.services import federation_membership_end
+
+            federation_membership_end(
+                membership=membership,
+                end_date=end,
+                leave_reason="Practice closed" if practice.close_date == end else "Moved out",
+                by=by,
+            )
+    return federation
