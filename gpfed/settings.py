@@ -66,7 +66,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -76,6 +75,11 @@ MIDDLEWARE = [
     "gpfed.middleware.LoginRequiredMiddleware",
     "audit.origin.AuditOriginMiddleware",
 ]
+
+if PRODUCTION:
+    # Static files served by the app itself after `manage.py collectstatic`; in development
+    # Django's staticfiles app serves them from the source folders.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "gpfed.urls"
 WSGI_APPLICATION = "gpfed.wsgi.application"

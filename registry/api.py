@@ -1,7 +1,5 @@
 """The registry as JSON under /api/v1/. Thin: validate, ask the selectors, shape the answer."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404

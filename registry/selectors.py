@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from registry.models import (
@@ -48,13 +48,15 @@ def practice_search(
     federation: Federation | None = None,
     on: date | None = None,
 ) -> QuerySet[Practice]:
-    """Practices matching an ODS code, name or postcode, optionally within an ICB or sub-ICB
-    location (by the practice's commissioner on ``on``, today by default)."""
+    """Practices matching an ODS code, name, town or postcode, optionally within an ICB or sub-ICB
+    location (by the practice's commissioner on ``on``, or its latest one)."""
     qs = Practice.objects.all()
     text = q.strip().upper()
     if text:
         compact = text.replace(" ", "")
         condition = Q(name_key__contains=text)
+        for line in ("address_1", "address_2", "address_3", "address_4", "address_5"):
+            condition |= Q(**{f"{line}__icontains": text})
         if CODE_LIKE.match(compact):
             condition |= Q(code__startswith=compact)
         if POSTCODE_LIKE.match(text):
@@ -63,10 +65,16 @@ def practice_search(
     if status:
         qs = qs.filter(status=status)
     if sub_icb or icb:
-        day = on or today()
-        spells = PracticeCommissioner.objects.filter(start_date__lte=day).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day)
-        )
+        if on is not None:
+            spells = _covering(PracticeCommissioner.objects.all(), on)
+        else:
+            # The practice's latest commissioner, so closed practices stay in their area.
+            latest = (
+                PracticeCommissioner.objects.filter(practice_id=OuterRef("practice_id"))
+                .order_by("-start_date")
+                .values("pk")[:1]
+            )
+            spells = PracticeCommissioner.objects.filter(pk=Subquery(latest))
         if sub_icb:
             spells = spells.filter(commissioner__code=sub_icb.upper())
         if icb:

@@ -39,6 +39,13 @@ def is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def posted(request, *, files: bool = False) -> tuple:
+    """Form data only when the request is a POST, so an empty POST still shows its errors."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
 def form_error(form, error: RegistryError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
@@ -116,7 +123,7 @@ def practice_detail(request, code: str):
 def practice_correct_view(request, code: str):
     practice = get_object_or_404(Practice, code=code.upper())
     initial = {f: getattr(practice, f) for f in CORRECTABLE_PRACTICE_FIELDS}
-    form = PracticeCorrectionForm(request.POST or None, initial=initial)
+    form = PracticeCorrectionForm(*posted(request), initial=initial)
     form.fields["release"].choices = [
         c for c in form.fields["release"].choices if c[0] in (practice.manual_fields or [])
     ]
@@ -168,7 +175,7 @@ def pcn_detail(request, code: str):
 @require_http_methods(["GET", "POST"])
 def pcn_population(request, code: str):
     pcn = get_object_or_404(PCN, code=code.upper())
-    form = PopulationForm(request.POST or None)
+    form = PopulationForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -196,7 +203,7 @@ def federation_list(request):
 
 @require_http_methods(["GET", "POST"])
 def federation_new(request):
-    form = FederationForm(request.POST or None)
+    form = FederationForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             federation = federation_create(by=request.user, **form.cleaned_data)
@@ -252,7 +259,7 @@ def federation_detail(request, slug: str):
 def membership_add(request, slug: str):
     federation = get_object_or_404(Federation, slug=slug)
     form = MembershipAddForm(
-        request.POST or None, initial={"practice": request.GET.get("practice", "")}
+        *posted(request), initial={"practice": request.GET.get("practice", "")}
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -278,7 +285,7 @@ def membership_end(request, slug: str, pk: int):
     membership = get_object_or_404(
         FederationMembership.objects.select_related("practice"), pk=pk, federation=federation
     )
-    form = MembershipEndForm(request.POST or None)
+    form = MembershipEndForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             federation_membership_end(membership=membership, by=request.user, **form.cleaned_data)
@@ -296,7 +303,7 @@ def membership_end(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def imports(request):
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(*posted(request, files=True))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()

@@ -1,14 +1,9 @@
-import os
 from pathlib import Path
 
 import pytest
 
 from demo.loader import DATA as DEMO_DATA
 from tests.factories import UserFactory
-
-# Playwright's sync API runs an event loop in the test thread; the ORM calls made by fixtures
-# beside it are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

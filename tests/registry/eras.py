@@ -43,9 +43,7 @@ def patients_sub_icb_era(date_text: str = "2026-04-01") -> bytes:
     """gp-reg-pat-prac-all after July 2022 (SUB_ICB_LOCATION columns), dated as in 2026."""
     rows = rows_of(read("gp-reg-pat-prac-all"))
     header = [
-        {"CCG_CODE": "SUB_ICB_LOCATION_CODE", "ONS_CCG_CODE": "ONS_SUB_ICB_LOCATION_CODE"}.get(
-            h, h
-        )
+        {"CCG_CODE": "SUB_ICB_LOCATION_CODE", "ONS_CCG_CODE": "ONS_SUB_ICB_LOCATION_CODE"}.get(h, h)
         for h in rows[0]
     ]
     body = []
@@ -81,7 +79,9 @@ def quin_age(date_text: str = "01Jan2022", practices: int = 3) -> bytes:
         per = total // (2 * len(bands))
         for sex in ("FEMALE", "MALE"):
             for band in bands:
-                out.append([row[0], date_text, "GP", row[3], row[4], row[5], row[6], sex, band, per])
+                out.append(
+                    [row[0], date_text, "GP", row[3], row[4], row[5], row[6], sex, band, per]
+                )
     return to_csv(out)
 
 

@@ -18,7 +18,7 @@ from registry.models import (
     PracticePCN,
 )
 from registry.selectors import practice_pcn_on
-from registry.services import practice_correct, population_set
+from registry.services import population_set, practice_correct
 from tests.registry import eras
 
 pytestmark = pytest.mark.django_db

@@ -53,9 +53,7 @@ def test_epraccur_data_search_export_era_gives_the_same_practices(demo_file):
     dse = epraccur.parse(eras.epraccur_data_search_export())
     assert dse.era == "data-search-export"
     assert [p.code for p in dse.practices] == [p.code for p in legacy.practices]
-    assert {p.code: p.status for p in dse.practices} == {
-        p.code: p.status for p in legacy.practices
-    }
+    assert {p.code: p.status for p in dse.practices} == {p.code: p.status for p in legacy.practices}
     assert len(dse.others) == len(legacy.others)
 
 

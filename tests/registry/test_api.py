@@ -1,0 +1,84 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+FED = "east-leicestershire-and-rutland-gp-federation"
+
+
+def test_api_needs_a_signed_in_user(client, demo):
+    response = client.get("/api/v1/practices")
+    assert response.status_code == 401
+
+
+def test_openapi_schema_is_published(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/practices" in paths
+    assert "/api/v1/federations/{slug}/populations" in paths
+
+
+def test_practice_list_is_paginated_and_filtered(signed_in, demo):
+    data = signed_in.get("/api/v1/practices", {"sub_icb": "03W", "limit": 10}).json()
+    assert data["count"] == 36  # 31 open practices and 5 that closed
+    open_now = signed_in.get("/api/v1/practices", {"sub_icb": "03W", "status": "A"}).json()
+    assert open_now["count"] == 31
+    assert len(data["items"]) == 10
+    codes = [p["code"] for p in signed_in.get("/api/v1/practices", {"q": "C82001"}).json()["items"]]
+    assert codes == ["C82001"]
+    closed = signed_in.get("/api/v1/practices", {"status": "C", "sub_icb": "03W"}).json()
+    assert {p["status"] for p in closed["items"]} == {"C"}
+
+
+def test_practice_detail(signed_in, demo):
+    data = signed_in.get("/api/v1/practices/C82001").json()
+    assert data["pcn"]["code"] == "U30213"
+    assert data["icb"] == {
+        "code": "QK1",
+        "name": "NHS Leicester, Leicestershire and Rutland Integrated Care Board",
+    }
+    assert data["list_size"] == {"patients": 26437, "extract_date": "2021-01-01"}
+    assert data["federation"]["slug"] == FED
+
+
+def test_unknown_practice_is_404(signed_in, demo):
+    assert signed_in.get("/api/v1/practices/Z99999").status_code == 404
+
+
+def test_practice_list_sizes(signed_in, demo):
+    data = signed_in.get("/api/v1/practices/C82001/list-sizes").json()
+    assert data["items"] == [
+        {"extract_date": "2021-01-01", "sex": "ALL", "age_band": "ALL", "patients": 26437}
+    ]
+
+
+def test_pcn_list_and_detail(signed_in, demo):
+    pcns = signed_in.get("/api/v1/pcns", {"sub_icb": "03W"}).json()
+    assert "U30213" in [p["code"] for p in pcns["items"]]
+    detail = signed_in.get("/api/v1/pcns/U30213").json()
+    assert detail["sub_icb"]["code"] == "03W"
+    assert "C82001" in [p["code"] for p in detail["practices"]]
+    assert detail["registered_list"]["patients"] > 0
+
+
+def test_pcn_populations_label_estimates(signed_in, demo):
+    rows = signed_in.get("/api/v1/pcns/U30213/populations").json()
+    assert rows[0]["adjusted"]["is_estimate"] is True
+    assert "Estimate" in rows[0]["adjusted"]["basis"]
+
+
+def test_federation_detail_and_populations(signed_in, demo):
+    listing = signed_in.get("/api/v1/federations").json()
+    assert listing["items"][0]["slug"] == FED
+    detail = signed_in.get(f"/api/v1/federations/{FED}").json()
+    assert detail["practice_count"] == 31
+    assert detail["registered_patients"] == 338663
+    assert len(detail["pcns"]) == 9
+    populations = signed_in.get(f"/api/v1/federations/{FED}/populations").json()
+    assert populations["trend"] == [{"date": "2021-01-01", "patients": 338663, "practices": 31}]
+    assert populations["age_profile"] is None
+
+
+def test_imports_listing(signed_in, demo):
+    items = signed_in.get("/api/v1/imports").json()["items"]
+    assert {i["kind"] for i in items} >= {"epraccur", "epcn"}

@@ -1,0 +1,101 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from demo.loader import DATA
+from gpfed.cli import main
+from registry.models import ImportRun, Practice
+
+pytestmark = pytest.mark.django_db
+
+
+def test_gpfed_runs_as_a_module():
+    result = subprocess.run(
+        [sys.executable, "-m", "gpfed", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "import" in result.stdout
+
+
+def test_import_prints_counts(capsys):
+    code = main(["import", str(DATA / "epraccur-03W-2025-09.csv")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "ODS GP practices (epraccur) imported" in out
+    assert "76 read" in out
+    run = ImportRun.objects.get()
+    assert run.origin == "command line"
+
+
+def test_import_several_files_in_dependency_order_as_json(capsys):
+    files = sorted(str(p) for p in DATA.iterdir())
+    code = main(["import", *reversed(files), "--format", "json"])
+    results = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [r["kind"] for r in results] == [
+        "epraccur",
+        "epcn",
+        "gp-reg-pat-prac-map",
+        "gpad-mapping",
+        "gp-reg-pat-prac",
+    ]
+    assert results[0]["counts"]["created"] > 0
+
+
+def test_import_dry_run_writes_nothing(capsys):
+    code = main(["import", str(DATA / "epraccur-03W-2025-09.csv"), "--dry-run"])
+    assert code == 0
+    assert "dry run, nothing written" in capsys.readouterr().out
+    assert not Practice.objects.exists()
+
+
+def test_bad_file_exits_2_with_one_line(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,colour\nAlice,blue\n")
+    code = main(["import", str(bad)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "does not recognise" in err
+
+
+def test_missing_file_exits_2(capsys, tmp_path):
+    assert main(["import", str(tmp_path / "nope.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_bad_arguments_exit_2(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "practice"])
+    assert exit_.value.code == 2
+
+
+def test_report_practice_json(capsys, demo):
+    code = main(["report", "practice", "C82001", "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert report["name"] == "SOUTH LEICESTERSHIRE MEDICAL GROUP"
+    assert report["status"] == "Active"
+    assert report["pcn"]["code"] == "U30213"
+    assert report["sub_icb"]["code"] == "03W"
+    assert report["icb"]["code"] == "QK1"
+    assert report["region"]["code"] == "Y60"
+    assert report["list_size"] == {"patients": 26437, "extract_date": "2021-01-01"}
+    assert report["federation"]["name"] == "East Leicestershire and Rutland GP Federation"
+
+
+def test_report_unknown_practice_exits_2(capsys, demo):
+    assert main(["report", "practice", "Z99999"]) == 2
+    assert "no practice with the ODS code Z99999" in capsys.readouterr().err
+
+
+def test_demo_load_is_repeatable(capsys):
+    assert main(["demo", "load", "--format", "json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert main(["demo", "load", "--format", "json"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert first["practices"] == second["practices"] == 31
+    assert first["registered_patients"] == 338663
+    assert second["imported"] == []

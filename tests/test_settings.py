@@ -1,0 +1,47 @@
+"""Production settings: they refuse to start without a real secret and pass check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STRONG = "x7Gq2vLr9sNw4tKp8yBc3mZh6fDj1aXe5uRi0oPlQkTsVnWgYb"
+
+
+def manage(*args, env_extra):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    env.update(env_extra)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_refuses_a_missing_secret_key():
+    result = manage("check", env_extra={"GPFED_PRODUCTION": "1", "ALLOWED_HOSTS": "gpfed.example"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is missing or weak" in result.stderr
+
+
+def test_production_passes_check_deploy():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env_extra={
+            "GPFED_PRODUCTION": "1",
+            "SECRET_KEY": STRONG,
+            "ALLOWED_HOSTS": "gpfed.example",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
