@@ -23,7 +23,7 @@ class NhsDateField(forms.DateField):
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="ODS code, name or postcode", required=False, max_length=100)
+    q = forms.CharField(label="ODS code, name, town or postcode", required=False, max_length=100)
     icb = forms.ChoiceField(label="Integrated care board", required=False)
     sub_icb = forms.ChoiceField(label="Sub-ICB location", required=False)
     status = forms.ChoiceField(

@@ -1,0 +1,69 @@
+"""What a person does in the browser, in real headless Chromium."""
+
+import pytest
+
+from demo import DEMO_PASSWORD, DEMO_USERS
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo_site(transactional_db, live_server):
+    from demo.loader import demo_load
+
+    demo_load()
+    return live_server.url
+
+
+def sign_in(page, url):
+    page.goto(url + "/")
+    page.get_by_label("Email address").fill(DEMO_USERS[0]["email"])
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_sign_in_search_and_open_a_practice(page, demo_site, screenshot):
+    page.goto(demo_site + "/")
+    assert page.get_by_role("heading", name="Sign in to gpfed").is_visible()
+    screenshot("01-sign-in")
+    sign_in(page, demo_site)
+    assert page.get_by_role("heading", name="Your federation").is_visible()
+    screenshot("02-home")
+
+    page.get_by_role("link", name="Practices and PCNs").click()
+    page.get_by_role("textbox", name="ODS code, name, town or postcode", exact=True).fill(
+        "kibworth"
+    )
+    # htmx replaces the results as the person types, without a page load.
+    results = page.locator("#results")
+    results.get_by_role("link", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").wait_for()
+    assert "q=kibworth" in page.url
+    screenshot("03-search")
+
+    results.get_by_role("link", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").click()
+    assert page.get_by_role("heading", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").is_visible()
+    assert page.get_by_text("CROSS COUNTIES PCN").first.is_visible()
+    assert page.get_by_role("cell", name="26,437").is_visible()
+    screenshot("04-practice")
+
+
+def test_federation_overview_in_the_browser(page, demo_site, screenshot):
+    sign_in(page, demo_site)
+    page.get_by_role("link", name="East Leicestershire and Rutland GP Federation").click()
+    assert page.get_by_test_id("practice-count").inner_text() == "31"
+    assert page.get_by_test_id("registered").inner_text() == "338,663"
+    screenshot("05-federation")
+    page.get_by_role("link", name="CROSS COUNTIES PCN").click()
+    assert page.get_by_text("Estimate").first.is_visible()
+    screenshot("06-pcn")
+
+
+def test_search_works_without_javascript(browser, demo_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, demo_site)
+    page.goto(demo_site + "/search/")
+    page.get_by_role("textbox", name="ODS code, name, town or postcode", exact=True).fill("C82001")
+    page.locator("main").get_by_role("button", name="Search", exact=True).click()
+    assert page.get_by_role("link", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").is_visible()
+    context.close()
