@@ -42,7 +42,10 @@ def detect(data: bytes, file_name: str = "") -> str:
         raise ImportFileError(
             [Problem(None, None, f"this workbook is not an ODS ePCN file (its sheets are {names})")]
         )
-    rows = read_csv(data)
+    # Only the first line decides; the parser reads (and checks) the whole file afterwards.
+    first_lines = data[:65536]
+    cut = first_lines.rfind(b"\n")
+    rows = read_csv(first_lines[: cut + 1] if cut > 0 and len(data) > len(first_lines) else data)
     header = rows[0]
     if epraccur.looks_like(rows):
         return Kind.EPRACCUR

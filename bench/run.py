@@ -1,0 +1,330 @@
+"""gpfed benchmarks at national scale: ``make bench``.
+
+Uses the real national NHS files (../shared/data/nhs, or GPFED_NHS_DATA) plus generated data
+where the real files stop: more monthly list-size extracts and 200 federations covering every
+open practice. Each timed phase runs in its own process so its peak memory is its own.
+
+Prints rows/s, seconds and peak memory per phase, and writes bench/out/results.json.
+Timings belong here, never in the unit tests.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+NATIONAL_FILES = [
+    "epraccur-2025-09.csv",
+    "ePCN-2024-10.xlsx",
+    "gp-reg-pat-prac-map-2022-01.csv",
+    "gpad-mapping-2025-08.csv",
+    "gp-reg-pat-prac-all-2021-01.csv",
+]
+EXTRA_EXTRACTS = 11
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("GPFED_NHS_DATA", ROOT.parent / "shared" / "data" / "nhs"))
+    missing = [f for f in NATIONAL_FILES if not (path / f).exists()]
+    if missing:
+        sys.exit(f"bench: the national NHS files are not in {path} (set GPFED_NHS_DATA): {missing}")
+    return path
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def setup_django() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gpfed.settings")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
+    import django
+
+    django.setup()
+
+
+# --- phases, each run in a child process -------------------------------------------------
+
+
+def phase_import(files: list[str]) -> dict:
+    setup_django()
+    from registry.importing import import_file
+
+    rows = 0
+    started = time.perf_counter()
+    for name in files:
+        path = Path(name)
+        run = import_file(data=path.read_bytes(), file_name=path.name, by=None, origin="bench")
+        rows += run.counts.get("read", 0)
+    seconds = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_second": rows / seconds,
+        "peak_mb": peak_mb(),
+    }
+
+
+def phase_federations() -> dict:
+    """200 federations of neighbouring open practices (grouped by sub-ICB), 10 to 85 each."""
+    setup_django()
+    from registry.models import Federation, FederationMembership, Practice, PracticeCommissioner
+
+    started = time.perf_counter()
+    latest = {}
+    for practice_id, code in PracticeCommissioner.objects.order_by("start_date").values_list(
+        "practice_id", "commissioner__code"
+    ):
+        latest[practice_id] = code
+    practices = list(
+        Practice.objects.filter(status="A").values_list("id", flat=True).order_by("code")
+    )
+    practices.sort(key=lambda pk: (latest.get(pk, ""), pk))
+    n = 200
+    # The largest federation has 85 practices (seed 000); the rest share the remainder.
+    rest = (len(practices) - 85) // (n - 1)
+    sizes = [85] + [rest] * (n - 2) + [len(practices) - 85 - rest * (n - 2)]
+    feds = Federation.objects.bulk_create(
+        Federation(name=f"Benchmark Federation {i + 1:03d}", slug=f"bench-{i + 1:03d}")
+        for i in range(n)
+    )
+    rows = []
+    start = 0
+    for federation, size in zip(feds, sizes, strict=True):
+        chunk = practices[start : start + size]
+        start += size
+        rows += [
+            FederationMembership(federation=federation, practice_id=pk, start_date=date(2016, 4, 1))
+            for pk in chunk
+        ]
+    FederationMembership.objects.bulk_create(rows, batch_size=2000)
+    return {
+        "federations": n,
+        "memberships": len(rows),
+        "seconds": time.perf_counter() - started,
+        "peak_mb": peak_mb(),
+    }
+
+
+def timed(fn, repeat: int = 30) -> dict:
+    fn()  # warm caches and connections
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "median_ms": statistics.median(samples),
+        "p95_ms": samples[int(len(samples) * 0.95) - 1],
+        "max_ms": samples[-1],
+    }
+
+
+def phase_pages() -> dict:
+    setup_django()
+    from django.test import Client
+
+    from accounts.models import User
+    from registry.models import Federation, ListSize, Practice
+
+    user, _ = User.objects.get_or_create(email="bench@gpfed.example")
+    client = Client()
+    client.force_login(user)
+    federation = max(Federation.objects.all(), key=lambda f: f.memberships.count())
+
+    def get(url, **params):
+        def call():
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return call
+
+    extracts = ListSize.objects.filter(sex="ALL", age_band="ALL").dates("extract_date", "month")
+    results = {
+        "scale": {
+            "practices": Practice.objects.count(),
+            "open_practices": Practice.objects.filter(status="A").count(),
+            "list_size_rows": ListSize.objects.count(),
+            "extracts": len(extracts),
+            "federation_practices": federation.memberships.count(),
+        },
+        "search_by_name": timed(get("/search/", q="medical centre")),
+        "search_by_code": timed(get("/search/", q="C82001")),
+        "search_by_postcode": timed(get("/search/", q="LE8 0LG")),
+        "search_filtered_by_icb": timed(get("/search/", icb="QK1")),
+        "search_htmx_fragment": timed(get("/search/", q="surgery")),
+        "federation_overview": timed(get(f"/federations/{federation.slug}/")),
+        "practice_page": timed(get("/practices/C82001/")),
+        "api_practice_list": timed(get("/api/v1/practices", q="health centre")),
+    }
+    results["peak_mb"] = peak_mb()
+    return results
+
+
+# --- the driver --------------------------------------------------------------------------
+
+
+def generate_extracts(source: Path, count: int) -> list[Path]:
+    """Monthly extracts after the real one, in the sub-ICB-era format with ISO dates, each list
+    drifting by up to half a percent a month (generated: real files for these months are not
+    shipped)."""
+    rng = random.Random(2026)
+    rows = list(csv.DictReader(io.StringIO(source.read_text())))
+    paths = []
+    sizes = {r["CODE"]: int(r["NUMBER_OF_PATIENTS"]) for r in rows}
+    for month in range(1, count + 1):
+        year, mon = 2021 + (month // 12), month % 12 + 1
+        out = io.StringIO()
+        fields = [
+            "PUBLICATION",
+            "EXTRACT_DATE",
+            "TYPE",
+            "SUB_ICB_LOCATION_CODE",
+            "ONS_SUB_ICB_LOCATION_CODE",
+            "CODE",
+            "POSTCODE",
+            "SEX",
+            "AGE",
+            "NUMBER_OF_PATIENTS",
+        ]
+        writer = csv.writer(out)
+        writer.writerow(fields)
+        for r in rows:
+            sizes[r["CODE"]] = max(0, round(sizes[r["CODE"]] * (1 + rng.uniform(-0.002, 0.005))))
+            writer.writerow(
+                [
+                    r["PUBLICATION"],
+                    f"{year}-{mon:02d}-01",
+                    r["TYPE"],
+                    r["CCG_CODE"],
+                    r["ONS_CCG_CODE"],
+                    r["CODE"],
+                    r["POSTCODE"],
+                    "ALL",
+                    "ALL",
+                    sizes[r["CODE"]],
+                ]
+            )
+        path = OUT / f"gp-reg-pat-prac-all-{year}-{mon:02d}.csv"
+        path.write_text(out.getvalue())
+        paths.append(path)
+    return paths
+
+
+def child(phase: str, env: dict, *args: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        sys.exit(f"bench phase {phase} failed:\n{result.stdout}\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_gb, 1),
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    source = data_dir()
+    env = dict(os.environ)
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if url:
+        env["DATABASE_URL"] = url
+        backend = "postgresql"
+    else:
+        db = OUT / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{db}"
+        backend = "sqlite"
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    if url:
+        subprocess.run([*manage, "flush", "--no-input"], env=env, check=True)
+    subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True)
+
+    files = [str(source / f) for f in NATIONAL_FILES]
+    print(f"gpfed bench on {backend}: {machine()['cpu']}, {machine()['cores']} cores")
+    results = {"machine": machine(), "backend": backend}
+    results["import_national"] = child("import", env, *files)
+    print_row("Import the 5 national files (fresh)", results["import_national"])
+    results["reimport_national"] = child("import", env, *files)
+    print_row("Re-import them, nothing changed", results["reimport_national"])
+    extracts = generate_extracts(source / "gp-reg-pat-prac-all-2021-01.csv", EXTRA_EXTRACTS)
+    results["import_extracts"] = child("import", env, *map(str, extracts))
+    print_row(f"Import {EXTRA_EXTRACTS} more monthly extracts", results["import_extracts"])
+    results["federations"] = child("federations", env)
+    print(
+        f"  {'Generate 200 federations':45s} {results['federations']['memberships']:>9,} rows"
+        f" {results['federations']['seconds']:8.2f} s"
+    )
+    results["pages"] = child("pages", env)
+    scale = results["pages"]["scale"]
+    print(
+        f"\nPages at national scale ({scale['practices']:,} practices, "
+        f"{scale['list_size_rows']:,} list-size rows, {scale['extracts']} extracts; "
+        f"overview of a federation of {scale['federation_practices']} practices):"
+    )
+    for name, figures in results["pages"].items():
+        if isinstance(figures, dict) and "median_ms" in figures:
+            print(
+                f"  {name:45s} median {figures['median_ms']:7.1f} ms   "
+                f"p95 {figures['p95_ms']:7.1f} ms"
+            )
+    (OUT / f"results-{backend}.json").write_text(json.dumps(results, indent=2))
+    print(f"\nWritten to {OUT / f'results-{backend}.json'}")
+
+
+def print_row(label: str, r: dict) -> None:
+    print(
+        f"  {label:45s} {r['rows']:>9,} rows {r['seconds']:8.2f} s "
+        f"{r['rows_per_second']:>10,.0f} rows/s  peak {r['peak_mb']:6.0f} MB"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--phase":
+        phase = sys.argv[2]
+        if phase == "import":
+            output = phase_import(sys.argv[3:])
+        elif phase == "federations":
+            output = phase_federations()
+        else:
+            output = phase_pages()
+        print(json.dumps(output))
+    else:
+        main()
