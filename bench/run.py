@@ -96,8 +96,8 @@ def phase_federations() -> dict:
     practices.sort(key=lambda pk: (latest.get(pk, ""), pk))
     n = 200
     # The largest federation has 85 practices (seed 000); the rest share the remainder.
-    rest = (len(practices) - 85) // (n - 1)
-    sizes = [85] + [rest] * (n - 2) + [len(practices) - 85 - rest * (n - 2)]
+    rest, extra = divmod(len(practices) - 85, n - 1)
+    sizes = [85] + [rest + (1 if i < extra else 0) for i in range(n - 1)]
     feds = Federation.objects.bulk_create(
         Federation(name=f"Benchmark Federation {i + 1:03d}", slug=f"bench-{i + 1:03d}")
         for i in range(n)
@@ -265,6 +265,8 @@ def main() -> None:
     url = os.environ.get("BENCH_DATABASE_URL")
     if url:
         env["DATABASE_URL"] = url
+        # As in production: persistent connections (see gpfed/settings.py).
+        env.setdefault("DATABASE_CONN_MAX_AGE", "60")
         backend = "postgresql"
     else:
         db = OUT / "bench.sqlite3"

@@ -37,7 +37,7 @@ from registry.models import (
     PracticeCommissioner,
     PracticePCN,
 )
-from registry.models.organisations import Spell
+from registry.models.organisations import Spell, practice_search_key
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
@@ -428,7 +428,7 @@ PRACTICE_FIELDS = [
     "address_5",
     "postcode",
     "postcode_key",
-    "name_key",
+    "search_key",
     "open_date",
     "close_date",
     "status",
@@ -469,7 +469,7 @@ def _apply_epraccur(parsed: epraccur.EpraccurFile, outcome: Outcome, run: Import
             **_address(rec.address),
             "postcode": rec.postcode[:10],
             "postcode_key": rec.postcode.replace(" ", "")[:10],
-            "name_key": rec.name.upper()[:200],
+            "search_key": practice_search_key(rec.name, list(rec.address), rec.postcode),
             "open_date": rec.open_date,
             "close_date": rec.close_date,
             "status": rec.status,

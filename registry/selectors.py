@@ -54,9 +54,7 @@ def practice_search(
     text = q.strip().upper()
     if text:
         compact = text.replace(" ", "")
-        condition = Q(name_key__contains=text)
-        for line in ("address_1", "address_2", "address_3", "address_4", "address_5"):
-            condition |= Q(**{f"{line}__icontains": text})
+        condition = Q(search_key__contains=text)
         if CODE_LIKE.match(compact):
             condition |= Q(code__startswith=compact)
         if POSTCODE_LIKE.match(text):
@@ -337,14 +335,33 @@ def pcn_population_table(pcn: PCN) -> list[dict]:
 
 
 def federation_memberships(federation: Federation) -> QuerySet[FederationMembership]:
-    return federation.memberships.select_related("practice").order_by(
-        "practice__name", "start_date"
+    return (
+        federation.memberships.select_related("practice")
+        .only(*MEMBERSHIP_COLUMNS)
+        .order_by("practice__name", "start_date")
+    )
+
+
+MEMBERSHIP_COLUMNS = [
+    "federation_id",
+    "start_date",
+    "end_date",
+    "join_reason",
+    "leave_reason",
+    "practice__code",
+    "practice__name",
+]
+
+
+def federation_member_ids_on(federation: Federation, day: date | None = None) -> list[int]:
+    day = day or today()
+    return sorted(
+        set(_covering(federation.memberships.all(), day).values_list("practice_id", flat=True))
     )
 
 
 def federation_practices_on(federation: Federation, day: date | None = None) -> list[Practice]:
-    day = day or today()
-    ids = _covering(federation.memberships.all(), day).values("practice_id")
+    ids = federation_member_ids_on(federation, day)
     return list(Practice.objects.filter(pk__in=ids).order_by("name"))
 
 
@@ -352,7 +369,7 @@ def federation_pcns_on(federation: Federation, day: date | None = None) -> list[
     """The PCNs a federation's member practices belong to on ``day``, with how many of each
     PCN's practices are members."""
     day = day or today()
-    member_ids = {p.pk for p in federation_practices_on(federation, day)}
+    member_ids = federation_member_ids_on(federation, day)
     spells = _covering(PracticePCN.objects.filter(practice_id__in=member_ids), day).select_related(
         "pcn"
     )
@@ -405,8 +422,7 @@ def band_label(low: int, high: int | None) -> str:
 def federation_age_profile(federation: Federation, day: date | None = None) -> dict | None:
     """Members' registered patients by five-year age band and sex, from the latest extract with
     an age breakdown (single years are added up into five-year bands)."""
-    day = day or today()
-    ids = [p.pk for p in federation_practices_on(federation, day)]
+    ids = federation_member_ids_on(federation, day)
     banded = ListSize.objects.filter(
         practice_id__in=ids, sex__in=["MALE", "FEMALE"], age_from__isnull=False
     )
@@ -442,7 +458,7 @@ def federation_age_profile(federation: Federation, day: date | None = None) -> d
 
 def federation_membership_events(federation: Federation) -> list[dict]:
     events = []
-    for m in federation.memberships.select_related("practice"):
+    for m in federation.memberships.select_related("practice").only(*MEMBERSHIP_COLUMNS):
         events.append(
             {
                 "date": m.start_date,
@@ -475,13 +491,12 @@ def federation_membership_by_year(federation: Federation) -> list[dict]:
 
 def federation_summary(federation: Federation, day: date | None = None) -> dict:
     day = day or today()
-    practices = federation_practices_on(federation, day)
-    listed = registered_list([p.pk for p in practices])
+    ids = federation_member_ids_on(federation, day)
     return {
         "federation": federation,
         "as_at": day,
-        "practices": practices,
-        "practice_count": len(practices),
+        "practice_ids": ids,
+        "practice_count": len(ids),
         "pcns": federation_pcns_on(federation, day),
-        "registered": listed,
+        "registered": registered_list(ids),
     }

@@ -221,15 +221,11 @@ def federation_detail(request, slug: str):
     trend = selectors.federation_population_trend(federation)
     profile = selectors.federation_age_profile(federation)
     by_year = selectors.federation_membership_by_year(federation)
-    sizes = selectors.list_sizes_on([p.pk for p in summary["practices"]])
     return render(
         request,
         "registry/federation_detail.html",
         {
             **summary,
-            "members": [
-                {"practice": p, "list_size": sizes.get(p.pk)} for p in summary["practices"]
-            ],
             "trend": trend,
             "trend_chart": charts.line_chart(
                 "Registered patients of member practices",

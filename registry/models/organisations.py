@@ -83,7 +83,9 @@ class Practice(CorrectableFields):
     high_level_health_geography = models.CharField(
         max_length=10, blank=True, help_text="epraccur field 4, as published (the ICB)."
     )
-    name_key = models.CharField(max_length=200, blank=True, db_index=True)
+    search_key = models.TextField(
+        blank=True, help_text="Name, address and postcode in capitals, for search."
+    )
 
     class Meta:
         ordering = ["code"]
@@ -101,7 +103,9 @@ class Practice(CorrectableFields):
 
     def save(self, *args, **kwargs):
         self.postcode_key = self.postcode.replace(" ", "").upper()
-        self.name_key = self.name.upper()
+        self.search_key = practice_search_key(
+            self.name, [getattr(self, f"address_{i}") for i in range(1, 6)], self.postcode
+        )
         super().save(*args, **kwargs)
 
     @property
@@ -112,6 +116,11 @@ class Practice(CorrectableFields):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.ACTIVE
+
+
+def practice_search_key(name: str, address: list[str], postcode: str) -> str:
+    """One column to search, so a search is one LIKE, not one per address line."""
+    return " | ".join(part for part in [name, *address, postcode] if part).upper()
 
 
 class OtherOrganisation(models.Model):
