@@ -168,35 +168,45 @@ class PopulationOut(Schema):
     basis: str
 
 
-class PcnPopulationYear(Schema):
+class PopulationYear(Schema):
     financial_year: str
     adjusted: PopulationOut
     weighted: PopulationOut
 
 
+def _population_rows(org) -> list[dict]:
+    return [
+        {
+            "financial_year": row["label"],
+            **{
+                m: {
+                    "value": float(row[m].value) if row[m].value is not None else None,
+                    "is_estimate": row[m].is_estimate,
+                    "basis": row[m].basis,
+                }
+                for m in ("adjusted", "weighted")
+            },
+        }
+        for row in selectors.population_table(org)
+    ]
+
+
 @router.get(
     "/pcns/{code}/populations",
-    response=list[PcnPopulationYear],
+    response=list[PopulationYear],
     summary="A PCN's adjusted and weighted populations by financial year",
 )
 def pcn_populations(request, code: str):
-    pcn = get_object_or_404(PCN, code=code.upper())
-    rows = []
-    for row in selectors.pcn_population_table(pcn):
-        rows.append(
-            {
-                "financial_year": row["label"],
-                **{
-                    m: {
-                        "value": float(row[m].value) if row[m].value is not None else None,
-                        "is_estimate": row[m].is_estimate,
-                        "basis": row[m].basis,
-                    }
-                    for m in ("adjusted", "weighted")
-                },
-            }
-        )
-    return rows
+    return _population_rows(get_object_or_404(PCN, code=code.upper()))
+
+
+@router.get(
+    "/practices/{code}/populations",
+    response=list[PopulationYear],
+    summary="A practice's adjusted and weighted populations by financial year",
+)
+def practice_populations(request, code: str):
+    return _population_rows(get_object_or_404(Practice, code=code.upper()))
 
 
 class FederationOut(Schema):

@@ -292,16 +292,19 @@ class PopulationFigure:
         return financial_year_label(self.financial_year)
 
 
-def pcn_population(pcn: PCN, financial_year: int, measure: str) -> PopulationFigure:
-    """The PCN's adjusted or weighted population for the year; if none has been entered or
-    imported, an estimate from the registered list on 1 January of the year, labelled as such."""
+def population(org: PCN | Practice, financial_year: int, measure: str) -> PopulationFigure:
+    """A PCN's or practice's adjusted or weighted population for the year; if none has been
+    entered or imported, an estimate from the registered list on 1 January of the year,
+    labelled as such wherever it is shown."""
+    owner = {"pcn": org} if isinstance(org, PCN) else {"practice": org}
     figure = AnnualPopulation.objects.filter(
-        pcn=pcn, financial_year=financial_year, measure=measure
+        financial_year=financial_year, measure=measure, **owner
     ).first()
     if figure is not None:
         return PopulationFigure(financial_year, measure, figure.value, False, figure.source)
     on = date(financial_year + 1, 1, 1)
-    listed = pcn_registered_list(pcn, on)
+    is_pcn = isinstance(org, PCN)
+    listed = pcn_registered_list(org, on) if is_pcn else registered_list([org.pk], on)
     if listed.patients:
         dates = ", ".join(d.strftime("%-d %B %Y") for d in listed.extract_dates)
         return PopulationFigure(
@@ -315,20 +318,19 @@ def pcn_population(pcn: PCN, financial_year: int, measure: str) -> PopulationFig
     return PopulationFigure(financial_year, measure, None, True, "No figure and no list size")
 
 
-def pcn_population_table(pcn: PCN) -> list[dict]:
-    years = set(AnnualPopulation.objects.filter(pcn=pcn).values_list("financial_year", flat=True))
+def population_table(org: PCN | Practice) -> list[dict]:
+    owner = {"pcn": org} if isinstance(org, PCN) else {"practice": org}
+    years = set(AnnualPopulation.objects.filter(**owner).values_list("financial_year", flat=True))
     years.add(financial_year_of(today()))
-    rows = []
-    for year in sorted(years, reverse=True):
-        rows.append(
-            {
-                "year": year,
-                "label": financial_year_label(year),
-                "adjusted": pcn_population(pcn, year, AnnualPopulation.Measure.ADJUSTED),
-                "weighted": pcn_population(pcn, year, AnnualPopulation.Measure.WEIGHTED),
-            }
-        )
-    return rows
+    return [
+        {
+            "year": year,
+            "label": financial_year_label(year),
+            "adjusted": population(org, year, AnnualPopulation.Measure.ADJUSTED),
+            "weighted": population(org, year, AnnualPopulation.Measure.WEIGHTED),
+        }
+        for year in sorted(years, reverse=True)
+    ]
 
 
 # --- federations -------------------------------------------------------------------------

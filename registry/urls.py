@@ -7,6 +7,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("practices/<str:code>/", views.practice_detail, name="practice"),
     path("practices/<str:code>/correct/", views.practice_correct_view, name="practice-correct"),
+    path("practices/<str:code>/population/", views.practice_population, name="practice-population"),
     path("pcns/<str:code>/", views.pcn_detail, name="pcn"),
     path("pcns/<str:code>/population/", views.pcn_population, name="pcn-population"),
     path("federations/", views.federation_list, name="federations"),

@@ -115,6 +115,7 @@ def practice_detail(request, code: str):
             "latest": history[-1] if history else None,
             "chart": chart,
             "manual_fields": practice.manual_fields,
+            "populations": selectors.population_table(practice),
         },
     )
 
@@ -163,7 +164,7 @@ def pcn_detail(request, code: str):
             "pcn": pcn,
             "rows": rows,
             "registered": selectors.pcn_registered_list(pcn, day),
-            "populations": selectors.pcn_population_table(pcn),
+            "populations": selectors.population_table(pcn),
             "spells": pcn.practice_spells.select_related("practice").order_by(
                 "-start_date", "practice__name"
             ),
@@ -172,27 +173,40 @@ def pcn_detail(request, code: str):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def pcn_population(request, code: str):
-    pcn = get_object_or_404(PCN, code=code.upper())
+def _population_form(request, org, back_url: str):
     form = PopulationForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        owner = {"pcn": org} if isinstance(org, PCN) else {"practice": org}
         try:
             population_set(
-                pcn=pcn,
                 financial_year=data["financial_year"],
                 measure=data["measure"],
                 value=data["value"],
                 source=data["source"],
                 by=request.user,
+                **owner,
             )
         except RegistryError as error:
             form_error(form, error)
         else:
             messages.success(request, "Population saved.")
-            return redirect("registry:pcn", code=pcn.code)
-    return render(request, "registry/pcn_population.html", {"pcn": pcn, "form": form})
+            return redirect(back_url)
+    return render(
+        request, "registry/population_form.html", {"org": org, "form": form, "back_url": back_url}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def pcn_population(request, code: str):
+    pcn = get_object_or_404(PCN, code=code.upper())
+    return _population_form(request, pcn, reverse("registry:pcn", args=[pcn.code]))
+
+
+@require_http_methods(["GET", "POST"])
+def practice_population(request, code: str):
+    practice = get_object_or_404(Practice, code=code.upper())
+    return _population_form(request, practice, reverse("registry:practice", args=[practice.code]))
 
 
 def federation_list(request):

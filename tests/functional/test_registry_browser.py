@@ -43,7 +43,7 @@ def test_sign_in_search_and_open_a_practice(page, demo_site, screenshot):
     results.get_by_role("link", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").click()
     assert page.get_by_role("heading", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").is_visible()
     assert page.get_by_text("CROSS COUNTIES PCN").first.is_visible()
-    assert page.get_by_role("cell", name="26,437").is_visible()
+    assert page.get_by_role("cell", name="26,437", exact=True).is_visible()
     screenshot("04-practice")
 
 

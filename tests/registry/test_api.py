@@ -82,3 +82,20 @@ def test_federation_detail_and_populations(signed_in, demo):
 def test_imports_listing(signed_in, demo):
     items = signed_in.get("/api/v1/imports").json()["items"]
     assert {i["kind"] for i in items} >= {"epraccur", "epcn"}
+
+
+def test_practice_populations(signed_in, demo, user):
+    from registry.models import Practice
+    from registry.services import population_set
+
+    practice = Practice.objects.get(code="C82001")
+    population_set(practice=practice, financial_year=2025, measure="weighted", value=27001, by=user)
+    rows = {
+        r["financial_year"]: r for r in signed_in.get("/api/v1/practices/C82001/populations").json()
+    }
+    assert rows["2025/26"]["weighted"] == {
+        "value": 27001.0,
+        "is_estimate": False,
+        "basis": f"Entered by {user.email}",
+    }
+    assert rows["2025/26"]["adjusted"]["is_estimate"] is True

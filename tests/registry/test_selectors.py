@@ -50,7 +50,7 @@ def test_missing_adjusted_population_is_an_estimate_labelled_as_such():
     practice = PracticeFactory()
     PracticePCNFactory(practice=practice, pcn=pcn)
     ListSizeFactory(practice=practice, extract_date=date(2025, 1, 1), patients=12345)
-    figure = selectors.pcn_population(pcn, 2025, "adjusted")
+    figure = selectors.population(pcn, 2025, "adjusted")
     assert figure.is_estimate
     assert figure.value == 12345
     assert "Estimate" in figure.basis and "registered list" in figure.basis
@@ -61,7 +61,7 @@ def test_entered_adjusted_population_is_not_an_estimate(user):
 
     pcn = PCNFactory()
     population_set(pcn=pcn, financial_year=2025, measure="adjusted", value=51000, by=user)
-    figure = selectors.pcn_population(pcn, 2025, "adjusted")
+    figure = selectors.population(pcn, 2025, "adjusted")
     assert not figure.is_estimate
     assert figure.value == 51000
 

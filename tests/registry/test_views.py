@@ -233,3 +233,22 @@ def test_upload_dry_run(signed_in, demo_file, django_capture_on_commit_callbacks
         signed_in.post("/imports/", {"file": upload, "dry_run": "on"})
     assert ImportRun.objects.get().status == ImportRun.Status.CHECKED
     assert not Practice.objects.exists()
+
+
+def test_enter_a_practice_weighted_population(signed_in, demo):
+    page = signed_in.get("/practices/C82001/")
+    assert b"Estimate" in page.content  # no weighted figure yet: the list stands in, labelled
+    response = signed_in.post(
+        "/practices/C82001/population/",
+        {"financial_year": "2025-26", "measure": "weighted", "value": "27001.4"},
+    )
+    assert response["Location"] == "/practices/C82001/"
+    figure = AnnualPopulation.objects.get(practice__code="C82001")
+    assert (figure.measure, figure.financial_year) == ("weighted", 2025)
+    assert b"27,001" in signed_in.get("/practices/C82001/").content
+
+
+def test_population_form_errors(signed_in, demo):
+    response = signed_in.post("/practices/C82001/population/", {"measure": "weighted"})
+    assert b"There is a problem" in response.content
+    assert not AnnualPopulation.objects.exists()
