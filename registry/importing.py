@@ -113,12 +113,24 @@ def import_file(
             chosen, data, file_name=file_name, dry_run=dry_run, as_at=as_at, run=run, by=by
         )
     except ImportFileError as exc:
-        run.status = ImportRun.Status.FAILED
-        run.problems = [p.as_dict() for p in exc.problems]
-        run.problem_total = exc.total
-        run.finished_at = timezone.now()
-        run.upload = None
-        run.save()
+        _fail(run, exc.problems, exc.total)
+        raise
+    except Exception:
+        # A fault in gpfed, not in the file: nothing was written (the transaction rolled back);
+        # say so on the run rather than leave it "running" for ever.
+        logger.exception("import %s of %s failed unexpectedly", run.pk, file_name)
+        _fail(
+            run,
+            [
+                Problem(
+                    None,
+                    None,
+                    "gpfed failed while importing this file; nothing was "
+                    "written. The error has been logged for the operators.",
+                )
+            ],
+            1,
+        )
         raise
     run.status = ImportRun.Status.CHECKED if dry_run else ImportRun.Status.SUCCEEDED
     run.counts = dict(outcome.counts)
@@ -128,6 +140,15 @@ def import_file(
     run.upload = None
     run.save()
     return run
+
+
+def _fail(run: ImportRun, problems, total: int) -> None:
+    run.status = ImportRun.Status.FAILED
+    run.problems = [p.as_dict() for p in problems]
+    run.problem_total = total
+    run.finished_at = timezone.now()
+    run.upload = None
+    run.save()
 
 
 def _parse_and_apply(kind, data, *, file_name, dry_run, as_at, run, by) -> Outcome:

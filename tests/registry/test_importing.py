@@ -228,3 +228,18 @@ def test_later_eras_import(demo_file):
     assert set(
         ListSize.objects.filter(sex="ALL", age_band="ALL").values_list("extract_date", flat=True)
     ) == {date(2022, 1, 1), date(2026, 4, 1)}
+
+
+def test_a_fault_in_gpfed_marks_the_run_failed_and_writes_nothing(demo_file, monkeypatch):
+    from registry import importing
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(importing, "_apply_epraccur", broken)
+    with pytest.raises(RuntimeError):
+        load(demo_file, "epraccur")
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.FAILED
+    assert "nothing was written" in run.problems[0]["message"]
+    assert not Practice.objects.exists()

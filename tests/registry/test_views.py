@@ -252,3 +252,10 @@ def test_population_form_errors(signed_in, demo):
     response = signed_in.post("/practices/C82001/population/", {"measure": "weighted"})
     assert b"There is a problem" in response.content
     assert not AnnualPopulation.objects.exists()
+
+
+def test_not_found_page_in_production(signed_in, settings):
+    settings.DEBUG = False
+    response = signed_in.get("/practices/Z99999/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
