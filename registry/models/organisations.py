@@ -18,6 +18,28 @@ class CorrectableFields(models.Model):
         abstract = True
 
 
+class PublishedAddress(models.Model):
+    """An address as ODS publishes it: five free-text lines and a postcode."""
+
+    address_1 = models.CharField(max_length=100, blank=True)
+    address_2 = models.CharField(max_length=100, blank=True)
+    address_3 = models.CharField(max_length=100, blank=True)
+    address_4 = models.CharField(max_length=100, blank=True)
+    address_5 = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    postcode_key = models.CharField(
+        max_length=10, blank=True, db_index=True, help_text="Postcode without spaces, for search."
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address_lines(self) -> list[str]:
+        lines = [self.address_1, self.address_2, self.address_3, self.address_4, self.address_5]
+        return [line for line in lines if line]
+
+
 class Commissioner(CorrectableFields):
     """An NHS commissioning organisation: a region, an ICB or a sub-ICB location.
 
@@ -53,7 +75,7 @@ class Commissioner(CorrectableFields):
         return self.name or self.code
 
 
-class Practice(CorrectableFields):
+class Practice(CorrectableFields, PublishedAddress):
     """A GP practice (an organisation ODS lists with prescribing setting 4 / role RO76)."""
 
     class Status(models.TextChoices):
@@ -64,15 +86,6 @@ class Practice(CorrectableFields):
 
     code = models.CharField("ODS code", max_length=10, unique=True)
     name = models.CharField(max_length=200)
-    address_1 = models.CharField(max_length=100, blank=True)
-    address_2 = models.CharField(max_length=100, blank=True)
-    address_3 = models.CharField(max_length=100, blank=True)
-    address_4 = models.CharField(max_length=100, blank=True)
-    address_5 = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
-    postcode_key = models.CharField(
-        max_length=10, blank=True, db_index=True, help_text="Postcode without spaces, for search."
-    )
     open_date = models.DateField(null=True, blank=True)
     close_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=1, choices=Status.choices, default=Status.ACTIVE)
@@ -109,11 +122,6 @@ class Practice(CorrectableFields):
         super().save(*args, **kwargs)
 
     @property
-    def address_lines(self) -> list[str]:
-        lines = [self.address_1, self.address_2, self.address_3, self.address_4, self.address_5]
-        return [line for line in lines if line]
-
-    @property
     def is_open(self) -> bool:
         return self.status == self.Status.ACTIVE
 
@@ -135,7 +143,7 @@ class OtherOrganisation(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class PCN(CorrectableFields):
+class PCN(CorrectableFields, PublishedAddress):
     """A Primary Care Network (not a legal entity): practices working together under the
     Network Contract DES."""
 
@@ -151,13 +159,6 @@ class PCN(CorrectableFields):
     )
     open_date = models.DateField(null=True, blank=True)
     close_date = models.DateField(null=True, blank=True)
-    address_1 = models.CharField(max_length=100, blank=True)
-    address_2 = models.CharField(max_length=100, blank=True)
-    address_3 = models.CharField(max_length=100, blank=True)
-    address_4 = models.CharField(max_length=100, blank=True)
-    address_5 = models.CharField(max_length=100, blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
-    postcode_key = models.CharField(max_length=10, blank=True, db_index=True)
     name_key = models.CharField(max_length=200, blank=True, db_index=True)
 
     class Meta:
@@ -171,11 +172,6 @@ class PCN(CorrectableFields):
         self.postcode_key = self.postcode.replace(" ", "").upper()
         self.name_key = self.name.upper()
         super().save(*args, **kwargs)
-
-    @property
-    def address_lines(self) -> list[str]:
-        lines = [self.address_1, self.address_2, self.address_3, self.address_4, self.address_5]
-        return [line for line in lines if line]
 
     @property
     def is_open(self) -> bool:
