@@ -12,7 +12,7 @@ from django.db import transaction
 
 from demo import DEMO_USERS
 from registry.importers.detect import Kind, detect
-from registry.importing import import_file
+from registry.importing import import_file, sha256_of
 from registry.models import (
     Commissioner,
     Federation,
@@ -22,7 +22,11 @@ from registry.models import (
     PracticeCommissioner,
 )
 from registry.selectors import federation_summary
-from registry.services import federation_create, federation_membership_add
+from registry.services import (
+    federation_create,
+    federation_membership_add,
+    federation_membership_end,
+)
 
 DATA = Path(__file__).parent / "data"
 SUB_ICB = "03W"
@@ -54,8 +58,6 @@ def demo_load(*, by=None) -> dict:
     imported = []
     for path in demo_files():
         data = path.read_bytes()
-        from registry.importing import sha256_of
-
         done = ImportRun.objects.filter(
             sha256=sha256_of(data), status=ImportRun.Status.SUCCEEDED, dry_run=False
         ).exists()
@@ -117,8 +119,6 @@ def _federation(*, by) -> Federation:
             by=by,
         )
         if end is not None:
-            from registry.services import federation_membership_end
-
             federation_membership_end(
                 membership=membership,
                 end_date=end,

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.conf import settings
 
@@ -151,7 +149,3 @@ class ImportUploadForm(forms.Form):
         if upload.size == 0:
             raise forms.ValidationError("The selected file is empty")
         return upload
-
-    def clean_as_at(self):
-        value: date | None = self.cleaned_data.get("as_at")
-        return value

@@ -168,7 +168,6 @@ def pcn_detail(request, code: str):
             "spells": pcn.practice_spells.select_related("practice").order_by(
                 "-start_date", "practice__name"
             ),
-            "population_form": PopulationForm(),
         },
     )
 
