@@ -7,4 +7,12 @@ app_name = "accounts"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", views.account, name="account"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password-change"),
+    path("account/tokens/", views.token_create, name="token-create"),
+    path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token-revoke"),
+    path("people/", views.people, name="people"),
+    path("people/roles/<int:pk>/end/", views.grant_end, name="grant-end"),
+    path("people/<int:pk>/deactivate/", views.user_deactivate_view, name="user-deactivate"),
+    path("invitation/<str:token>/", views.accept, name="accept"),
 ]

@@ -1,10 +1,38 @@
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 
-from accounts.forms import SignInForm
+from accounts import permissions as perms
+from accounts.forms import (
+    FEDERATION_INVITE_ROLES,
+    AcceptInvitationForm,
+    ApiTokenForm,
+    InviteForm,
+    SignInForm,
+)
+from accounts.models import ROLE_ORGANISATION, ApiToken, User
+from accounts.services import (
+    AccountError,
+    api_token_create,
+    api_token_revoke,
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    role_end,
+    user_deactivate,
+)
+from audit.services import audit_record
 from demo import DEMO_USERS
+
+
+def _form_error(form, error: AccountError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -17,3 +45,182 @@ class SignInView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["demo_users"] = DEMO_USERS if settings.DEMO_MODE else []
         return context
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(by=self.request.user, action="user.password_change", obj=self.request.user)
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+
+def account(request):
+    tokens = ApiToken.objects.filter(user=request.user)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "grants": perms.scope_for(request.user).grants,
+            "tokens": tokens,
+            "token_form": ApiTokenForm(),
+        },
+    )
+
+
+@require_POST
+def token_create(request):
+    form = ApiTokenForm(request.POST)
+    new_token = None
+    if form.is_valid():
+        try:
+            _, new_token = api_token_create(
+                user=request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+            )
+        except AccountError as error:
+            _form_error(form, error)
+    return render(
+        request,
+        "accounts/account.html",
+        {
+            "grants": perms.scope_for(request.user).grants,
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "token_form": form if new_token is None else ApiTokenForm(),
+            "new_token": new_token,
+        },
+    )
+
+
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(token=token, by=request.user)
+    messages.success(request, f"The token {token.name} has been revoked.")
+    return redirect("accounts:account")
+
+
+def _managed_federation(request):
+    federations = perms.managed_federations(request.user)
+    perms.require(federations.exists())
+    slug = request.GET.get("federation") or request.POST.get("federation")
+    if slug:
+        return get_object_or_404(federations, slug=slug), federations
+    return federations.first(), federations
+
+
+def people(request):
+    federation, federations = _managed_federation(request)
+    form = InviteForm(
+        request.POST if request.method == "POST" else None, roles=FEDERATION_INVITE_ROLES
+    )
+    link = None
+    if request.method == "POST" and form.is_valid():
+        organisation = _organisation_for(form, federation)
+        if organisation is not None:
+            try:
+                _, link = invitation_create(
+                    email=form.cleaned_data["email"],
+                    role=form.cleaned_data["role"],
+                    organisation=organisation,
+                    invited_to=federation,
+                    by=request.user,
+                    base_url=request.build_absolute_uri("/"),
+                )
+            except AccountError as error:
+                _form_error(form, error)
+            else:
+                messages.success(
+                    request, f"Invitation sent to {form.cleaned_data['email']}. It lasts 7 days."
+                )
+                form = InviteForm(roles=FEDERATION_INVITE_ROLES)
+    grants = perms.federation_grants(federation).order_by("user__email", "role")
+    return render(
+        request,
+        "accounts/people.html",
+        {
+            "federation": federation,
+            "federations": federations,
+            "grants": grants,
+            "form": form,
+            "invitations": federation.invitations.filter(accepted_at__isnull=True)[:20],
+            "demo_link": link if settings.DEMO_MODE else None,
+        },
+    )
+
+
+def _organisation_for(form, federation):
+    """The organisation an invitation is for, which must be within the admin's federation."""
+    from registry.models import PCN, Practice
+
+    kind = ROLE_ORGANISATION[form.cleaned_data["role"]]
+    code = form.cleaned_data["organisation"].strip().upper()
+    if kind == "federation":
+        return federation
+    practice_ids = set(
+        federation.memberships.filter(end_date__isnull=True).values_list("practice_id", flat=True)
+    )
+    if kind == "practice":
+        practice = Practice.objects.filter(code=code, pk__in=practice_ids).first()
+        if practice is None:
+            form.add_error(
+                "organisation", f"Enter the ODS code of a member practice of {federation}"
+            )
+        return practice
+    pcn = PCN.objects.filter(
+        code=code,
+        practice_spells__practice_id__in=practice_ids,
+        practice_spells__end_date__isnull=True,
+    ).first()
+    if pcn is None:
+        form.add_error("organisation", f"Enter the ODS code of a PCN of {federation}'s practices")
+    return pcn
+
+
+@require_POST
+def grant_end(request, pk: int):
+    federation, _ = _managed_federation(request)
+    grant = get_object_or_404(perms.federation_grants(federation), pk=pk)
+    try:
+        role_end(grant=grant, by=request.user, federation=federation)
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{grant.user}'s role as {grant.get_role_display()} has ended.")
+    return redirect(reverse("accounts:people") + f"?federation={federation.slug}")
+
+
+@require_POST
+def user_deactivate_view(request, pk: int):
+    federation, _ = _managed_federation(request)
+    person = get_object_or_404(
+        User, pk=pk, pk__in=perms.federation_grants(federation).values("user_id")
+    )
+    perms.require(perms.can_deactivate(request.user, person, federation))
+    user_deactivate(user=person, by=request.user, federation=federation)
+    messages.success(request, f"{person} can no longer sign in.")
+    return redirect(reverse("accounts:people") + f"?federation={federation.slug}")
+
+
+@login_not_required
+def accept(request, token: str):
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitation_accept(
+                raw_token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password"],
+            )
+        except AccountError as error:
+            _form_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Welcome to gpfed.")
+            return redirect("home")
+    return render(request, "accounts/accept.html", {"form": form, "invitation": invitation})

@@ -17,6 +17,14 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=60)
     object_label = models.CharField(max_length=300, blank=True)
     changes = models.JSONField(default=dict, blank=True)
+    federation = models.ForeignKey(
+        "registry.Federation",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The federation whose administrators may read this event.",
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -30,6 +30,8 @@ def audit_record(
     obj: models.Model,
     before: dict | None = None,
     after: dict | None = None,
+    federation=None,
+    actor_label: str = "",
 ) -> AuditEvent:
     """Record a change. Call inside the service's transaction, after the write."""
     changes = {}
@@ -41,11 +43,12 @@ def audit_record(
             changes[key] = [old, new]
     return AuditEvent.objects.create(
         actor=by if getattr(by, "pk", None) else None,
-        actor_label=getattr(by, "email", "") or "system",
+        actor_label=actor_label or getattr(by, "email", "") or "system",
         origin=current_origin(),
         action=action,
         object_type=obj._meta.label,
         object_id=str(obj.pk),
         object_label=str(obj)[:300],
         changes=changes,
+        federation=federation,
     )

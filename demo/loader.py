@@ -10,14 +10,19 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from demo import DEMO_USERS
+from accounts.models import RoleGrant
+from accounts.services import role_grant
+from demo import DEMO_NETWORK, DEMO_USERS
 from registry.importers.detect import Kind, detect
 from registry.importing import import_file, sha256_of
 from registry.models import (
+    PCN,
     Commissioner,
     Federation,
     FederationMembership,
     ImportRun,
+    Network,
+    NetworkMembership,
     Practice,
     PracticeCommissioner,
 )
@@ -68,6 +73,7 @@ def demo_load(*, by=None) -> dict:
         summary.append(f"Imported {path.name}: {run.summary}")
     users = demo_users()
     federation = _federation(by=by or users[0])
+    _roles(federation, users)
     facts = federation_summary(federation)
     summary.append(
         f"Demo federation: {federation.name}: {facts['practice_count']} member practices, "
@@ -76,7 +82,8 @@ def demo_load(*, by=None) -> dict:
     summary.append("")
     summary.append("gpfed is at http://127.0.0.1:8000/ -- sign in with a demo account:")
     for spec in DEMO_USERS:
-        summary.append(f"  {spec['role']}: {spec['email']}  password: {spec['password']}")
+        summary.append(f"  {spec['label']:55s} {spec['email']}")
+    summary.append(f"  password for every demo account: {DEMO_USERS[0]['password']}")
     return {
         "federation": {"slug": federation.slug, "name": federation.name},
         "practices": facts["practice_count"],
@@ -86,6 +93,39 @@ def demo_load(*, by=None) -> dict:
         "users": [spec["email"] for spec in DEMO_USERS],
         "summary": summary,
     }
+
+
+@transaction.atomic
+def _roles(federation: Federation, users: list) -> None:
+    """One demo person for each role, on the demo federation, its network, a PCN and a
+    practice."""
+    network, _ = Network.objects.get_or_create(
+        name=DEMO_NETWORK, defaults={"slug": "primary-care-federation-network-demo"}
+    )
+    NetworkMembership.objects.get_or_create(
+        network=network, federation=federation, defaults={"start_date": date(2021, 5, 12)}
+    )
+    admin = users[0]
+    for spec, user in zip(DEMO_USERS, users, strict=True):
+        kind, code = spec["organisation"]
+        organisation = {
+            "federation": lambda _code: federation,
+            "network": lambda _code: network,
+            "pcn": lambda code: PCN.objects.get(code=code),
+            "practice": lambda code: Practice.objects.get(code=code),
+        }[kind](code)
+        held = RoleGrant.objects.filter(
+            user=user, role=spec["role"], end_date__isnull=True, **{kind: organisation}
+        )
+        if not held.exists():
+            role_grant(
+                user=user,
+                role=spec["role"],
+                organisation=organisation,
+                by=admin,
+                start_date=FOUNDED,
+                federation=federation,
+            )
 
 
 @transaction.atomic

@@ -1,17 +1,31 @@
 from ninja import NinjaAPI
-from ninja.security import django_auth
+from ninja.security import HttpBearer, django_auth
 
+from accounts.services import api_token_user
 from registry.api import router as registry_router
+
+
+class PersonalToken(HttpBearer):
+    """``Authorization: Bearer gpfed_…``: a personal token, carrying its owner's roles."""
+
+    def authenticate(self, request, token):
+        user = api_token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
 
 api = NinjaAPI(
     title="gpfed API",
     version="1",
     description=(
         "The gpfed registry as JSON: practices, PCNs, federations and their populations. "
-        "Sign in to gpfed first; requests use your session."
+        "Use your signed-in session, or a personal token from Your account sent as "
+        "`Authorization: Bearer <token>`. What you see follows your roles; anything outside "
+        "them answers 404."
     ),
     urls_namespace="api",
-    auth=django_auth,
+    auth=[PersonalToken(), django_auth],
     docs_url="/docs",
 )
 api.add_router("/", registry_router)

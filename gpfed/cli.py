@@ -90,6 +90,13 @@ def cmd_import(args) -> int:
     from registry.importing import import_file
 
     by = acting_user(args.by)
+    if by is not None:
+        from accounts.permissions import can_import
+
+        if not can_import(by):
+            raise BadInput(
+                f"{by.email} may not import NHS files (needs a federation administrator or operations lead role)"
+            )
     if args.kind and args.kind not in Kind.LABELS:
         raise BadInput(f"--kind must be one of {', '.join(Kind.ORDER)}")
     jobs = []

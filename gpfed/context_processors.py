@@ -1,5 +1,24 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
 
 def site(request):
-    return {"demo_mode": settings.DEMO_MODE, "service_name": "gpfed"}
+    from accounts import permissions as perms
+
+    user = getattr(request, "user", None)
+
+    def nav():
+        if user is None or not user.is_authenticated:
+            return {}
+        return {
+            "registry": perms.can_read_registry(user),
+            "imports": perms.can_import(user),
+            "manage_users": perms.managed_federations(user).exists(),
+            "audit": perms.can_read_audit(user),
+        }
+
+    return {
+        "demo_mode": settings.DEMO_MODE,
+        "service_name": "gpfed",
+        "nav": SimpleLazyObject(nav),
+    }

@@ -6,6 +6,7 @@ from registry import views as registry_views
 urlpatterns = [
     path("", registry_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
     path("", include("registry.urls")),
     path("api/v1/", api.urls),
 ]

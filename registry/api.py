@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from accounts import permissions as perms
 from registry import selectors
-from registry.models import PCN, Federation, ImportRun, ListSize, Practice
+from registry.models import PCN, ImportRun, ListSize, Practice
 
 router = Router(tags=["registry"])
 
@@ -78,8 +79,11 @@ class PracticeFilters(Schema):
 @router.get("/practices", response=list[PracticeOut], summary="Search practices")
 @paginate(LimitOffsetPagination)
 def practice_list(request, filters: Query[PracticeFilters]):
+    perms.require(perms.can_read_registry(request.auth))
     federation = (
-        get_object_or_404(Federation, slug=filters.federation) if filters.federation else None
+        get_object_or_404(perms.visible_federations(request.auth), slug=filters.federation)
+        if filters.federation
+        else None
     )
     return selectors.practice_search(
         q=filters.q,
@@ -92,8 +96,11 @@ def practice_list(request, filters: Query[PracticeFilters]):
 
 @router.get("/practices/{code}", response=PracticeDetail, summary="One practice")
 def practice_detail(request, code: str, on: date | None = None):
+    perms.require(perms.can_read_registry(request.auth))
     practice = get_object_or_404(Practice, code=code.upper())
-    return selectors.practice_report(practice, on)
+    return selectors.practice_report(
+        practice, on, federations=perms.visible_federations(request.auth)
+    )
 
 
 @router.get(
@@ -101,6 +108,7 @@ def practice_detail(request, code: str, on: date | None = None):
 )
 @paginate(LimitOffsetPagination)
 def practice_list_sizes(request, code: str, sex: str = "ALL", age_band: str = "ALL"):
+    perms.require(perms.can_read_registry(request.auth))
     practice = get_object_or_404(Practice, code=code.upper())
     qs = ListSize.objects.filter(practice=practice).order_by("extract_date", "age_from")
     if sex:
@@ -144,11 +152,13 @@ class PcnFilters(Schema):
 @router.get("/pcns", response=list[PcnOut], summary="Search PCNs")
 @paginate(LimitOffsetPagination)
 def pcn_list(request, filters: Query[PcnFilters]):
+    perms.require(perms.can_read_registry(request.auth))
     return selectors.pcn_search(q=filters.q, icb=filters.icb, sub_icb=filters.sub_icb)
 
 
 @router.get("/pcns/{code}", response=PcnDetail, summary="One PCN and its practices today")
 def pcn_detail(request, code: str, on: date | None = None):
+    perms.require(perms.can_read_registry(request.auth))
     pcn = get_object_or_404(PCN.objects.select_related("sub_icb"), code=code.upper())
     day = on or selectors.today()
     return {
@@ -174,7 +184,8 @@ class PopulationYear(Schema):
     weighted: PopulationOut
 
 
-def _population_rows(org) -> list[dict]:
+def _population_rows(request, org) -> list[dict]:
+    perms.require(perms.can_read_registry(request.auth))
     return [
         {
             "financial_year": row["label"],
@@ -197,7 +208,7 @@ def _population_rows(org) -> list[dict]:
     summary="A PCN's adjusted and weighted populations by financial year",
 )
 def pcn_populations(request, code: str):
-    return _population_rows(get_object_or_404(PCN, code=code.upper()))
+    return _population_rows(request, get_object_or_404(PCN, code=code.upper()))
 
 
 @router.get(
@@ -206,7 +217,7 @@ def pcn_populations(request, code: str):
     summary="A practice's adjusted and weighted populations by financial year",
 )
 def practice_populations(request, code: str):
-    return _population_rows(get_object_or_404(Practice, code=code.upper()))
+    return _population_rows(request, get_object_or_404(Practice, code=code.upper()))
 
 
 class FederationOut(Schema):
@@ -244,7 +255,7 @@ class FederationDetail(FederationOut):
 @router.get("/federations", response=list[FederationOut], summary="Federations")
 @paginate(LimitOffsetPagination)
 def federation_list(request, q: str = ""):
-    qs = Federation.objects.all()
+    qs = perms.visible_federations(request.auth)
     if q:
         qs = qs.filter(name__icontains=q)
     return qs
@@ -252,7 +263,7 @@ def federation_list(request, q: str = ""):
 
 @router.get("/federations/{slug}", response=FederationDetail, summary="One federation")
 def federation_detail(request, slug: str, on: date | None = None):
-    federation = get_object_or_404(Federation, slug=slug)
+    federation = get_object_or_404(perms.visible_federations(request.auth), slug=slug)
     summary = selectors.federation_summary(federation, on)
     return {
         "id": federation.pk,
@@ -306,7 +317,7 @@ class FederationPopulations(Schema):
     summary="A federation's registered population over time and by age band",
 )
 def federation_populations(request, slug: str):
-    federation = get_object_or_404(Federation, slug=slug)
+    federation = get_object_or_404(perms.visible_federations(request.auth), slug=slug)
     return {
         "trend": selectors.federation_population_trend(federation),
         "age_profile": selectors.federation_age_profile(federation),
@@ -330,4 +341,5 @@ class ImportRunOut(Schema):
 @router.get("/imports", response=list[ImportRunOut], summary="Imports, newest first")
 @paginate(LimitOffsetPagination)
 def import_list(request):
+    perms.require(perms.can_import(request.auth))
     return ImportRun.objects.defer("upload")

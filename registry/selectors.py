@@ -142,13 +142,12 @@ def practice_commissioner_on(
     )
 
 
-def practice_federation_on(practice: Practice, day: date | None = None):
+def practice_federation_on(practice: Practice, day: date | None = None, federations=None):
     day = day or today()
-    return (
-        _covering(practice.federation_memberships.select_related("federation"), day)
-        .order_by("-start_date")
-        .first()
-    )
+    memberships = practice.federation_memberships.select_related("federation")
+    if federations is not None:
+        memberships = memberships.filter(federation__in=federations)
+    return _covering(memberships, day).order_by("-start_date").first()
 
 
 def practice_list_history(practice: Practice) -> list[ListSize]:
@@ -183,13 +182,14 @@ def practice_geography(practice: Practice, day: date | None = None) -> Geography
     return Geography(sub_icb=sub_icb, icb=icb, region=region)
 
 
-def practice_report(practice: Practice, day: date | None = None) -> dict:
-    """What ``gpfed report practice`` prints and the API's practice detail returns."""
+def practice_report(practice: Practice, day: date | None = None, federations=None) -> dict:
+    """What ``gpfed report practice`` prints and the API's practice detail returns. The
+    federation is only reported if it is among ``federations`` (those the reader may see)."""
     day = day or today()
     pcn = practice_pcn_on(practice, day)
     geo = practice_geography(practice, day)
     latest = practice_latest_list_size(practice)
-    membership = practice_federation_on(practice, day)
+    membership = practice_federation_on(practice, day, federations)
 
     def org(c):
         return {"code": c.code, "name": c.name} if c else None

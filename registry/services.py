@@ -30,6 +30,22 @@ class RegistryError(Exception):
 
 
 FEDERATION_FIELDS = ["name", "slug", "legal_form", "company_number"]
+
+
+def federation_of_practices(practice_ids) -> Federation | None:
+    """The federation a change to these practices is reported to in the audit trail: the
+    current federation of the first of them that has one."""
+    membership = (
+        FederationMembership.objects.filter(
+            practice_id__in=list(practice_ids), end_date__isnull=True
+        )
+        .select_related("federation")
+        .order_by("start_date")
+        .first()
+    )
+    return membership.federation if membership else None
+
+
 MEMBERSHIP_FIELDS = ["practice", "start_date", "end_date", "join_reason", "leave_reason"]
 
 
@@ -54,6 +70,7 @@ def federation_create(
         action="federation.create",
         obj=federation,
         after=snapshot(federation, FEDERATION_FIELDS),
+        federation=federation,
     )
     return federation
 
@@ -125,6 +142,7 @@ def federation_membership_add(
         action="federation.membership.add",
         obj=membership,
         after=snapshot(membership, MEMBERSHIP_FIELDS),
+        federation=federation,
     )
     return membership
 
@@ -161,6 +179,7 @@ def federation_membership_end(
         obj=membership,
         before=before,
         after=snapshot(membership, MEMBERSHIP_FIELDS),
+        federation=membership.federation,
     )
     return membership
 
@@ -204,7 +223,14 @@ def practice_correct(
     practice.save()
     after = snapshot(practice, [*CORRECTABLE_PRACTICE_FIELDS, "manual_fields"])
     if before != after:
-        audit_record(by=by, action="practice.correct", obj=practice, before=before, after=after)
+        audit_record(
+            by=by,
+            action="practice.correct",
+            obj=practice,
+            before=before,
+            after=after,
+            federation=federation_of_practices([practice.pk]),
+        )
     return practice
 
 
@@ -245,7 +271,18 @@ def population_set(
     figure.entered_by = by if getattr(by, "pk", None) else None
     figure.import_run = None
     figure.save()
+    if pcn is not None:
+        practice_ids = pcn.practice_spells.filter(end_date__isnull=True).values_list(
+            "practice_id", flat=True
+        )
+    else:
+        practice_ids = [practice.pk]
     audit_record(
-        by=by, action="population.set", obj=figure, before=before, after=snapshot(figure, fields)
+        by=by,
+        action="population.set",
+        obj=figure,
+        before=before,
+        after=snapshot(figure, fields),
+        federation=federation_of_practices(practice_ids),
     )
     return figure

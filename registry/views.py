@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from accounts import permissions as perms
 from registry import charts, selectors
 from registry.forms import (
     FederationForm,
@@ -22,7 +23,7 @@ from registry.forms import (
 )
 from registry.importers.detect import Kind
 from registry.importing import import_run_create
-from registry.models import PCN, Federation, FederationMembership, ImportRun, Practice
+from registry.models import PCN, FederationMembership, ImportRun, Practice
 from registry.services import (
     CORRECTABLE_PRACTICE_FIELDS,
     RegistryError,
@@ -51,7 +52,7 @@ def form_error(form, error: RegistryError) -> None:
 
 
 def home(request):
-    federations = list(Federation.objects.all())
+    federations = list(perms.visible_federations(request.user))
     return render(
         request,
         "registry/home.html",
@@ -60,11 +61,15 @@ def home(request):
             "recent_imports": ImportRun.objects.defer("upload")[:5],
             "practice_count": Practice.objects.filter(status=Practice.Status.ACTIVE).count(),
             "pcn_count": PCN.objects.filter(close_date__isnull=True).count(),
+            "can_read_registry": perms.can_read_registry(request.user),
+            "can_import": perms.can_import(request.user),
+            "can_create_federation": perms.can_create_federation(request.user),
         },
     )
 
 
 def search(request):
+    perms.require(perms.can_read_registry(request.user))
     icb = request.GET.get("icb", "")
     form = SearchForm(
         request.GET or None,
@@ -92,7 +97,9 @@ def search(request):
 
 
 def practice_detail(request, code: str):
+    perms.require(perms.can_read_registry(request.user))
     practice = get_object_or_404(Practice, code=code.upper())
+    visible = perms.visible_federations(request.user)
     history = selectors.practice_list_history(practice)
     chart = charts.line_chart(
         f"Registered patients at {practice.name}",
@@ -103,14 +110,16 @@ def practice_detail(request, code: str):
         "registry/practice_detail.html",
         {
             "practice": practice,
-            "report": selectors.practice_report(practice),
+            "report": selectors.practice_report(practice, federations=visible),
             "pcn_spells": practice.pcn_spells.select_related("pcn").order_by("-start_date"),
             "commissioner_spells": practice.commissioner_spells.select_related(
                 "commissioner"
             ).order_by("-start_date"),
-            "memberships": practice.federation_memberships.select_related("federation").order_by(
-                "-start_date"
-            ),
+            "memberships": practice.federation_memberships.filter(federation__in=visible)
+            .select_related("federation")
+            .order_by("-start_date"),
+            "can_correct": perms.can_correct_practice(request.user, practice),
+            "can_set_population": perms.can_set_population(request.user, practice),
             "history": history,
             "latest": history[-1] if history else None,
             "chart": chart,
@@ -123,6 +132,7 @@ def practice_detail(request, code: str):
 @require_http_methods(["GET", "POST"])
 def practice_correct_view(request, code: str):
     practice = get_object_or_404(Practice, code=code.upper())
+    perms.require(perms.can_correct_practice(request.user, practice))
     initial = {f: getattr(practice, f) for f in CORRECTABLE_PRACTICE_FIELDS}
     form = PracticeCorrectionForm(*posted(request), initial=initial)
     form.fields["release"].choices = [
@@ -152,6 +162,7 @@ def practice_correct_view(request, code: str):
 
 
 def pcn_detail(request, code: str):
+    perms.require(perms.can_read_registry(request.user))
     pcn = get_object_or_404(PCN.objects.select_related("sub_icb__parent"), code=code.upper())
     day = selectors.today()
     practices = selectors.pcn_practices_on(pcn, day)
@@ -165,6 +176,7 @@ def pcn_detail(request, code: str):
             "rows": rows,
             "registered": selectors.pcn_registered_list(pcn, day),
             "populations": selectors.population_table(pcn),
+            "can_set_population": perms.can_set_population(request.user, pcn),
             "spells": pcn.practice_spells.select_related("practice").order_by(
                 "-start_date", "practice__name"
             ),
@@ -173,6 +185,7 @@ def pcn_detail(request, code: str):
 
 
 def _population_form(request, org, back_url: str):
+    perms.require(perms.can_set_population(request.user, org))
     form = PopulationForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -210,12 +223,18 @@ def practice_population(request, code: str):
 
 def federation_list(request):
     return render(
-        request, "registry/federation_list.html", {"federations": Federation.objects.all()}
+        request,
+        "registry/federation_list.html",
+        {
+            "federations": perms.visible_federations(request.user),
+            "can_create_federation": perms.can_create_federation(request.user),
+        },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def federation_new(request):
+    perms.require(perms.can_create_federation(request.user))
     form = FederationForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -229,7 +248,7 @@ def federation_new(request):
 
 
 def federation_detail(request, slug: str):
-    federation = get_object_or_404(Federation, slug=slug)
+    federation = get_object_or_404(perms.visible_federations(request.user), slug=slug)
     summary = selectors.federation_summary(federation)
     trend = selectors.federation_population_trend(federation)
     profile = selectors.federation_age_profile(federation)
@@ -260,13 +279,15 @@ def federation_detail(request, slug: str):
             ),
             "events": selectors.federation_membership_events(federation)[:50],
             "memberships": selectors.federation_memberships(federation),
+            "can_manage": perms.can_manage_federation(request.user, federation),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 def membership_add(request, slug: str):
-    federation = get_object_or_404(Federation, slug=slug)
+    federation = get_object_or_404(perms.visible_federations(request.user), slug=slug)
+    perms.require(perms.can_manage_federation(request.user, federation))
     form = MembershipAddForm(
         *posted(request), initial={"practice": request.GET.get("practice", "")}
     )
@@ -290,7 +311,8 @@ def membership_add(request, slug: str):
 
 @require_http_methods(["GET", "POST"])
 def membership_end(request, slug: str, pk: int):
-    federation = get_object_or_404(Federation, slug=slug)
+    federation = get_object_or_404(perms.visible_federations(request.user), slug=slug)
+    perms.require(perms.can_manage_federation(request.user, federation))
     membership = get_object_or_404(
         FederationMembership.objects.select_related("practice"), pk=pk, federation=federation
     )
@@ -312,6 +334,7 @@ def membership_end(request, slug: str, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def imports(request):
+    perms.require(perms.can_import(request.user))
     form = ImportUploadForm(*posted(request, files=True))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -339,6 +362,7 @@ def imports(request):
 
 
 def import_detail(request, pk: int):
+    perms.require(perms.can_import(request.user))
     run = ImportRun.objects.defer("upload").select_related("created_by").filter(pk=pk).first()
     if run is None:
         raise Http404

@@ -36,8 +36,14 @@ def user(db):
 
 
 @pytest.fixture
-def signed_in(client, user):
-    client.force_login(user)
+def admin_user(db):
+    """An installation administrator, who may do everything."""
+    return UserFactory(is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def signed_in(client, admin_user):
+    client.force_login(admin_user)
     return client
 
 

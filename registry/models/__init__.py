@@ -1,4 +1,9 @@
-from registry.models.federations import Federation, FederationMembership
+from registry.models.federations import (
+    Federation,
+    FederationMembership,
+    Network,
+    NetworkMembership,
+)
 from registry.models.imports import ImportRun
 from registry.models.organisations import (
     PCN,
@@ -18,6 +23,8 @@ __all__ = [
     "FederationMembership",
     "ImportRun",
     "ListSize",
+    "Network",
+    "NetworkMembership",
     "OtherOrganisation",
     "Practice",
     "PracticeCommissioner",

@@ -52,3 +52,40 @@ class FederationMembership(models.Model):
 
     def covers(self, day) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class Network(models.Model):
+    """A network of federations, such as the national Primary Care Federation Network."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NetworkMembership(models.Model):
+    """A federation's membership of a network, dated."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    federation = models.ForeignKey(
+        Federation, on_delete=models.CASCADE, related_name="network_memberships"
+    )
+    start_date = models.DateField("joined")
+    end_date = models.DateField("left", null=True, blank=True)
+
+    class Meta:
+        ordering = ["network", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="network_membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.federation_id} in {self.network_id} from {self.start_date}"

@@ -1,0 +1,262 @@
+"""The one place gpfed decides who may see and do what.
+
+Views, the JSON API, htmx fragments, exports and the command line all ask this module. A role
+is granted to a person on one organisation (a network, federation, PCN or practice) for a span
+of dates; everything a person may see follows from the roles active today:
+
+* the national registry of practices and PCNs is public NHS data: any signed-in person with an
+  active role (or an installation administrator) may read it;
+* a federation is visible to anyone with a role on it, on one of its member practices or on a
+  PCN of those practices, and to the administrators of a network it belongs to;
+* changing a federation's membership, users and audit trail needs its federation administrator;
+* a practice's details may be corrected by its practice manager or an administrator of a
+  federation it belongs to; populations may be entered by them, by the federation's finance
+  lead and, for a PCN, by its clinical director.
+
+An object outside a person's scope is answered with 404, never 403, so that nothing about it
+leaks. Installation administrators (Django superusers) may do everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Role, RoleGrant
+
+FEDERATION_ROLES = {
+    Role.FEDERATION_ADMIN,
+    Role.FINANCE_LEAD,
+    Role.OPERATIONS_LEAD,
+    Role.COMMUNICATIONS_LEAD,
+    Role.BOARD_MEMBER,
+}
+
+
+@dataclass
+class Scope:
+    """What one person's active roles cover today."""
+
+    user: object
+    day: date
+    superuser: bool = False
+    grants: list[RoleGrant] = field(default_factory=list)
+
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    def federation_ids(self, *roles: str) -> set[int]:
+        return {
+            g.federation_id
+            for g in self.grants
+            if g.federation_id and (not roles or g.role in roles)
+        }
+
+    def network_ids(self) -> set[int]:
+        return {g.network_id for g in self.grants if g.network_id}
+
+    def pcn_ids(self, *roles: str) -> set[int]:
+        return {g.pcn_id for g in self.grants if g.pcn_id and (not roles or g.role in roles)}
+
+    def practice_ids(self, *roles: str) -> set[int]:
+        return {
+            g.practice_id for g in self.grants if g.practice_id and (not roles or g.role in roles)
+        }
+
+    @property
+    def active(self) -> bool:
+        return self.superuser or bool(self.grants)
+
+
+def scope_for(user, day: date | None = None) -> Scope:
+    """The person's scope, computed once per request (cached on the user object)."""
+    day = day or timezone.localdate()
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope(user=user, day=day)
+    cached = getattr(user, "_gpfed_scope", None)
+    if cached is not None and cached.day == day:
+        return cached
+    grants = list(
+        RoleGrant.objects.filter(user=user, start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+    )
+    scope = Scope(user=user, day=day, superuser=user.is_superuser, grants=grants)
+    user._gpfed_scope = scope
+    return scope
+
+
+def forget_scope(user) -> None:
+    if hasattr(user, "_gpfed_scope"):
+        del user._gpfed_scope
+
+
+# --- federations -------------------------------------------------------------------------
+
+
+def visible_federations(user) -> QuerySet:
+    from registry.models import Federation, FederationMembership, NetworkMembership, PracticePCN
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Federation.objects.all()
+    if not scope.grants:
+        return Federation.objects.none()
+    day = scope.day
+    ids = set(scope.federation_ids())
+    current = Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+    if scope.network_ids():
+        ids |= set(
+            NetworkMembership.objects.filter(
+                current, network_id__in=scope.network_ids()
+            ).values_list("federation_id", flat=True)
+        )
+    practice_ids = set(scope.practice_ids())
+    if scope.pcn_ids():
+        practice_ids |= set(
+            PracticePCN.objects.filter(current, pcn_id__in=scope.pcn_ids()).values_list(
+                "practice_id", flat=True
+            )
+        )
+    if practice_ids:
+        ids |= set(
+            FederationMembership.objects.filter(current, practice_id__in=practice_ids).values_list(
+                "federation_id", flat=True
+            )
+        )
+    return Federation.objects.filter(pk__in=ids)
+
+
+def can_view_federation(user, federation) -> bool:
+    return visible_federations(user).filter(pk=federation.pk).exists()
+
+
+def can_manage_federation(user, federation) -> bool:
+    """Change its members, its users and roles, read and export its audit trail."""
+    scope = scope_for(user)
+    return scope.superuser or federation.pk in scope.federation_ids(Role.FEDERATION_ADMIN)
+
+
+def can_create_federation(user) -> bool:
+    scope = scope_for(user)
+    return scope.superuser or bool(scope.network_ids())
+
+
+def federations_of_practices(practice_ids, day: date) -> set[int]:
+    from registry.models import FederationMembership
+
+    return set(
+        FederationMembership.objects.filter(practice_id__in=practice_ids, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .values_list("federation_id", flat=True)
+    )
+
+
+# --- the registry ------------------------------------------------------------------------
+
+
+def can_read_registry(user) -> bool:
+    return scope_for(user).active
+
+
+def can_import(user) -> bool:
+    """Bring in NHS publications, which update the registry every federation shares."""
+    scope = scope_for(user)
+    return scope.superuser or bool(
+        scope.federation_ids(Role.FEDERATION_ADMIN, Role.OPERATIONS_LEAD)
+    )
+
+
+def can_correct_practice(user, practice) -> bool:
+    scope = scope_for(user)
+    if scope.superuser or practice.pk in scope.practice_ids(Role.PRACTICE_MANAGER):
+        return True
+    admin_of = scope.federation_ids(Role.FEDERATION_ADMIN)
+    return bool(admin_of & federations_of_practices([practice.pk], scope.day))
+
+
+def can_set_population(user, org) -> bool:
+    from registry.models import PCN, PracticePCN
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return True
+    leads = scope.federation_ids(Role.FEDERATION_ADMIN, Role.FINANCE_LEAD)
+    if isinstance(org, PCN):
+        if org.pk in scope.pcn_ids(Role.PCN_CLINICAL_DIRECTOR):
+            return True
+        day = scope.day
+        practice_ids = (
+            PracticePCN.objects.filter(pcn=org, start_date__lte=day)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+            .values_list("practice_id", flat=True)
+        )
+        return bool(leads & federations_of_practices(practice_ids, day))
+    if org.pk in scope.practice_ids(Role.PRACTICE_MANAGER):
+        return True
+    return bool(leads & federations_of_practices([org.pk], scope.day))
+
+
+# --- answers -----------------------------------------------------------------------------
+
+
+def require(allowed: bool) -> None:
+    """Out of scope answers 404: the same as an object that does not exist."""
+    if not allowed:
+        raise Http404("Not found")
+
+
+# --- people and the audit trail ----------------------------------------------------------
+
+
+def managed_federations(user) -> QuerySet:
+    """Federations whose people, roles and audit trail this person administers."""
+    from registry.models import Federation
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Federation.objects.all()
+    return Federation.objects.filter(pk__in=scope.federation_ids(Role.FEDERATION_ADMIN))
+
+
+def can_read_audit(user) -> bool:
+    return scope_for(user).superuser or managed_federations(user).exists()
+
+
+def federation_grants(federation, day: date | None = None) -> QuerySet:
+    """Role grants on a federation, its member practices and the PCNs of those practices:
+    the people its administrators look after."""
+    from registry.models import PracticePCN
+
+    day = day or timezone.localdate()
+    practice_ids = list(
+        federation.memberships.filter(start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .values_list("practice_id", flat=True)
+    )
+    pcn_ids = (
+        PracticePCN.objects.filter(practice_id__in=practice_ids, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .values_list("pcn_id", flat=True)
+    )
+    return RoleGrant.objects.filter(
+        Q(federation=federation) | Q(practice_id__in=practice_ids) | Q(pcn_id__in=pcn_ids)
+    ).select_related("user", "federation", "pcn", "practice")
+
+
+def can_deactivate(user, person, federation) -> bool:
+    """Only when every role the person holds is within the federation this admin manages."""
+    if not can_manage_federation(user, federation) or person == user:
+        return False
+    if scope_for(user).superuser:
+        return True
+    day = timezone.localdate()
+    active = RoleGrant.objects.filter(user=person, start_date__lte=day).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day)
+    )
+    inside = set(federation_grants(federation).filter(user=person).values_list("pk", flat=True))
+    return all(g.pk in inside for g in active) and not person.is_superuser

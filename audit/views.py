@@ -1,0 +1,82 @@
+import json
+
+from django import forms
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from accounts import permissions as perms
+from audit.selectors import audit_events_for, audit_filter
+from audit.services import audit_record
+from gpfed.exports import csv_response
+from registry.forms import NhsDateField
+
+
+class AuditFilterForm(forms.Form):
+    person = forms.CharField(label="Person (email)", required=False, max_length=254)
+    obj = forms.CharField(label="Object", required=False, max_length=100)
+    action = forms.CharField(
+        label="Action", required=False, max_length=60, help_text="For example role or federation"
+    )
+    date_from = NhsDateField(label="From", required=False, help_text="")
+    date_to = NhsDateField(label="To", required=False, help_text="")
+
+
+def _events(request):
+    perms.require(perms.can_read_audit(request.user))
+    form = AuditFilterForm(request.GET or None)
+    qs = audit_events_for(request.user).select_related("federation")
+    if form.is_valid():
+        qs = audit_filter(qs, **form.cleaned_data)
+    return form, qs
+
+
+def events(request):
+    form, qs = _events(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "audit/events.html", {"form": form, "page": page})
+
+
+def export(request):
+    form, qs = _events(request)
+    audit_record(
+        by=request.user,
+        action="audit.export",
+        obj=request.user,
+        after={
+            "filters": {
+                k: str(v)
+                for k, v in (form.cleaned_data if form.is_bound and form.is_valid() else {}).items()
+                if v
+            }
+        },
+        federation=perms.managed_federations(request.user).first(),
+    )
+    rows = (
+        (
+            e.at.isoformat(),
+            e.actor_label,
+            e.origin,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.object_label,
+            json.dumps(e.changes, sort_keys=True),
+            e.federation.name if e.federation else "",
+        )
+        for e in qs.iterator()
+    )
+    return csv_response(
+        "gpfed-audit.csv",
+        [
+            "when",
+            "who",
+            "from",
+            "action",
+            "object type",
+            "object id",
+            "object",
+            "changes",
+            "federation",
+        ],
+        rows,
+    )
