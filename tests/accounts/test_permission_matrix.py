@@ -1,0 +1,267 @@
+"""Every URL and API endpoint × every role, each with the answer it must give.
+
+The list of URLs is read from the URL configuration: a page added without a rule here fails
+``test_every_url_has_a_rule``. Outside a person's scope the answer is 404, never 403.
+"""
+
+from datetime import date
+
+import pytest
+from django.db import transaction
+from django.urls import URLResolver, get_resolver, reverse
+
+from accounts.models import ApiToken, RoleGrant, User
+from accounts.services import role_grant
+from registry.models import Federation, FederationMembership, ImportRun, Practice
+from registry.services import federation_create, federation_membership_add
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+FED = "east-leicestershire-and-rutland-gp-federation"
+OTHER = "other-gp-federation"
+
+ACTORS = [
+    "anonymous",
+    "no_role",
+    "network_admin",
+    "federation_admin",
+    "finance_lead",
+    "operations_lead",
+    "communications_lead",
+    "board_member",
+    "pcn_cd",
+    "practice_manager",
+    "practice_staff",
+    "other_admin",
+    "superuser",
+]
+DEMO_EMAIL = {
+    "network_admin": "network",
+    "federation_admin": "coo",
+    "finance_lead": "finance",
+    "operations_lead": "operations",
+    "communications_lead": "comms",
+    "board_member": "board",
+    "pcn_cd": "cd.crosscounties",
+    "practice_manager": "manager.c82001",
+    "practice_staff": "staff.c82001",
+}
+SIGNED_IN = [a for a in ACTORS if a != "anonymous"]
+WITH_ROLE = [a for a in SIGNED_IN if a != "no_role"]
+ELR = [
+    "network_admin",
+    "federation_admin",
+    "finance_lead",
+    "operations_lead",
+    "communications_lead",
+    "board_member",
+    "pcn_cd",
+    "practice_manager",
+    "practice_staff",
+    "superuser",
+]
+ADMINS = ["federation_admin", "other_admin", "superuser"]
+
+
+def page(allowed, ok=200, denied=404, anonymous=302):
+    """Expected answers: ``ok`` for the allowed actors, ``denied`` for the other signed-in
+    ones, and ``anonymous`` (a redirect to sign in) for someone not signed in."""
+
+    def expect(actor):
+        if actor == "anonymous":
+            return anonymous
+        return ok if actor in allowed else denied
+
+    return expect
+
+
+def api(allowed, ok=200):
+    return page(allowed, ok=ok, denied=404, anonymous=401)
+
+
+# name -> (method, kwargs or callable(data) -> kwargs, POST data, expectation)
+RULES = {
+    "home": ("get", {}, None, page(SIGNED_IN)),
+    "accounts:login": ("get", {}, None, page([], denied=302, anonymous=200)),
+    "accounts:logout": ("post", {}, {}, page(SIGNED_IN, ok=302, anonymous=302)),
+    "accounts:account": ("get", {}, None, page(SIGNED_IN)),
+    "accounts:password-change": ("get", {}, None, page(SIGNED_IN)),
+    "accounts:token-create": ("post", {}, {"name": "script", "days": "30"}, page(SIGNED_IN)),
+    "accounts:token-revoke": (
+        "post",
+        lambda d: {"pk": d["token"].pk},
+        {},
+        page(["superuser"], ok=302),
+    ),
+    "accounts:people": ("get", {}, None, page(ADMINS)),
+    "accounts:grant-end": (
+        "post",
+        lambda d: {"pk": d["manager_grant"].pk},
+        {"federation": FED},
+        page(["federation_admin", "superuser"], ok=302),
+    ),
+    "accounts:user-deactivate": (
+        "post",
+        lambda d: {"pk": d["staff_user"].pk},
+        {"federation": FED},
+        page(["federation_admin", "superuser"], ok=302),
+    ),
+    "accounts:accept": ("get", {"token": "not-a-real-token"}, None, page([], anonymous=404)),
+    "audit:events": ("get", {}, None, page(ADMINS)),
+    "audit:export": ("get", {}, None, page(ADMINS)),
+    "registry:search": ("get", {}, None, page(WITH_ROLE)),
+    "registry:practice": ("get", {"code": "C82001"}, None, page(WITH_ROLE)),
+    "registry:practice-correct": (
+        "get",
+        {"code": "C82001"},
+        None,
+        page(["practice_manager", "federation_admin", "superuser"]),
+    ),
+    "registry:practice-population": (
+        "get",
+        {"code": "C82001"},
+        None,
+        page(["practice_manager", "federation_admin", "finance_lead", "superuser"]),
+    ),
+    "registry:pcn": ("get", {"code": "U30213"}, None, page(WITH_ROLE)),
+    "registry:pcn-population": (
+        "get",
+        {"code": "U30213"},
+        None,
+        page(["pcn_cd", "federation_admin", "finance_lead", "superuser"]),
+    ),
+    "registry:federations": ("get", {}, None, page(SIGNED_IN)),
+    "registry:federation-new": ("get", {}, None, page(["network_admin", "superuser"])),
+    "registry:federation": ("get", {"slug": FED}, None, page(ELR)),
+    "registry:membership-add": (
+        "get",
+        {"slug": FED},
+        None,
+        page(["federation_admin", "superuser"]),
+    ),
+    "registry:membership-end": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["membership"].pk},
+        None,
+        page(["federation_admin", "superuser"]),
+    ),
+    "registry:imports": (
+        "get",
+        {},
+        None,
+        page(["federation_admin", "operations_lead", "other_admin", "superuser"]),
+    ),
+    "registry:import": (
+        "get",
+        lambda d: {"pk": d["run"].pk},
+        None,
+        page(["federation_admin", "operations_lead", "other_admin", "superuser"]),
+    ),
+    "api:openapi-json": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
+    "api:openapi-view": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
+    "api:api-root": ("get", {}, None, page([], anonymous=404)),
+    "api:practice_list": ("get", {}, None, api(WITH_ROLE)),
+    "api:practice_detail": ("get", {"code": "C82001"}, None, api(WITH_ROLE)),
+    "api:practice_list_sizes": ("get", {"code": "C82001"}, None, api(WITH_ROLE)),
+    "api:practice_populations": ("get", {"code": "C82001"}, None, api(WITH_ROLE)),
+    "api:pcn_list": ("get", {}, None, api(WITH_ROLE)),
+    "api:pcn_detail": ("get", {"code": "U30213"}, None, api(WITH_ROLE)),
+    "api:pcn_populations": ("get", {"code": "U30213"}, None, api(WITH_ROLE)),
+    "api:federation_list": ("get", {}, None, api(SIGNED_IN)),
+    "api:federation_detail": ("get", {"slug": FED}, None, api(ELR)),
+    "api:federation_populations": ("get", {"slug": FED}, None, api(ELR)),
+    "api:import_list": (
+        "get",
+        {},
+        None,
+        api(["federation_admin", "operations_lead", "other_admin", "superuser"]),
+    ),
+}
+
+
+def url_names(patterns=None, namespace=None):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            yield from url_names(pattern.url_patterns, full)
+        elif pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_a_rule():
+    assert set(url_names()) == set(RULES)
+
+
+@pytest.fixture
+def world(demo):
+    other = federation_create(name="Other GP Federation", by=None)
+    outsider = (
+        Practice.objects.exclude(pk__in=FederationMembership.objects.values("practice_id"))
+        .filter(status="A")
+        .first()
+    )
+    federation_membership_add(
+        federation=other, practice=outsider, start_date=date(2020, 4, 1), by=None
+    )
+    other_admin = UserFactory(email="admin@other.example")
+    role_grant(user=other_admin, role="federation_admin", organisation=other, by=None)
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    users = {
+        actor: User.objects.get(email=f"{email}@demo.gpfed.example")
+        for actor, email in DEMO_EMAIL.items()
+    }
+    users.update(no_role=UserFactory(), other_admin=other_admin, superuser=superuser)
+    token = ApiToken.objects.create(
+        user=superuser,
+        name="t",
+        prefix="gpfed_x",
+        token_hash="0" * 64,
+        expires_at="2099-01-01T00:00:00Z",
+    )
+    return {
+        "users": users,
+        "token": token,
+        "manager_grant": RoleGrant.objects.get(user=users["practice_manager"]),
+        "staff_user": users["practice_staff"],
+        "membership": FederationMembership.objects.get(
+            federation__slug=FED, practice__code="C82001"
+        ),
+        "run": ImportRun.objects.first(),
+        "other": Federation.objects.get(slug=OTHER),
+    }
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_permission_matrix(client, world, actor):
+    if actor != "anonymous":
+        client.force_login(world["users"][actor])
+    wrong = []
+    for name, (method, kwargs, data, expect) in RULES.items():
+        kwargs = kwargs(world) if callable(kwargs) else kwargs
+        url = reverse(name, kwargs=kwargs)
+        with transaction.atomic():
+            response = getattr(client, method)(url, data or {})
+            transaction.set_rollback(True)
+        if response.status_code != expect(actor):
+            wrong.append(
+                f"{method.upper()} {url}: {response.status_code}, expected {expect(actor)}"
+            )
+        if actor != "anonymous" and name == "accounts:logout":
+            client.force_login(world["users"][actor])
+    assert not wrong, f"{actor}:\n" + "\n".join(wrong)
+
+
+def test_lists_only_contain_what_the_person_may_see(client, world):
+    client.force_login(world["users"]["other_admin"])
+    federations = client.get("/api/v1/federations").json()["items"]
+    assert [f["slug"] for f in federations] == [OTHER]
+    page_ = client.get("/federations/")
+    assert b"East Leicestershire" not in page_.content
+    report = client.get("/api/v1/practices/C82001").json()
+    assert report["federation"] is None  # its federation is not this person's to see
+    practice = client.get("/practices/C82001/")
+    assert b"East Leicestershire" not in practice.content
+    outside = client.get("/api/v1/practices", {"federation": FED})
+    assert outside.status_code == 404
