@@ -69,3 +69,12 @@ FEDERATION_INVITE_ROLES = [
     Role.PRACTICE_MANAGER,
     Role.PRACTICE_STAFF,
 ]
+
+
+class OtpForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=12,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

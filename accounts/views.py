@@ -6,7 +6,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django_otp import devices_for_user
+from django_otp import login as otp_login
 
 from accounts import permissions as perms
 from accounts.forms import (
@@ -14,9 +17,21 @@ from accounts.forms import (
     AcceptInvitationForm,
     ApiTokenForm,
     InviteForm,
+    OtpForm,
     SignInForm,
 )
 from accounts.models import ROLE_ORGANISATION, ApiToken, User
+from accounts.otp import (
+    demo_current_code,
+    has_device,
+    otp_check,
+    otp_confirm,
+    pending_device,
+    qr_svg,
+    recovery_codes_new,
+    secret_for_humans,
+    wait_seconds,
+)
 from accounts.services import (
     AccountError,
     api_token_create,
@@ -224,3 +239,66 @@ def accept(request, token: str):
             messages.success(request, "Welcome to gpfed.")
             return redirect("home")
     return render(request, "accounts/accept.html", {"form": form, "invitation": invitation})
+
+
+def _next(request) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return reverse("home")
+    return target
+
+
+def two_factor(request):
+    """The second step of signing in: set up an authenticator, or give its code."""
+    if request.user.is_verified():
+        return redirect(_next(request))
+    form = OtpForm(request.POST if request.method == "POST" else None)
+    enrolled = has_device(request.user)
+    device = None if enrolled else pending_device(request.user)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        wait = wait_seconds(
+            list(devices_for_user(request.user, confirmed=True)) if enrolled else [device]
+        )
+        if wait:
+            form.add_error(
+                "code", f"Too many wrong codes: wait {wait} seconds, then enter a new code"
+            )
+        elif enrolled:
+            matched = otp_check(request.user, code)
+            if matched is not None:
+                otp_login(request, matched)
+                audit_record(by=request.user, action="auth.otp_verified", obj=request.user)
+                return redirect(_next(request))
+            audit_record(by=request.user, action="auth.otp_failed", obj=request.user)
+            form.add_error("code", "The code is not right. Check your app and try again")
+        else:
+            codes = otp_confirm(user=request.user, device=device, code=code)
+            if codes is not None:
+                otp_login(request, device)
+                return render(
+                    request,
+                    "accounts/recovery_codes.html",
+                    {"codes": codes, "next": _next(request)},
+                )
+            form.add_error(
+                "code", "The code is not right. Check the time on your phone and try again"
+            )
+    context = {"form": form, "enrolled": enrolled, "next": _next(request)}
+    if device is not None:
+        context.update(qr=qr_svg(device), secret=secret_for_humans(device))
+    if settings.DEMO_MODE and request.user.email in {u["email"] for u in DEMO_USERS} and enrolled:
+        context["demo_code"] = demo_current_code(request.user)
+    return render(request, "accounts/two_factor.html", context)
+
+
+@require_POST
+def recovery_codes(request):
+    perms.require(request.user.is_verified())
+    codes = recovery_codes_new(user=request.user)
+    audit_record(by=request.user, action="otp.recovery_codes", obj=request.user)
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "next": reverse("accounts:account")},
+    )

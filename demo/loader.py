@@ -10,7 +10,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accounts.models import RoleGrant
+from accounts.models import ROLES_NEEDING_OTP, RoleGrant
+from accounts.otp import demo_device
 from accounts.services import role_grant
 from demo import DEMO_NETWORK, DEMO_USERS
 from registry.importers.detect import Kind, detect
@@ -117,6 +118,8 @@ def _roles(federation: Federation, users: list) -> None:
         held = RoleGrant.objects.filter(
             user=user, role=spec["role"], end_date__isnull=True, **{kind: organisation}
         )
+        if spec["role"] in ROLES_NEEDING_OTP:
+            demo_device(user)
         if not held.exists():
             role_grant(
                 user=user,

@@ -95,7 +95,8 @@ def cmd_import(args) -> int:
 
         if not can_import(by):
             raise BadInput(
-                f"{by.email} may not import NHS files (needs a federation administrator or operations lead role)"
+                f"{by.email} may not import NHS files: that needs a federation administrator "
+                "or operations lead role"
             )
     if args.kind and args.kind not in Kind.LABELS:
         raise BadInput(f"--kind must be one of {', '.join(Kind.ORDER)}")

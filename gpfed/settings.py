@@ -58,6 +58,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "accounts",
     "audit",
     "registry",
@@ -70,10 +75,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "gpfed.middleware.LoginRequiredMiddleware",
     "audit.origin.AuditOriginMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 if PRODUCTION:
@@ -127,6 +136,23 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTHENTICATION_BACKENDS = [
+    # Counts failed sign-ins and locks an account out after too many (django-axes).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("GPFED_SIGN_IN_ATTEMPTS", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("GPFED_LOCKOUT_HOURS", "1"))
+# Lock the account after repeated failures from anywhere (an IP alone would lock out a whole
+# practice behind one address); the nested pair satisfies axes' own check.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+OTP_TOTP_ISSUER = "gpfed"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -184,6 +210,25 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gpfed <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Content Security Policy: everything from gpfed itself; the NHS.UK frontend's fonts from
+# assets.nhs.uk. No inline scripts or styles anywhere (htmx's inline indicator styles are off).
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "https://assets.nhs.uk"],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
 
 # Security headers. HTTPS-only settings apply in production; behind a TLS-terminating proxy set
 # GPFED_BEHIND_PROXY=1 so Django trusts X-Forwarded-Proto.

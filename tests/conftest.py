@@ -53,3 +53,21 @@ def demo(db):
     from demo.loader import demo_load
 
     return demo_load()
+
+
+def sign_in_verified(client, user):
+    """Sign in as after both steps: password and, for roles that need it, a one-time code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.otp import needs_second_step
+
+    client.force_login(user)
+    if needs_second_step(user):
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=user, name="Test authenticator", defaults={"confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -39,9 +39,23 @@ def test_sign_in_page_lists_demo_accounts_in_demo_mode(client, settings):
 def test_sign_in_with_the_demo_account(client, demo):
     response = client.post(
         reverse("accounts:login"),
-        {"username": "coo@demo.gpfed.example", "password": "demo-federation-2026"},
+        {"username": "manager.c82001@demo.gpfed.example", "password": "demo-federation-2026"},
     )
     assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_demo_federation_admin_gives_the_demo_one_time_code(client, demo):
+    client.post(
+        reverse("accounts:login"),
+        {"username": "coo@demo.gpfed.example", "password": "demo-federation-2026"},
+    )
+    response = client.get("/")
+    assert response["Location"].startswith("/accounts/two-factor/")
+    page = client.get(response["Location"])
+    code = page.context["demo_code"]
+    response = client.post("/accounts/two-factor/", {"code": code, "next": "/"})
+    assert response["Location"] == "/"
     assert client.get("/").status_code == 200
 
 

@@ -1,0 +1,119 @@
+"""Two-step sign-in with time-based one-time passwords (django-otp) and recovery codes."""
+
+from __future__ import annotations
+
+import secrets
+
+import segno
+from django.db import transaction
+from django_otp import devices_for_user, match_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import ROLES_NEEDING_OTP
+from accounts.permissions import scope_for
+from audit.services import audit_record
+
+RECOVERY_CODES = 10
+
+
+def has_device(user) -> bool:
+    return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def role_needs_otp(user) -> bool:
+    return any(g.role in ROLES_NEEDING_OTP for g in scope_for(user).grants)
+
+
+def needs_second_step(user) -> bool:
+    """Required for federation administrators and finance leads; anyone who has set it up
+    uses it too."""
+    return role_needs_otp(user) or has_device(user)
+
+
+def pending_device(user) -> TOTPDevice:
+    """The authenticator being set up (created on first visit, confirmed by a first code)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+def qr_svg(device: TOTPDevice) -> str:
+    return segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#212b32")
+
+
+def secret_for_humans(device: TOTPDevice) -> str:
+    from base64 import b32encode
+
+    key = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+@transaction.atomic
+def otp_confirm(*, user, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm a new authenticator with its first code. Returns new recovery codes, or None
+    if the code was wrong."""
+    if not device.verify_token(code.replace(" ", "")):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = recovery_codes_new(user=user)
+    audit_record(by=user, action="otp.enrol", obj=user)
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_new(*, user) -> list[str]:
+    """Ten single-use recovery codes, replacing any earlier ones."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Recovery codes", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [f"{secrets.randbelow(10**8):08d}" for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+def wait_seconds(devices) -> int:
+    """How long before another code may be tried, after wrong ones (django-otp doubles the
+    wait after each failure), or 0."""
+    from django.utils import timezone
+
+    waits = []
+    for device in devices:
+        allowed, details = device.verify_is_allowed()
+        if allowed:
+            return 0
+        locked_until = (details or {}).get("locked_until")
+        if locked_until:
+            waits.append(max(1, int((locked_until - timezone.now()).total_seconds()) + 1))
+    return min(waits) if waits else 0
+
+
+def otp_check(user, code: str):
+    """The device that accepts this code (an authenticator code or a recovery code), if any."""
+    return match_token(user, code.replace(" ", "").strip())
+
+
+# --- the demo ----------------------------------------------------------------------------
+# Demo accounts whose roles need a one-time password share a published key, and the sign-in
+# page shows the current code in demo mode, so the demo can be tried without a phone.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # RFC 6238's test key, hex
+
+
+def demo_device(user) -> TOTPDevice:
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="Demo authenticator", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+    )
+    return device
+
+
+def demo_current_code(user) -> str | None:
+    from django_otp.oath import TOTP
+
+    device = TOTPDevice.objects.filter(user=user, name="Demo authenticator").first()
+    if device is None:
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

@@ -1,0 +1,69 @@
+"""Signing in with a one-time password, in real headless Chromium."""
+
+import base64
+
+import pytest
+from django_otp.oath import TOTP
+
+from accounts.services import role_grant
+from registry.models import Federation
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+def current_code(secret: str) -> str:
+    key = base64.b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
+    return f"{TOTP(key).token():06d}"
+
+
+def test_finance_lead_sets_up_and_uses_a_one_time_password(
+    page, transactional_db, live_server, screenshot
+):
+    from demo.loader import demo_load
+
+    demo_load()
+    lead = UserFactory(email="new.finance@example.org", password="a-long-enough-passphrase")
+    role_grant(user=lead, role="finance_lead", organisation=Federation.objects.get(), by=None)
+
+    def password_step():
+        page.goto(live_server.url + "/")
+        page.get_by_label("Email address").fill("new.finance@example.org")
+        page.get_by_label("Password").fill("a-long-enough-passphrase")
+        page.get_by_role("button", name="Sign in").click()
+
+    password_step()
+    # The role needs a second step: no page is reachable before it.
+    assert page.get_by_role("heading", name="Set up two-step sign-in").is_visible()
+    page.goto(live_server.url + "/federations/")
+    assert page.get_by_role("heading", name="Set up two-step sign-in").is_visible()
+    screenshot("07-two-factor-setup")
+    secret = page.get_by_test_id("otp-secret").inner_text()
+
+    page.get_by_label("Code", exact=True).fill(
+        "000000" if current_code(secret) != "000000" else "111111"
+    )
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_text("The code is not right").first.is_visible()
+    page.get_by_label("Code", exact=True).fill(current_code(secret))
+    page.get_by_role("button", name="Continue").click()
+    # A wrong code makes the next try wait a moment (and longer after each wrong code).
+    assert page.get_by_text("Too many wrong codes").first.is_visible()
+    page.wait_for_timeout(2100)
+
+    page.get_by_label("Code", exact=True).fill(current_code(secret))
+    page.get_by_role("button", name="Continue").click()
+    codes = page.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
+    assert len(codes) == 10
+    screenshot("08-recovery-codes")
+    page.get_by_role("link", name="Continue").click()
+    # On to the page first asked for.
+    assert page.get_by_role("heading", name="Federations").is_visible()
+
+    # Next time: password, then a recovery code works once.
+    page.get_by_role("button", name="Sign out").click()
+    password_step()
+    assert page.get_by_role("heading", name="Enter your one-time code").is_visible()
+    page.get_by_label("Code", exact=True).fill(codes[0])
+    page.get_by_role("button", name="Continue").click()
+    assert page.get_by_role("heading", name="Your federation").is_visible()
