@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/roles/<int:pk>/end/", views.grant_end, name="grant-end"),
     path("people/<int:pk>/deactivate/", views.user_deactivate_view, name="user-deactivate"),
+    path("people/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
     path("invitation/<str:token>/", views.accept, name="accept"),
     path("two-factor/", views.two_factor, name="two-factor"),
     path("account/recovery-codes/", views.recovery_codes, name="recovery-codes"),

@@ -1,3 +1,5 @@
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -152,6 +154,11 @@ def people(request):
                 )
                 form = InviteForm(roles=FEDERATION_INVITE_ROLES)
     grants = perms.federation_grants(federation).order_by("user__email", "role")
+    locked = set(
+        AccessAttempt.objects.filter(
+            failures_since_start__gte=settings.AXES_FAILURE_LIMIT
+        ).values_list("username", flat=True)
+    )
     return render(
         request,
         "accounts/people.html",
@@ -159,6 +166,7 @@ def people(request):
             "federation": federation,
             "federations": federations,
             "grants": grants,
+            "locked": {e.lower() for e in locked if e},
             "form": form,
             "invitations": federation.invitations.filter(accepted_at__isnull=True)[:20],
             "demo_link": link if settings.DEMO_MODE else None,
@@ -302,3 +310,16 @@ def recovery_codes(request):
         "accounts/recovery_codes.html",
         {"codes": codes, "next": reverse("accounts:account")},
     )
+
+
+@require_POST
+def user_unlock(request, pk: int):
+    """Lift a lockout after too many failed sign-ins."""
+    federation, _ = _managed_federation(request)
+    person = get_object_or_404(
+        User, pk=pk, pk__in=perms.federation_grants(federation).values("user_id")
+    )
+    axes_reset(username=person.email)
+    audit_record(by=request.user, action="user.unlock", obj=person, federation=federation)
+    messages.success(request, f"{person} can sign in again.")
+    return redirect(reverse("accounts:people") + f"?federation={federation.slug}")

@@ -3,8 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from registry.importers.base import ImportFileError
 from registry.importers.detect import Kind
 from registry.importers.populations import parse_financial_year
+from registry.importers.screening import MESSAGE, screen
 from registry.models import AnnualPopulation, Federation, Practice
 from registry.services import CORRECTABLE_PRACTICE_FIELDS
 
@@ -148,4 +150,24 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(f"The file must be smaller than {limit} MB")
         if upload.size == 0:
             raise forms.ValidationError("The selected file is empty")
+        name = upload.name.lower()
+        if not name.endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError("The selected file must be a CSV or an XLSX workbook")
+        head = upload.read(8)
+        upload.seek(0)
+        if name.endswith(".xlsx") != head.startswith(b"PK\x03\x04"):
+            raise forms.ValidationError(
+                "The file's contents do not match its name: save it again as CSV or XLSX"
+            )
+        # Screened here, before anything is stored, as well as by the import itself.
+        try:
+            problems = screen(upload.read(), upload.name)
+        except ImportFileError:
+            problems = []  # not readable text: the import reports that with its row
+        upload.seek(0)
+        if problems:
+            first = problems[0]
+            raise forms.ValidationError(
+                f"Row {first.row}, column {first.column} {MESSAGE}. Nothing was stored."
+            )
         return upload

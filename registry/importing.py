@@ -26,6 +26,7 @@ from audit.services import audit_record
 from registry.importers import epcn, epraccur, mapping, patients, populations
 from registry.importers.base import ImportFileError, Problem, Problems
 from registry.importers.detect import Kind, detect, month_from_file_name
+from registry.importers.screening import refuse_nhs_numbers
 from registry.models import (
     PCN,
     AnnualPopulation,
@@ -105,6 +106,7 @@ def import_file(
     run.started_at = timezone.now()
     run.save(update_fields=["status", "started_at"])
     try:
+        refuse_nhs_numbers(data, file_name)
         chosen = kind or detect(data, file_name)
         if chosen not in Kind.LABELS:
             raise ImportFileError([Problem(None, None, f"unknown kind {chosen!r}")])

@@ -109,6 +109,12 @@ RULES = {
         {"federation": FED},
         page(["federation_admin", "superuser"], ok=302),
     ),
+    "accounts:user-unlock": (
+        "post",
+        lambda d: {"pk": d["staff_user"].pk},
+        {"federation": FED},
+        page(["federation_admin", "superuser"], ok=302),
+    ),
     "accounts:accept": ("get", {"token": "not-a-real-token"}, None, page([], anonymous=404)),
     # The matrix signs in as after both steps: those whose role needs a one-time code have
     # given it and are sent on; the others may set one up. Two-step sign-in has its own tests.

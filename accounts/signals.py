@@ -1,0 +1,47 @@
+"""Sign-ins, failed sign-ins and lockouts go into the audit trail (infrastructure, so signals
+are the right hook: Django and django-axes announce them)."""
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from accounts.models import User
+from audit.services import audit_record
+
+
+def _federation_of(user):
+    grant = user.role_grants.filter(federation__isnull=False, end_date__isnull=True).first()
+    return grant.federation if grant else None
+
+
+@receiver(user_logged_in)
+def signed_in(sender, request, user, **kwargs):
+    audit_record(by=user, action="auth.sign_in", obj=user, federation=_federation_of(user))
+
+
+@receiver(user_login_failed)
+def sign_in_failed(sender, credentials, request=None, **kwargs):
+    email = (credentials or {}).get("username") or (credentials or {}).get("email") or ""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return  # nothing to attach it to; axes still counts the attempt
+    audit_record(
+        by=None,
+        actor_label=email,
+        action="auth.sign_in_failed",
+        obj=user,
+        federation=_federation_of(user),
+    )
+
+
+@receiver(user_locked_out)
+def locked_out(sender, request, username, ip_address, **kwargs):
+    user = User.objects.filter(email__iexact=username or "").first()
+    if user is not None:
+        audit_record(
+            by=None,
+            actor_label=username,
+            action="auth.locked_out",
+            obj=user,
+            federation=_federation_of(user),
+        )
