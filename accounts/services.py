@@ -21,7 +21,7 @@ from accounts.permissions import forget_scope
 from audit.services import audit_record
 
 INVITATION_DAYS = 7
-TOKEN_PREFIX = "gpfed_"  # noqa: S105 - a label, not a secret
+TOKEN_PREFIX = "gpfed_"  # noqa: S105 - a label, not a secret # nosec B105
 
 
 class AccountError(Exception):

@@ -1,7 +1,7 @@
 """The demo federation: East Leicestershire and Rutland, built from the shipped NHS files, with
 one person for each role. The password is published: demo mode only."""
 
-DEMO_PASSWORD = "demo-federation-2026"  # noqa: S105 - published demo login, demo mode only
+DEMO_PASSWORD = "demo-federation-2026"  # noqa: S105 - published, demo only # nosec B105
 DEMO_NETWORK = "Primary Care Federation Network (demo)"
 
 

@@ -169,13 +169,19 @@ def cmd_demo(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from accounts import permissions as perms
     from registry.models import Practice
     from registry.selectors import practice_report
 
+    by = acting_user(args.by)
+    if by is not None and not perms.can_read_registry(by):
+        raise BadInput(f"{by.email} has no role that may read the registry")
     practice = Practice.objects.filter(code=args.code.upper()).first()
     if practice is None:
         raise BadInput(f"there is no practice with the ODS code {args.code.upper()}")
-    report = practice_report(practice, args.on)
+    # An operator at the command line sees everything; --by reports as that person would see.
+    federations = perms.visible_federations(by) if by is not None else None
+    report = practice_report(practice, args.on, federations=federations)
     if args.format == "json":
         print_json(report)
         return 0

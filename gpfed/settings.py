@@ -32,7 +32,7 @@ TESTING = "pytest" in sys.modules or env_bool("GPFED_TESTING")
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 DEMO_MODE = env_bool("GPFED_DEMO", default=not PRODUCTION)
 
-_DEV_SECRET = "gpfed-development-only-secret-key-never-use-in-production-0123456789"  # noqa: S105
+_DEV_SECRET = "gpfed-development-only-secret-key-never-use-in-production-0123456789"  # noqa: S105  # nosec B105
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION:
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == _DEV_SECRET:
@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "ninja",
     "accounts",
     "audit",
     "registry",

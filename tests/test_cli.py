@@ -99,3 +99,24 @@ def test_demo_load_is_repeatable(capsys):
     assert first["practices"] == second["practices"] == 31
     assert first["registered_patients"] == 338663
     assert second["imported"] == []
+
+
+def test_report_as_a_person_shows_only_what_they_may_see(capsys, demo):
+    from accounts.services import role_grant
+    from tests.factories import FederationFactory, UserFactory
+
+    outsider = UserFactory(email="outsider@example.org")
+    role_grant(user=outsider, role="board_member", organisation=FederationFactory(), by=None)
+    code = main(
+        ["--by", "outsider@example.org", "report", "practice", "C82001", "--format", "json"]
+    )
+    assert code == 0
+    assert json.loads(capsys.readouterr().out)["federation"] is None
+
+
+def test_import_as_a_person_without_the_role_exits_2(capsys, demo):
+    code = main(
+        ["--by", "board@demo.gpfed.example", "import", str(DATA / "epraccur-03W-2025-09.csv")]
+    )
+    assert code == 2
+    assert "may not import" in capsys.readouterr().err

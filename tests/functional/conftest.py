@@ -36,10 +36,23 @@ def browser():
 
 @pytest.fixture
 def page(browser):
+    """A page that fails the test if the Content Security Policy blocks anything on it (the
+    NHS.UK frontend and htmx must work under it) or a script throws."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
+    problems = []
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
     yield page
     context.close()
+    assert not problems, problems
 
 
 @pytest.fixture

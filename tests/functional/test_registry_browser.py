@@ -73,3 +73,9 @@ def test_search_works_without_javascript(browser, demo_site):
     page.locator("main").get_by_role("button", name="Search", exact=True).click()
     assert page.get_by_role("link", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").is_visible()
     context.close()
+
+
+def test_api_documentation_page_loads(page, demo_site):
+    sign_in(page, demo_site)
+    page.goto(demo_site + "/api/v1/docs")
+    page.get_by_text("/api/v1/practices").first.wait_for()
