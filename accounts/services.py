@@ -176,14 +176,22 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> User:
     if invitation.accepted_at:
         raise AccountError("This invitation link has expired or has already been used.")
     user = User.objects.filter(email__iexact=invitation.email).first()
-    if user is None:
-        user = User(email=invitation.email, full_name=full_name.strip())
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise AccountError(" ".join(exc.messages), field="password") from None
+    if user is not None and user.has_usable_password():
+        # Someone who already uses gpfed proves it with their current password; an
+        # invitation never resets one.
+        if not user.check_password(password):
+            raise AccountError(
+                "You already have a gpfed account: enter your current password.",
+                field="password",
+            )
+    else:
+        user = user or User(email=invitation.email)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise AccountError(" ".join(exc.messages), field="password") from None
+        user.set_password(password)
     user.full_name = full_name.strip() or user.full_name
-    user.set_password(password)
     user.is_active = True
     user.save()
     invitation.accepted_at = timezone.now()

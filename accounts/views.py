@@ -246,6 +246,11 @@ def accept(request, token: str):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome to gpfed.")
             return redirect("home")
+    existing = User.objects.filter(email__iexact=invitation.email).exclude(password="").first()
+    if existing is not None and existing.has_usable_password():
+        form.fields["password"].label = "Your current gpfed password"
+        form.fields["password"].help_text = "You already have an account: this adds the role to it"
+        form.fields["password_again"].label = "Your current password again"
     return render(request, "accounts/accept.html", {"form": form, "invitation": invitation})
 
 

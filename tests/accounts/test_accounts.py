@@ -378,3 +378,31 @@ def test_token_of_a_deactivated_user_stops_working(client, demo):
     _, raw = api_token_create(user=staff, name="t", days=30)
     User.objects.filter(pk=staff.pk).update(is_active=False)
     assert client.get("/api/v1/practices", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_invitation_to_an_existing_user_adds_the_role_without_changing_the_password(client, demo):
+    board = demo_user("board")
+    _, link = invitation_create(
+        email=board.email,
+        role="practice_staff",
+        organisation=Practice.objects.get(code="C82001"),
+        invited_to=Federation.objects.get(),
+        by=None,
+        base_url="http://testserver",
+    )
+    path = link.removeprefix("http://testserver")
+    data = {
+        "full_name": "Board",
+        "password": "new password 123",
+        "password_again": "new password 123",
+    }
+    response = client.post(path, data)
+    assert b"enter your current password" in response.content
+    data.update(password=DEMO_PASSWORD, password_again=DEMO_PASSWORD)
+    assert client.post(path, data).status_code == 302
+    board.refresh_from_db()
+    assert board.check_password(DEMO_PASSWORD)
+    assert set(board.role_grants.values_list("role", flat=True)) == {
+        "board_member",
+        "practice_staff",
+    }
