@@ -67,3 +67,35 @@ def test_finance_lead_sets_up_and_uses_a_one_time_password(
     page.get_by_label("Code", exact=True).fill(codes[0])
     page.get_by_role("button", name="Continue").click()
     assert page.get_by_role("heading", name="Your federation").is_visible()
+
+
+def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
+    browser, page, transactional_db, live_server, screenshot
+):
+    from demo.loader import demo_load
+    from tests.functional.test_registry_browser import sign_in
+
+    demo_load()
+    sign_in(page, live_server.url)
+    page.get_by_role("link", name="People").click()
+    page.get_by_label("Email address").fill("new.manager@example.org")
+    page.get_by_label("Role").select_option("practice_manager")
+    page.get_by_label("Practice or PCN ODS code").fill("C82022")
+    page.get_by_role("button", name="Send invitation").click()
+    assert page.get_by_text("Invitation sent to new.manager@example.org").is_visible()
+    screenshot("09-people")
+    link = page.get_by_text("/accounts/invitation/").inner_text()
+
+    visitor = browser.new_context().new_page()
+    visitor.goto(link)
+    visitor.get_by_label("Your full name").fill("New Manager")
+    visitor.get_by_label("Choose a password").fill("correct horse battery")
+    visitor.get_by_label("Enter the password again").fill("correct horse battery")
+    visitor.get_by_role("button", name="Create account").click()
+    assert visitor.get_by_role("heading", name="Your federation").is_visible()
+    visitor.context.close()
+
+    page.get_by_role("link", name="Audit trail").click()
+    assert page.get_by_text("invitation.accept").first.is_visible()
+    assert page.get_by_text("role.grant").first.is_visible()
+    screenshot("10-audit")
