@@ -167,6 +167,11 @@ def people(request):
             "federations": federations,
             "grants": grants,
             "locked": {e.lower() for e in locked if e},
+            "deactivatable": {
+                g.user_id
+                for g in grants
+                if g.user.is_active and perms.can_deactivate(request.user, g.user, federation)
+            },
             "form": form,
             "invitations": federation.invitations.filter(accepted_at__isnull=True)[:20],
             "demo_link": link if settings.DEMO_MODE else None,
@@ -246,7 +251,7 @@ def accept(request, token: str):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome to gpfed.")
             return redirect("home")
-    existing = User.objects.filter(email__iexact=invitation.email).exclude(password="").first()
+    existing = User.objects.filter(email__iexact=invitation.email).first()
     if existing is not None and existing.has_usable_password():
         form.fields["password"].label = "Your current gpfed password"
         form.fields["password"].help_text = "You already have an account: this adds the role to it"
