@@ -8,7 +8,7 @@ import re
 
 import python_calamine
 
-from registry.importers.base import ImportFileError, Problem, read_csv
+from registry.importers.base import ImportFileError, Problem, decode_text, read_csv
 
 # Ten digits, alone or grouped 3-3-4 by spaces or hyphens, not part of a longer number.
 CANDIDATE = re.compile(r"(?<![0-9])([0-9]{3})[ -]?([0-9]{3})[ -]?([0-9]{4})(?![0-9])")
@@ -54,6 +54,15 @@ def _rows(data: bytes, file_name: str) -> tuple[list[str] | None, list[list]]:
 def screen(data: bytes, file_name: str = "") -> list[Problem]:
     """Every cell that holds an NHS number, by row and column (the number itself is never
     repeated, so it is not stored in the error either)."""
+    if data[:4] != b"PK\x03\x04":
+        # Fast path for text: a number inside a cell is a number in the whole text, so a
+        # file with none anywhere needs no cell-by-cell look.
+        try:
+            text = decode_text(data)
+        except ImportFileError:
+            return []  # not readable text: the parser says so, with the row
+        if not contains_nhs_number(text):
+            return []
     header, rows = _rows(data, file_name)
     problems = []
     for row_number, row in enumerate(rows, start=1):
