@@ -10,6 +10,10 @@ def site(request):
     def nav():
         if user is None or not user.is_authenticated:
             return {}
+        from accounts.otp import needs_second_step
+
+        if not user.is_verified() and needs_second_step(user):
+            return {"pending": True}  # nothing to offer until the second step is done
         return {
             "registry": perms.can_read_registry(user),
             "imports": perms.can_import(user),

@@ -47,8 +47,8 @@ class FederationMembership(models.Model):
         indexes = [models.Index(fields=["practice", "start_date"])]
 
     def __str__(self) -> str:
-        until = f" to {self.end_date}" if self.end_date else ""
-        return f"{self.practice_id} in {self.federation_id} from {self.start_date}{until}"
+        until = f" to {self.end_date:%-d %b %Y}" if self.end_date else ""
+        return f"{self.practice} in {self.federation} from {self.start_date:%-d %b %Y}{until}"
 
     def covers(self, day) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
