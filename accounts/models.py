@@ -66,11 +66,9 @@ ROLE_ORGANISATION = {
 ROLES_NEEDING_OTP = {Role.FEDERATION_ADMIN, Role.FINANCE_LEAD}
 
 
-class RoleGrant(models.Model):
-    """A role held by a person on one organisation from start_date to end_date inclusive."""
+class OnOrganisation(models.Model):
+    """Points at exactly one organisation: a network, a federation, a PCN or a practice."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
-    role = models.CharField(max_length=30, choices=Role.choices)
     network = models.ForeignKey(
         "registry.Network", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -83,6 +81,20 @@ class RoleGrant(models.Model):
     practice = models.ForeignKey(
         "registry.Practice", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def organisation(self):
+        return self.network or self.federation or self.pcn or self.practice
+
+
+class RoleGrant(OnOrganisation):
+    """A role held by a person on one organisation from start_date to end_date inclusive."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=30, choices=Role.choices)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     granted_by = models.ForeignKey(
@@ -132,31 +144,15 @@ class RoleGrant(models.Model):
     def __str__(self) -> str:
         return f"{self.user} {self.get_role_display()} of {self.organisation}"
 
-    @property
-    def organisation(self):
-        return self.network or self.federation or self.pcn or self.practice
-
     def active_on(self, day) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
 
-class Invitation(models.Model):
+class Invitation(OnOrganisation):
     """A one-time link, sent by email, that lets a person set a password and take up a role."""
 
     email = models.EmailField()
     role = models.CharField(max_length=30, choices=Role.choices)
-    network = models.ForeignKey(
-        "registry.Network", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    federation = models.ForeignKey(
-        "registry.Federation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    pcn = models.ForeignKey(
-        "registry.PCN", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    practice = models.ForeignKey(
-        "registry.Practice", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
     invited_to = models.ForeignKey(
         "registry.Federation",
         null=True,
@@ -178,10 +174,6 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation for {self.email} as {self.get_role_display()}"
-
-    @property
-    def organisation(self):
-        return self.network or self.federation or self.pcn or self.practice
 
 
 class ApiToken(models.Model):
