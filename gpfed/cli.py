@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 BAD_INPUT = 2
@@ -52,6 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("subject", choices=["practice"])
     p.add_argument("code")
     p.add_argument("--on", type=_date, help="as on this date (default today)")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = commands.add_parser(
+        "entitlements", help="a PCN's Network Contract DES entitlements for a financial year"
+    )
+    p.add_argument("--year", required=True, help="financial year, e.g. 2025-26")
+    p.add_argument("--registered", type=int, default=0, help="registered list")
+    p.add_argument("--adjusted", type=Decimal, default=Decimal(0), help="adjusted population")
+    p.add_argument("--weighted", type=Decimal, default=Decimal(0), help="weighted population")
+    p.add_argument("--care-home-beds", type=int, default=0)
+    p.add_argument("--iif-points", type=Decimal, default=Decimal(0))
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = commands.add_parser("manage", help="run a Django management command (migrate, ...)")
@@ -210,6 +222,42 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_entitlements(args) -> int:
+    from finance.entitlements import Populations, entitlements
+    from registry.importers.populations import parse_financial_year
+
+    try:
+        year = parse_financial_year(args.year)
+        figures = [args.registered, args.adjusted, args.weighted, args.care_home_beds]
+        if any(f < 0 for f in [*figures, args.iif_points]):
+            raise ValueError("populations, beds and points cannot be negative")
+        result = entitlements(
+            year,
+            Populations(
+                registered=args.registered,
+                adjusted=args.adjusted,
+                weighted=args.weighted,
+                care_home_beds=args.care_home_beds,
+                iif_points=args.iif_points,
+            ),
+        )
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if args.format == "json":
+        print_json(result.as_dict())
+        return 0
+    verify = " (rates to verify)" if result.verify else ""
+    print(f"Network Contract DES entitlements {result.year}{verify}")
+    for line in result.lines:
+        print(f"  {line.item:42s} {line.annual_pence / 100:>14,.2f}  ({line.rate} {line.basis})")
+    print(f"  {'Total':42s} {result.total_annual_pence / 100:>14,.2f}  a year")
+    if result.arrs:
+        arrs = result.arrs
+        print(f"  {arrs.item:42s} {arrs.annual_pence / 100:>14,.2f}  ({arrs.rate} {arrs.basis})")
+    print(f"  Source: {result.source}")
+    return 0
+
+
 def cmd_manage(args) -> int:
     from django.core.management import execute_from_command_line
 
@@ -225,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo": cmd_demo,
         "report": cmd_report,
         "manage": cmd_manage,
+        "entitlements": cmd_entitlements,
     }
     try:
         return handlers[args.command](args)

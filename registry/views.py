@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from accounts import permissions as perms
+from finance.selectors import pcn_entitlements
 from registry import charts, selectors
 from registry.forms import (
     FederationForm,
@@ -177,6 +178,7 @@ def pcn_detail(request, code: str):
             "registered": selectors.pcn_registered_list(pcn, day),
             "populations": selectors.population_table(pcn),
             "can_set_population": perms.can_set_population(request.user, pcn),
+            "entitlements": pcn_entitlements(pcn, selectors.financial_year_of(day)),
             "spells": pcn.practice_spells.select_related("practice").order_by(
                 "-start_date", "practice__name"
             ),

@@ -28,3 +28,12 @@ def pounds_or_patients(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def pence(value):
+    """Integer pence as pounds: 83908612 -> £839,086.12."""
+    if value is None:
+        return "–"
+    pounds, pennies = divmod(int(value), 100)
+    return f"£{pounds:,}.{pennies:02d}"
