@@ -189,6 +189,9 @@ STORAGES = {
 }
 
 # Uploads: the largest national publication (epraccur) is about 4 MB.
+# Contract documents are private: stored here and served only through a permission check.
+MEDIA_ROOT = VAR_DIR / "documents"
+
 GPFED_MAX_UPLOAD_BYTES = int(os.environ.get("GPFED_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

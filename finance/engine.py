@@ -1,0 +1,435 @@
+"""The settlement arithmetic: pure functions on plain data, no database.
+
+For one federation and one month, each income line is handled in the same five steps:
+
+1. the federation's overhead top-slice is ``gross x overhead %``, rounded half-up to the penny;
+2. the cost of delivering the line's service that month (fixed monthly costs plus cost per unit
+   times the units delivered) is recovered from the service's income lines in proportion to
+   their amounts, never more than is left after the top-slice;
+3. what is left is shared between the practices by the line's rule (equal shares, fixed
+   amounts, percentages, registered list, weighted or adjusted population, activity, points);
+4. every split is made by the largest-remainder rule: each practice gets the whole pennies of
+   its exact share, and the pennies left over go one each to the largest fractions, ties to
+   the practice whose ODS code comes first, so no penny is created or lost;
+5. each practice's share of the top-slice and of the costs is split in the same proportions,
+   so that for every practice *income = costs + overhead + net* and for every line
+   *gross = paid out + kept by the federation*, to the penny.
+
+Beside what the federation paid, each practice's row carries the estimate of doing the same
+activity alone (the service's fixed monthly cost for one practice plus its cost per unit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+EQUAL = "equal"
+FIXED = "fixed"
+PERCENT = "percent"
+REGISTERED = "registered"
+WEIGHTED = "weighted"
+ADJUSTED = "adjusted"
+ACTIVITY = "activity"
+POINTS = "points"
+
+
+def round_pence(value: Decimal) -> int:
+    """Half-up to the penny (halves away from zero, for refunds too)."""
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def allocate(total: int, weights: list[int]) -> list[int]:
+    """Split ``total`` pence in proportion to non-negative integer ``weights`` by the largest
+    remainder rule; ties go to the earlier position. The parts always add up to ``total``."""
+    whole = sum(weights)
+    if whole <= 0:
+        raise ValueError("nothing to share by: every weight is zero")
+    sign = -1 if total < 0 else 1
+    amount = abs(total)
+    parts = []
+    remainders = []
+    for weight in weights:
+        part, remainder = divmod(amount * weight, whole)
+        parts.append(part)
+        remainders.append(remainder)
+    left = amount - sum(parts)
+    if left:
+        order = sorted(range(len(weights)), key=lambda i: -remainders[i])
+        for i in order[:left]:
+            parts[i] += 1
+    return [sign * p for p in parts] if sign < 0 else parts
+
+
+@dataclass(frozen=True)
+class ServiceInput:
+    id: int
+    fixed_monthly_pence: int = 0
+    cost_per_unit_pence: int = 0
+    alone_fixed_monthly_pence: int = 0
+    alone_per_unit_pence: int = 0
+    participants: frozenset[int] = frozenset()  # practice ids taking part this month
+
+
+@dataclass(frozen=True)
+class EntryInput:
+    key: int
+    description: str
+    amount_pence: int
+    rule: str
+    service_id: int | None = None
+    shares: dict[int, Decimal] = field(default_factory=dict)  # practice id -> value
+    is_adjustment: bool = False
+
+
+@dataclass
+class MonthInputs:
+    """Everything one federation-month's settlement needs, loaded in a handful of queries."""
+
+    federation_id: int
+    month: str  # YYYY-MM
+    overhead_percent: Decimal
+    members: list[int]  # practice ids, in ODS code order (the tie-break order)
+    codes: dict[int, str]
+    registered: dict[int, int] = field(default_factory=dict)
+    adjusted: dict[int, Decimal] = field(default_factory=dict)
+    weighted: dict[int, Decimal] = field(default_factory=dict)
+    activity: dict[tuple[int, int], int] = field(default_factory=dict)  # (service, practice)
+    pcn_activity: dict[tuple[int, int], int] = field(default_factory=dict)  # (service, pcn)
+    pcn_practices: dict[int, list[int]] = field(default_factory=dict)  # pcn -> practice ids
+    services: dict[int, ServiceInput] = field(default_factory=dict)
+    entries: list[EntryInput] = field(default_factory=list)
+
+
+@dataclass
+class LineResult:
+    key: int
+    description: str
+    service_id: int | None
+    rule: str
+    gross_pence: int
+    overhead_pence: int
+    costs_pence: int
+    paid_pence: int
+    kept_pence: int
+    note: str = ""
+
+
+@dataclass
+class RowResult:
+    practice_id: int
+    service_id: int | None
+    activity_units: int = 0
+    income_pence: int = 0
+    costs_pence: int = 0
+    overhead_pence: int = 0
+    net_pence: int = 0
+    alone_cost_pence: int = 0
+
+
+@dataclass
+class Result:
+    federation_id: int
+    month: str
+    overhead_percent: Decimal
+    lines: list[LineResult]
+    rows: list[RowResult]
+    problems: list[str]
+    warnings: list[str]
+
+    @property
+    def income_pence(self) -> int:
+        return sum(line.gross_pence for line in self.lines)
+
+    @property
+    def overhead_pence(self) -> int:
+        return sum(line.overhead_pence for line in self.lines)
+
+    @property
+    def costs_pence(self) -> int:
+        return sum(line.costs_pence for line in self.lines)
+
+    @property
+    def paid_pence(self) -> int:
+        return sum(line.paid_pence for line in self.lines)
+
+    @property
+    def kept_pence(self) -> int:
+        return sum(line.kept_pence for line in self.lines)
+
+    @property
+    def can_post(self) -> bool:
+        return not self.problems and bool(self.lines)
+
+    def fingerprint(self) -> str:
+        """Changes whenever any figure that would be posted changes."""
+        data = {
+            "overhead": str(self.overhead_percent),
+            "lines": [
+                [
+                    line.key,
+                    line.gross_pence,
+                    line.overhead_pence,
+                    line.costs_pence,
+                    line.paid_pence,
+                    line.rule,
+                ]
+                for line in self.lines
+            ],
+            "rows": [
+                [
+                    r.practice_id,
+                    r.service_id,
+                    r.activity_units,
+                    r.income_pence,
+                    r.costs_pence,
+                    r.overhead_pence,
+                    r.net_pence,
+                    r.alone_cost_pence,
+                ]
+                for r in self.rows
+            ],
+        }
+        encoded = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+
+def practice_units(inputs: MonthInputs) -> dict[tuple[int, int], int]:
+    """Units per (service, practice), with units recorded for a whole PCN split between its
+    practices that take part, by registered list (largest remainder)."""
+    units = dict(inputs.activity)
+    for (service_id, pcn_id), pcn_units in inputs.pcn_activity.items():
+        service = inputs.services.get(service_id)
+        practices = [
+            p
+            for p in inputs.pcn_practices.get(pcn_id, [])
+            if service is None or p in service.participants
+        ]
+        weights = [inputs.registered.get(p, 0) for p in practices]
+        if not practices:
+            continue
+        if sum(weights) == 0:
+            weights = [1] * len(practices)
+        for practice_id, part in zip(practices, allocate(pcn_units, weights), strict=True):
+            units[(service_id, practice_id)] = units.get((service_id, practice_id), 0) + part
+    return units
+
+
+def _weights(
+    entry: EntryInput,
+    recipients: list[int],
+    inputs: MonthInputs,
+    units: dict[tuple[int, int], int],
+    problems: list[str],
+) -> list[int]:
+    rule = entry.rule
+    label = f"{entry.description}:"
+    if rule == EQUAL:
+        return [1] * len(recipients)
+    if rule == REGISTERED:
+        missing = [inputs.codes[p] for p in recipients if p not in inputs.registered]
+        if missing:
+            problems.append(f"{label} no registered list for {', '.join(missing[:10])}")
+        return [inputs.registered.get(p, 0) for p in recipients]
+    if rule in (ADJUSTED, WEIGHTED):
+        figures = inputs.adjusted if rule == ADJUSTED else inputs.weighted
+        missing = [inputs.codes[p] for p in recipients if p not in figures]
+        if missing:
+            problems.append(
+                f"{label} no {rule} population for {', '.join(missing[:10])}"
+                + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+                + "; enter it on the practice's population page"
+            )
+        return [int(figures.get(p, 0) * 100) for p in recipients]
+    if rule == ACTIVITY:
+        if entry.service_id is None:
+            problems.append(f"{label} sharing by activity needs the service it pays for")
+            return [0] * len(recipients)
+        return [units.get((entry.service_id, p), 0) for p in recipients]
+    if rule in (POINTS, PERCENT, FIXED):
+        return [int(entry.shares.get(p, 0) * 10_000) for p in recipients]
+    problems.append(f"{label} unknown rule {rule!r}")
+    return [0] * len(recipients)
+
+
+def _recipients(entry: EntryInput, inputs: MonthInputs, problems: list[str]) -> list[int]:
+    members = inputs.members
+    if entry.rule in (POINTS, PERCENT, FIXED):
+        outsiders = [p for p in entry.shares if p not in inputs.codes]
+        if outsiders:
+            problems.append(
+                f"{entry.description}: shares name {len(outsiders)} practice(s) that are not "
+                "members of the federation this month"
+            )
+        if not entry.shares:
+            problems.append(f"{entry.description}: the rule needs a share for each practice")
+        return [p for p in members if p in entry.shares]
+    if entry.service_id is not None:
+        service = inputs.services.get(entry.service_id)
+        if service is None:
+            problems.append(f"{entry.description}: the service is not the federation's")
+            return []
+        return [p for p in members if p in service.participants]
+    return list(members)
+
+
+def settle(inputs: MonthInputs) -> Result:
+    problems: list[str] = []
+    warnings: list[str] = []
+    units = practice_units(inputs)
+    rows: dict[tuple[int, int | None], RowResult] = {}
+
+    def row(practice_id: int, service_id: int | None) -> RowResult:
+        key = (practice_id, service_id)
+        found = rows.get(key)
+        if found is None:
+            found = rows[key] = RowResult(practice_id, service_id)
+        return found
+
+    # What each service cost to deliver this month, recovered from its income lines in
+    # proportion to their amounts (adjusting entries and refunds carry no costs).
+    service_units: dict[int, int] = defaultdict(int)
+    for (service_id, _practice), n in units.items():
+        service_units[service_id] += n
+    bearing: dict[int, list[EntryInput]] = defaultdict(list)
+    for entry in inputs.entries:
+        if entry.service_id is not None and entry.amount_pence > 0 and not entry.is_adjustment:
+            bearing[entry.service_id].append(entry)
+    entry_costs: dict[int, int] = {}
+    for service_id, entries in bearing.items():
+        service = inputs.services.get(service_id)
+        if service is None:
+            continue
+        cost = service.fixed_monthly_pence + service.cost_per_unit_pence * service_units.get(
+            service_id, 0
+        )
+        if cost:
+            for entry, part in zip(
+                entries, allocate(cost, [e.amount_pence for e in entries]), strict=True
+            ):
+                entry_costs[entry.key] = part
+
+    lines: list[LineResult] = []
+    percent = inputs.overhead_percent
+    for entry in inputs.entries:
+        gross = entry.amount_pence
+        overhead = round_pence(Decimal(gross) * percent / 100)
+        available = gross - overhead
+        costs = entry_costs.get(entry.key, 0)
+        note = ""
+        if costs > max(available, 0):
+            note = (
+                f"Costs of delivery exceed the income after the top-slice by "
+                f"£{(costs - max(available, 0)) / 100:,.2f}; the federation bears the difference."
+            )
+            warnings.append(f"{entry.description}: {note}")
+            costs = max(available, 0)
+        distributable = available - costs
+        line_problems: list[str] = []
+        recipients = _recipients(entry, inputs, line_problems)
+        weights = _weights(entry, recipients, inputs, units, line_problems)
+        paid = 0
+        nets = [0] * len(recipients)
+        if entry.rule == FIXED:
+            nets = [round_pence(entry.shares[p] * 100) for p in recipients]
+            paid = sum(nets)
+            weights = [abs(n) for n in nets]
+            if paid and (paid * distributable < 0 or abs(paid) > abs(distributable)):
+                line_problems.append(
+                    f"{entry.description}: fixed amounts of £{paid / 100:,.2f} do not fit in "
+                    f"the £{distributable / 100:,.2f} there is to share"
+                )
+        elif entry.rule == PERCENT:
+            total_percent = sum((entry.shares.get(p, Decimal(0)) for p in recipients), Decimal(0))
+            if total_percent > 100:
+                line_problems.append(
+                    f"{entry.description}: the percentages add up to {total_percent}%, over 100%"
+                )
+            elif sum(weights):
+                paid = round_pence(Decimal(distributable) * total_percent / 100)
+                nets = allocate(paid, weights)
+        elif sum(weights):
+            paid = distributable
+            nets = allocate(paid, weights)
+        if not line_problems and recipients and not sum(weights):
+            warnings.append(
+                f"{entry.description}: nothing to share by ({rule_basis(entry.rule)} is zero "
+                "for every practice); the federation keeps it"
+            )
+            note = note or "Nothing to share by; kept by the federation."
+        if not recipients and not line_problems:
+            line_problems.append(f"{entry.description}: no practice takes part this month")
+        problems.extend(line_problems)
+        if sum(weights) and not line_problems:
+            overheads = allocate(overhead, weights)
+            cost_parts = allocate(costs, weights) if costs else [0] * len(weights)
+            for practice_id, net, share_overhead, share_costs in zip(
+                recipients, nets, overheads, cost_parts, strict=True
+            ):
+                if not (net or share_overhead or share_costs):
+                    continue
+                r = row(practice_id, entry.service_id)
+                r.net_pence += net
+                r.overhead_pence += share_overhead
+                r.costs_pence += share_costs
+                r.income_pence += net + share_overhead + share_costs
+        else:
+            paid = 0
+        lines.append(
+            LineResult(
+                key=entry.key,
+                description=entry.description,
+                service_id=entry.service_id,
+                rule=entry.rule,
+                gross_pence=gross,
+                overhead_pence=overhead,
+                costs_pence=costs,
+                paid_pence=paid,
+                kept_pence=gross - paid,
+                note=note,
+            )
+        )
+
+    # The estimate of doing it alone, for every service a practice takes part in.
+    for service in inputs.services.values():
+        for practice_id in service.participants:
+            if practice_id not in inputs.codes:
+                continue
+            n = units.get((service.id, practice_id), 0)
+            r = row(practice_id, service.id)
+            r.activity_units = n
+            r.alone_cost_pence = (
+                service.alone_fixed_monthly_pence + service.alone_per_unit_pence * n
+            )
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (inputs.codes.get(r.practice_id, ""), r.service_id or 0),
+    )
+    return Result(
+        federation_id=inputs.federation_id,
+        month=inputs.month,
+        overhead_percent=inputs.overhead_percent,
+        lines=lines,
+        rows=ordered,
+        problems=problems,
+        warnings=warnings,
+    )
+
+
+_RULE_LABELS = {
+    EQUAL: "the count of practices",
+    REGISTERED: "the registered list",
+    WEIGHTED: "the weighted population",
+    ADJUSTED: "the adjusted population",
+    ACTIVITY: "the activity",
+    POINTS: "the points",
+    PERCENT: "the percentage",
+    FIXED: "the fixed amount",
+}
+
+
+def rule_basis(rule: str) -> str:
+    return _RULE_LABELS.get(rule, rule)
