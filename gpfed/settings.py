@@ -129,9 +129,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("GPFED_TEST_SQLITE", "")}
-    if not DATABASES["default"]["TEST"]["NAME"]:
-        del DATABASES["default"]["TEST"]
+    # Tests use a file, not shared-cache memory: only a file locks as production does, so
+    # the tests of two simultaneous posts are meaningful.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("GPFED_TEST_SQLITE", str(VAR_DIR / "test-gpfed.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -1,0 +1,227 @@
+"""Loading what settlements need, set-based: a fixed handful of queries for any number of
+federations and months (never a query per practice or per row)."""
+
+from __future__ import annotations
+
+import bisect
+import calendar
+import re
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+
+from finance.engine import EntryInput, MonthInputs, ServiceInput
+from finance.models import Activity, FinanceSettings, IncomeEntry, IncomeShare, Service
+from finance.models import ServiceParticipation as Participation
+from registry.models import AnnualPopulation, FederationMembership, ListSize, Practice, PracticePCN
+
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def parse_month(text: str) -> date:
+    """'2026-10' -> 1 October 2026."""
+    match = MONTH.match(text.strip())
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise ValueError(f"{text!r} is not a month (expected YYYY-MM, for example 2026-10)")
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def add_months(day: date, n: int) -> date:
+    index = day.year * 12 + day.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def financial_year_of(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def _overlaps(start: date, end: date | None, first: date, last: date) -> bool:
+    return start <= last and (end is None or end >= first)
+
+
+def load(federation_ids: list[int], months: list[date]) -> dict:
+    """MonthInputs for every (federation id, month) asked for, with the month's unposted
+    income entries."""
+    months = sorted({month_start(m) for m in months})
+    first, last = months[0], month_end(months[-1])
+    overhead = dict(
+        FinanceSettings.objects.filter(federation_id__in=federation_ids).values_list(
+            "federation_id", "overhead_percent"
+        )
+    )
+    memberships = defaultdict(list)
+    for fed, practice, start, end in FederationMembership.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first),
+        federation_id__in=federation_ids,
+        start_date__lte=last,
+    ).values_list("federation_id", "practice_id", "start_date", "end_date"):
+        memberships[fed].append((practice, start, end))
+    practice_ids = {p for spells in memberships.values() for p, _, _ in spells}
+    codes = dict(Practice.objects.filter(pk__in=practice_ids).values_list("pk", "code"))
+
+    # Registered lists: each practice's latest all-persons extract on or before the month end.
+    extracts: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for practice, day, patients in (
+        ListSize.objects.filter(
+            practice_id__in=practice_ids, sex="ALL", age_band="ALL", extract_date__lte=last
+        )
+        .order_by("extract_date")
+        .values_list("practice_id", "extract_date", "patients")
+    ):
+        extracts[practice].append((day, patients))
+
+    years = {financial_year_of(m) for m in months}
+    populations: dict[tuple[int, str], dict[int, Decimal]] = defaultdict(dict)
+    for practice, year, measure, value in AnnualPopulation.objects.filter(
+        practice_id__in=practice_ids, financial_year__in=years
+    ).values_list("practice_id", "financial_year", "measure", "value"):
+        populations[(year, measure)][practice] = value
+
+    services = {
+        s.pk: s for s in Service.objects.filter(federation_id__in=federation_ids, active=True)
+    }
+    participations = defaultdict(list)
+    pcn_ids = set()
+    for service, practice, pcn, start, end in Participation.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first),
+        service_id__in=services,
+        start_date__lte=last,
+    ).values_list("service_id", "practice_id", "pcn_id", "start_date", "end_date"):
+        participations[service].append((practice, pcn, start, end))
+        if pcn:
+            pcn_ids.add(pcn)
+
+    activity = defaultdict(dict)
+    pcn_activity = defaultdict(dict)
+    for fed, month, service, practice, pcn, units in Activity.objects.filter(
+        federation_id__in=federation_ids, month__in=months
+    ).values_list("federation_id", "month", "service_id", "practice_id", "pcn_id", "units"):
+        if practice:
+            activity[(fed, month)][(service, practice)] = units
+        else:
+            pcn_activity[(fed, month)][(service, pcn)] = units
+            pcn_ids.add(pcn)
+
+    pcn_spells = defaultdict(list)
+    for pcn, practice, start, end in PracticePCN.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first),
+        pcn_id__in=pcn_ids,
+        start_date__lte=last,
+    ).values_list("pcn_id", "practice_id", "start_date", "end_date"):
+        pcn_spells[pcn].append((practice, start, end))
+
+    entries = defaultdict(list)
+    shares = defaultdict(dict)
+    entry_rows = list(
+        IncomeEntry.objects.filter(
+            federation_id__in=federation_ids, month__in=months, settlement__isnull=True
+        )
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "federation_id",
+            "month",
+            "description",
+            "amount_pence",
+            "rule",
+            "service_id",
+            "corrects_id",
+        )
+    )
+    if entry_rows:
+        for entry, practice, value in IncomeShare.objects.filter(
+            entry_id__in=[e[0] for e in entry_rows]
+        ).values_list("entry_id", "practice_id", "value"):
+            shares[entry][practice] = value
+        for pk, fed, month, description, amount, rule, service, corrects in entry_rows:
+            entries[(fed, month)].append(
+                EntryInput(
+                    key=pk,
+                    description=description,
+                    amount_pence=amount,
+                    rule=rule,
+                    service_id=service,
+                    shares=shares.get(pk, {}),
+                    is_adjustment=corrects is not None,
+                )
+            )
+
+    out = {}
+    for fed in federation_ids:
+        fed_services = [s for s in services.values() if s.federation_id == fed]
+        for month in months:
+            end = month_end(month)
+            members = [
+                p
+                for p, start, stop in memberships.get(fed, ())
+                if _overlaps(start, stop, month, end)
+            ]
+            members = sorted(set(members), key=lambda p: codes[p])
+            member_set = set(members)
+            registered = {}
+            for practice in members:
+                history = extracts.get(practice)
+                if history:
+                    i = bisect.bisect_right(history, (end, 10**12)) - 1
+                    if i >= 0:
+                        registered[practice] = history[i][1]
+            pcn_practices = {
+                pcn: sorted(
+                    {
+                        p
+                        for p, start, stop in spells
+                        if p in member_set and _overlaps(start, stop, end, end)
+                    },
+                    key=lambda p: codes[p],
+                )
+                for pcn, spells in pcn_spells.items()
+            }
+            service_inputs = {}
+            for service in fed_services:
+                taking_part = set()
+                for practice, pcn, start, stop in participations.get(service.pk, ()):
+                    if not _overlaps(start, stop, month, end):
+                        continue
+                    if practice:
+                        taking_part.add(practice)
+                    else:
+                        taking_part.update(pcn_practices.get(pcn, ()))
+                service_inputs[service.pk] = ServiceInput(
+                    id=service.pk,
+                    fixed_monthly_pence=service.fixed_monthly_pence,
+                    cost_per_unit_pence=service.cost_per_unit_pence,
+                    alone_fixed_monthly_pence=service.alone_fixed_monthly_pence,
+                    alone_per_unit_pence=service.alone_per_unit_pence,
+                    participants=frozenset(taking_part & member_set),
+                )
+            year = financial_year_of(month)
+            out[(fed, month)] = MonthInputs(
+                federation_id=fed,
+                month=f"{month:%Y-%m}",
+                overhead_percent=overhead.get(fed, Decimal(0)),
+                members=members,
+                codes={p: codes[p] for p in members},
+                registered=registered,
+                adjusted=populations.get((year, AnnualPopulation.Measure.ADJUSTED), {}),
+                weighted=populations.get((year, AnnualPopulation.Measure.WEIGHTED), {}),
+                activity=activity.get((fed, month), {}),
+                pcn_activity=pcn_activity.get((fed, month), {}),
+                pcn_practices=pcn_practices,
+                services=service_inputs,
+                entries=entries.get((fed, month), []),
+            )
+    return out
+
+
+def load_one(federation, month: date) -> MonthInputs:
+    return load([federation.pk], [month])[(federation.pk, month_start(month))]

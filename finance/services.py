@@ -1,0 +1,954 @@
+"""Every write to the federation's money goes through here: each validates fully, writes in
+one transaction and records an audit event."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from audit.services import audit_record, snapshot
+from finance import activity_file, engine
+from finance.entitlements import spread
+from finance.inputs import financial_year_of, load_one, month_end, month_start
+from finance.models import (
+    Activity,
+    Contract,
+    ContractDocument,
+    ContractKPI,
+    ContractService,
+    FinanceSettings,
+    IncomeEntry,
+    IncomeShare,
+    PcnFigures,
+    Rule,
+    Service,
+    ServiceParticipation,
+    Settlement,
+    SettlementLine,
+    SettlementRow,
+    Subcontract,
+)
+from registry.importers.base import ImportFileError
+from registry.models import PCN, Federation, FederationMembership, Practice, PracticePCN
+
+
+class FinanceError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+def finance_settings(federation: Federation) -> FinanceSettings:
+    found, _ = FinanceSettings.objects.get_or_create(federation=federation)
+    return found
+
+
+SETTINGS_FIELDS = [
+    "overhead_percent",
+    "bank_account",
+    "accrued_income_account",
+    "due_to_practices_account",
+    "income_account",
+    "distributions_account",
+]
+
+
+@transaction.atomic
+def finance_settings_update(*, federation: Federation, by, **values) -> FinanceSettings:
+    current = finance_settings(federation)
+    if not Decimal(0) <= Decimal(values.get("overhead_percent", 0)) <= 100:
+        raise FinanceError("The top-slice must be between 0% and 100%.", "overhead_percent")
+    before = snapshot(current, SETTINGS_FIELDS)
+    for name in SETTINGS_FIELDS:
+        if name in values:
+            setattr(current, name, values[name])
+    current.save()
+    audit_record(
+        by=by,
+        action="finance.settings",
+        obj=current,
+        before=before,
+        after=snapshot(current, SETTINGS_FIELDS),
+        federation=federation,
+    )
+    return current
+
+
+def is_posted(federation: Federation, month: date) -> bool:
+    return Settlement.objects.filter(federation=federation, month=month_start(month)).exists()
+
+
+def _member_on(federation: Federation, practice_id: int, first: date, last: date) -> bool:
+    return (
+        FederationMembership.objects.filter(
+            federation=federation, practice_id=practice_id, start_date__lte=last
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .exists()
+    )
+
+
+# --- services ------------------------------------------------------------------------------
+
+SERVICE_FIELDS = [
+    "code",
+    "name",
+    "description",
+    "category",
+    "level",
+    "unit",
+    "staff_monthly_pence",
+    "premises_monthly_pence",
+    "management_monthly_pence",
+    "cost_per_unit_pence",
+    "alone_fixed_monthly_pence",
+    "alone_per_unit_pence",
+    "alone_source",
+    "active",
+]
+
+
+@transaction.atomic
+def service_save(
+    *, federation: Federation, by, instance: Service | None = None, **values
+) -> Service:
+    service = instance or Service(federation=federation)
+    before = snapshot(service, SERVICE_FIELDS) if instance else {}
+    for name, value in values.items():
+        if name not in SERVICE_FIELDS:
+            raise FinanceError(f"unknown field {name}")
+        if name.endswith("_pence") and value < 0:
+            raise FinanceError("Costs cannot be negative.", name)
+        setattr(service, name, value)
+    duplicate = Service.objects.filter(federation=federation, code=service.code).exclude(
+        pk=service.pk
+    )
+    if duplicate.exists():
+        raise FinanceError(
+            f"The federation already has a service with code {service.code}.", "code"
+        )
+    service.save()
+    audit_record(
+        by=by,
+        action="finance.service.update" if instance else "finance.service.create",
+        obj=service,
+        before=before,
+        after=snapshot(service, SERVICE_FIELDS),
+        federation=federation,
+    )
+    return service
+
+
+@transaction.atomic
+def participation_add(
+    *,
+    service: Service,
+    start_date: date,
+    by,
+    practice: Practice | None = None,
+    pcn: PCN | None = None,
+    end_date: date | None = None,
+) -> ServiceParticipation:
+    if bool(practice) == bool(pcn):
+        raise FinanceError("Choose a practice or a PCN.", "organisation")
+    if end_date and end_date < start_date:
+        raise FinanceError("The end date must be on or after the start date.", "end_date")
+    if practice and not _member_on(service.federation, practice.pk, start_date, start_date):
+        raise FinanceError(
+            f"{practice.name} is not a member of {service.federation} on {start_date:%-d %B %Y}.",
+            "organisation",
+        )
+    if pcn and not _pcn_has_member(service.federation, pcn, start_date):
+        raise FinanceError(
+            f"No practice of {pcn.name} is a member of {service.federation} on "
+            f"{start_date:%-d %B %Y}.",
+            "organisation",
+        )
+    clash = ServiceParticipation.objects.filter(service=service, practice=practice, pcn=pcn).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start_date)
+    )
+    if end_date:
+        clash = clash.filter(start_date__lte=end_date)
+    if clash.exists():
+        raise FinanceError(
+            f"{practice or pcn} already takes part in {service} over those dates.", "organisation"
+        )
+    spell = ServiceParticipation.objects.create(
+        service=service, practice=practice, pcn=pcn, start_date=start_date, end_date=end_date
+    )
+    audit_record(
+        by=by,
+        action="finance.participation.add",
+        obj=spell,
+        after=snapshot(spell, ["service", "practice", "pcn", "start_date", "end_date"]),
+        federation=service.federation,
+    )
+    return spell
+
+
+def _pcn_has_member(federation: Federation, pcn: PCN, day: date) -> bool:
+    practice_ids = (
+        PracticePCN.objects.filter(pcn=pcn, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .values_list("practice_id", flat=True)
+    )
+    return (
+        FederationMembership.objects.filter(
+            federation=federation, practice_id__in=practice_ids, start_date__lte=day
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .exists()
+    )
+
+
+@transaction.atomic
+def participation_end(*, participation: ServiceParticipation, end_date: date, by) -> None:
+    if end_date < participation.start_date:
+        raise FinanceError("The end date must be on or after the start date.", "end_date")
+    before = snapshot(participation, ["end_date"])
+    participation.end_date = end_date
+    participation.save(update_fields=["end_date"])
+    audit_record(
+        by=by,
+        action="finance.participation.end",
+        obj=participation,
+        before=before,
+        after=snapshot(participation, ["end_date"]),
+        federation=participation.service.federation,
+    )
+
+
+# --- contracts -----------------------------------------------------------------------------
+
+CONTRACT_FIELDS = [
+    "commissioner",
+    "other_body",
+    "reference",
+    "title",
+    "start_date",
+    "end_date",
+    "notice_months",
+    "annual_value_pence",
+    "basis",
+    "block_annual_pence",
+    "per_head_rate",
+    "notes",
+]
+
+
+@transaction.atomic
+def contract_save(
+    *, federation: Federation, by, instance: Contract | None = None, **values
+) -> Contract:
+    contract = instance or Contract(federation=federation)
+    before = snapshot(contract, CONTRACT_FIELDS) if instance else {}
+    for name, value in values.items():
+        if name not in CONTRACT_FIELDS:
+            raise FinanceError(f"unknown field {name}")
+        setattr(contract, name, value)
+    if not contract.commissioner_id and not contract.other_body:
+        raise FinanceError("Choose the ICB or sub-ICB, or name the other body.", "commissioner")
+    if contract.end_date and contract.end_date < contract.start_date:
+        raise FinanceError("The end date must be on or after the start date.", "end_date")
+    if contract.basis in (Contract.Basis.PER_REGISTERED, Contract.Basis.PER_ADJUSTED) and (
+        contract.per_head_rate is None
+    ):
+        raise FinanceError("A per-head contract needs its rate per head.", "per_head_rate")
+    if contract.basis == Contract.Basis.BLOCK and not contract.block_annual_pence:
+        raise FinanceError("A block contract needs its annual block payment.", "block_annual_pence")
+    clash = Contract.objects.filter(federation=federation, reference=contract.reference)
+    if clash.exclude(pk=contract.pk).exists():
+        raise FinanceError(f"There is already a contract {contract.reference}.", "reference")
+    contract.save()
+    audit_record(
+        by=by,
+        action="finance.contract.update" if instance else "finance.contract.create",
+        obj=contract,
+        before=before,
+        after=snapshot(contract, CONTRACT_FIELDS),
+        federation=federation,
+    )
+    return contract
+
+
+@transaction.atomic
+def contract_service_set(
+    *,
+    contract: Contract,
+    service: Service,
+    by,
+    rule: str,
+    unit_price_pence: int | None = None,
+    block_share_percent: Decimal = Decimal(0),
+) -> ContractService:
+    if service.federation_id != contract.federation_id:
+        raise FinanceError("The service belongs to another federation.", "service")
+    if rule in (Rule.FIXED, Rule.PERCENT, Rule.POINTS):
+        raise FinanceError(
+            "Contract income is shared by a rule that needs no per-practice figures; set fixed "
+            "amounts, percentages or points on the month's income line instead.",
+            "rule",
+        )
+    others = (
+        ContractService.objects.filter(contract=contract)
+        .exclude(service=service)
+        .values_list("block_share_percent", flat=True)
+    )
+    if sum(others, Decimal(0)) + block_share_percent > 100:
+        raise FinanceError("The services' shares of the block payment add up to over 100%.")
+    link, _ = ContractService.objects.update_or_create(
+        contract=contract,
+        service=service,
+        defaults={
+            "rule": rule,
+            "unit_price_pence": unit_price_pence,
+            "block_share_percent": block_share_percent,
+        },
+    )
+    audit_record(
+        by=by,
+        action="finance.contract.service",
+        obj=link,
+        after=snapshot(link, ["service", "rule", "unit_price_pence", "block_share_percent"]),
+        federation=contract.federation,
+    )
+    return link
+
+
+@transaction.atomic
+def kpi_add(*, contract: Contract, by, name: str, target: str, measure: str = "") -> ContractKPI:
+    kpi = ContractKPI.objects.create(contract=contract, name=name, target=target, measure=measure)
+    audit_record(
+        by=by,
+        action="finance.contract.kpi",
+        obj=kpi,
+        after=snapshot(kpi, ["name", "target", "measure"]),
+        federation=contract.federation,
+    )
+    return kpi
+
+
+@transaction.atomic
+def subcontract_add(
+    *,
+    contract: Contract,
+    by,
+    share_percent: Decimal,
+    practice: Practice | None = None,
+    pcn: PCN | None = None,
+    description: str = "",
+) -> Subcontract:
+    if bool(practice) == bool(pcn):
+        raise FinanceError("Choose a practice or a PCN.", "organisation")
+    if not Decimal(0) < share_percent <= 100:
+        raise FinanceError("A share is more than 0% and at most 100%.", "share_percent")
+    taken = sum(contract.subcontracts.values_list("share_percent", flat=True), Decimal(0))
+    if taken + share_percent > 100:
+        raise FinanceError(
+            f"Subcontracts would add up to {taken + share_percent}% of the contract.",
+            "share_percent",
+        )
+    sub = Subcontract.objects.create(
+        contract=contract,
+        practice=practice,
+        pcn=pcn,
+        share_percent=share_percent,
+        description=description,
+    )
+    audit_record(
+        by=by,
+        action="finance.contract.subcontract",
+        obj=sub,
+        after=snapshot(sub, ["practice", "pcn", "share_percent", "description"]),
+        federation=contract.federation,
+    )
+    return sub
+
+
+DOCUMENT_TYPES = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+    ".csv": ("text/csv", b""),
+    ".txt": ("text/plain", b""),
+}
+
+
+def document_text(data: bytes, suffix: str) -> str:
+    """The text a document holds, for screening it for NHS numbers."""
+    import io
+    import zipfile
+
+    if suffix == ".pdf":
+        from pypdf import PdfReader
+
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            return "\n".join(page.extract_text() or "" for page in reader.pages)
+        except Exception as exc:  # pypdf raises many types for a damaged file
+            raise FinanceError(f"The PDF cannot be read: {exc}", "file") from None
+    if suffix in (".docx", ".xlsx"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return "\n".join(
+                    archive.read(name).decode("utf-8", "replace")
+                    for name in archive.namelist()
+                    if name.endswith(".xml")
+                )
+        except zipfile.BadZipFile:
+            raise FinanceError("The document cannot be read.", "file") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise FinanceError("The file is not UTF-8 text.", "file") from None
+
+
+@transaction.atomic
+def document_add(
+    *, contract: Contract, by, title: str, file_name: str, data: bytes
+) -> ContractDocument:
+    import re
+
+    from registry.importers.screening import contains_nhs_number
+
+    suffix = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    if suffix not in DOCUMENT_TYPES:
+        raise FinanceError("Upload a PDF, Word (.docx), Excel (.xlsx), CSV or text file.", "file")
+    content_type, magic = DOCUMENT_TYPES[suffix]
+    if not data:
+        raise FinanceError("The file is empty.", "file")
+    if magic and not data.startswith(magic):
+        raise FinanceError(f"The file is named {suffix} but its content is not.", "file")
+    text = re.sub(r"<[^>]+>", " ", document_text(data, suffix))
+    if contains_nhs_number(text):
+        raise FinanceError(
+            "The document contains what looks like an NHS number. gpfed holds no "
+            "patient-identifiable data: remove it and upload again. Nothing was saved.",
+            "file",
+        )
+    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", file_name)[-120:]
+    document = ContractDocument(
+        contract=contract,
+        title=title,
+        file_name=safe_name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=by if getattr(by, "pk", None) else None,
+    )
+    document.file.save(safe_name, ContentFile(data), save=False)
+    document.save()
+    audit_record(
+        by=by,
+        action="finance.contract.document",
+        obj=document,
+        after=snapshot(document, ["title", "file_name", "size", "sha256"]),
+        federation=contract.federation,
+    )
+    return document
+
+
+# --- activity ------------------------------------------------------------------------------
+
+
+@dataclass
+class ActivityOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    months: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "months": self.months,
+        }
+
+
+def _participating(service_ids, first: date, last: date) -> dict:
+    """(service id, 'practice'|'pcn', id) -> list of (start, end)."""
+    spells: dict = {}
+    for service, practice, pcn, start, end in (
+        ServiceParticipation.objects.filter(service_id__in=service_ids, start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .values_list("service_id", "practice_id", "pcn_id", "start_date", "end_date")
+    ):
+        key = (service, "practice", practice) if practice else (service, "pcn", pcn)
+        spells.setdefault(key, []).append((start, end))
+    return spells
+
+
+def _covers(spells, first: date, last: date) -> bool:
+    return any(start <= last and (end is None or end >= first) for start, end in spells)
+
+
+def activity_import(
+    *, federation: Federation, data: bytes, file_name: str, by, dry_run: bool = False
+) -> ActivityOutcome:
+    """Check a whole activity file against the federation, then write it in one transaction.
+    Any problem in any row writes nothing and raises ImportFileError listing them all."""
+    records, problems = activity_file.parse(data, file_name)
+    services = {s.code: s for s in Service.objects.filter(federation=federation)}
+    months = sorted({r.month for r in records})
+    if records:
+        first, last = months[0], month_end(months[-1])
+        practices = dict(
+            Practice.objects.filter(code__in={r.code for r in records}).values_list("code", "pk")
+        )
+        pcns = dict(
+            PCN.objects.filter(code__in={r.code for r in records}).values_list("code", "pk")
+        )
+        posted = set(
+            Settlement.objects.filter(federation=federation, month__in=months).values_list(
+                "month", flat=True
+            )
+        )
+        spells = _participating([s.pk for s in services.values()], first, last)
+        members: dict[int, list] = {}
+        for practice, start, end in FederationMembership.objects.filter(
+            federation=federation, start_date__lte=last
+        ).values_list("practice_id", "start_date", "end_date"):
+            members.setdefault(practice, []).append((start, end))
+        this_month = month_start(timezone.localdate())
+    for r in records:
+        service = services.get(r.service)
+        practice_id, pcn_id = practices.get(r.code), pcns.get(r.code)
+        first, last = r.month, month_end(r.month)
+        if practice_id is None and pcn_id is None:
+            problems.add(r.row, "ODS code", f"{r.code} is not a practice or PCN gpfed knows")
+        elif practice_id and not _covers(members.get(practice_id, ()), first, last):
+            problems.add(
+                r.row,
+                "ODS code",
+                f"{r.code} is not a member of {federation} in {r.month:%B %Y}",
+            )
+        if service is None:
+            known = ", ".join(sorted(services)) or "none yet"
+            problems.add(
+                r.row, "Service", f"{r.service!r} is not one of the federation's services ({known})"
+            )
+        elif practice_id or pcn_id:
+            key = (
+                (service.pk, "practice", practice_id)
+                if practice_id
+                else (
+                    service.pk,
+                    "pcn",
+                    pcn_id,
+                )
+            )
+            if not _covers(spells.get(key, ()), first, last):
+                problems.add(
+                    r.row,
+                    "Service",
+                    f"{r.code} does not take part in {service.name} in {r.month:%B %Y}",
+                )
+        if r.month in posted:
+            problems.add(
+                r.row,
+                "Month",
+                f"{r.month:%B %Y} is already settled; correct it with an adjusting entry in a "
+                "later month",
+            )
+        elif r.month > this_month:
+            problems.add(r.row, "Month", f"{r.month:%B %Y} has not happened yet")
+    problems.raise_if_any()
+    outcome = ActivityOutcome(months=[f"{m:%Y-%m}" for m in months])
+    with transaction.atomic():
+        existing = {
+            (a.service_id, a.practice_id, a.pcn_id, a.month): a
+            for a in Activity.objects.select_for_update().filter(
+                federation=federation, month__in=months
+            )
+        }
+        create, update = [], []
+        source = f"{file_name} ({hashlib.sha256(data).hexdigest()[:12]})"
+        for r in records:
+            service = services[r.service]
+            practice_id, pcn_id = practices.get(r.code), pcns.get(r.code)
+            if practice_id:
+                pcn_id = None
+            found = existing.get((service.pk, practice_id, pcn_id, r.month))
+            if found is None:
+                create.append(
+                    Activity(
+                        federation=federation,
+                        service=service,
+                        practice_id=practice_id,
+                        pcn_id=pcn_id,
+                        month=r.month,
+                        units=r.units,
+                        source=source[:200],
+                        entered_by=by if getattr(by, "pk", None) else None,
+                    )
+                )
+            elif found.units != r.units:
+                found.units = r.units
+                found.source = source[:200]
+                update.append(found)
+            else:
+                outcome.unchanged += 1
+        outcome.created, outcome.updated = len(create), len(update)
+        if not dry_run:
+            Activity.objects.bulk_create(create, batch_size=2000)
+            Activity.objects.bulk_update(update, ["units", "source"], batch_size=2000)
+            audit_record(
+                by=by,
+                action="finance.activity.import",
+                obj=federation,
+                after={"file": file_name, "sha256": hashlib.sha256(data).hexdigest()}
+                | outcome.as_dict(),
+                federation=federation,
+            )
+        else:
+            transaction.set_rollback(True)
+    return outcome
+
+
+def activity_record(
+    *,
+    federation: Federation,
+    service: Service,
+    month: date,
+    units: int,
+    by,
+    practice: Practice | None = None,
+    pcn: PCN | None = None,
+) -> Activity:
+    """One figure entered by hand: checked exactly as an imported row is."""
+    code = (practice or pcn).code
+    body = f"ODS code,Service,Month,Units\n{code},{service.code},{month:%Y-%m},{units}\n"
+    try:
+        activity_import(
+            federation=federation, data=body.encode(), file_name="entered by hand", by=by
+        )
+    except ImportFileError as error:
+        raise FinanceError(error.problems[0].message) from None
+    return Activity.objects.get(
+        service=service, month=month_start(month), practice=practice, pcn=pcn
+    )
+
+
+# --- income and settlements ----------------------------------------------------------------
+
+
+@transaction.atomic
+def income_entry_create(
+    *,
+    federation: Federation,
+    month: date,
+    description: str,
+    amount_pence: int,
+    rule: str,
+    by,
+    status: str = IncomeEntry.Status.RECEIVED,
+    service: Service | None = None,
+    contract: Contract | None = None,
+    corrects: Settlement | None = None,
+    shares: dict | None = None,
+) -> IncomeEntry:
+    month = month_start(month)
+    if is_posted(federation, month):
+        raise FinanceError(
+            f"{month:%B %Y} is already settled. Add the line to a later month; if it corrects "
+            f"{month:%B %Y}, say so and it is posted as an adjusting entry.",
+            "month",
+        )
+    if corrects is not None:
+        if corrects.federation_id != federation.pk:
+            raise FinanceError("That settlement is another federation's.", "corrects")
+        if corrects.month >= month:
+            raise FinanceError(
+                "An adjusting entry goes in a month after the settlement it corrects.", "month"
+            )
+    elif amount_pence < 0:
+        raise FinanceError(
+            "A negative amount is a refund or clawback: say which settlement it corrects.",
+            "amount",
+        )
+    if amount_pence == 0:
+        raise FinanceError("The amount cannot be zero.", "amount")
+    for owner in (service, contract):
+        if owner is not None and owner.federation_id != federation.pk:
+            raise FinanceError(f"{owner} belongs to another federation.")
+    shares = shares or {}
+    if rule in (Rule.FIXED, Rule.PERCENT, Rule.POINTS) and not shares:
+        raise FinanceError("This rule needs a figure for each practice that shares.", "shares")
+    if rule == Rule.ACTIVITY and service is None:
+        raise FinanceError("Sharing by activity needs the service the income pays for.", "service")
+    entry = IncomeEntry.objects.create(
+        federation=federation,
+        month=month,
+        description=description,
+        amount_pence=amount_pence,
+        status=status,
+        rule=rule,
+        service=service,
+        contract=contract,
+        corrects=corrects,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    IncomeShare.objects.bulk_create(
+        [IncomeShare(entry=entry, practice=p, value=v) for p, v in shares.items()]
+    )
+    audit_record(
+        by=by,
+        action="finance.income.create",
+        obj=entry,
+        after=snapshot(
+            entry, ["month", "description", "amount_pence", "status", "rule", "service", "corrects"]
+        ),
+        federation=federation,
+    )
+    return entry
+
+
+@transaction.atomic
+def income_entry_delete(*, entry: IncomeEntry, by) -> None:
+    if entry.settlement_id:
+        raise FinanceError("A posted income line cannot be removed; post an adjusting entry.")
+    audit_record(
+        by=by,
+        action="finance.income.delete",
+        obj=entry,
+        before=snapshot(entry, ["month", "description", "amount_pence", "rule"]),
+        federation=entry.federation,
+    )
+    entry.delete()
+
+
+def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[list, list[str]]:
+    """Accrue what each live contract pays for its services in the month, by its payment
+    basis. Lines already accrued for the month are left alone, so this can be run again."""
+    month = month_start(month)
+    if is_posted(federation, month):
+        raise FinanceError(f"{month:%B %Y} is already settled.")
+    inputs = load_one(federation, month)
+    units_by_service: dict[int, int] = {}
+    for (service_id, _p), n in engine.practice_units(inputs).items():
+        units_by_service[service_id] = units_by_service.get(service_id, 0) + n
+    contracts = (
+        Contract.objects.filter(federation=federation, start_date__lte=month_end(month))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=month))
+        .prefetch_related("funded__service")
+    )
+    already = set(
+        IncomeEntry.objects.filter(
+            federation=federation, month=month, contract__isnull=False, service__isnull=False
+        ).values_list("contract_id", "service_id")
+    )
+    year = financial_year_of(month)
+    month_index = (month.month - 4) % 12
+    created, notes = [], []
+    for contract in contracts:
+        for link in contract.funded.all():
+            if (contract.pk, link.service_id) in already:
+                notes.append(f"{contract.reference} {link.service.name}: already accrued")
+                continue
+            service_input = inputs.services.get(link.service_id)
+            participants = service_input.participants if service_input else frozenset()
+            parts = []
+            amount = 0
+            basis = contract.basis
+            if basis in (Contract.Basis.BLOCK, Contract.Basis.MIXED) and link.block_share_percent:
+                annual = engine.round_pence(
+                    Decimal(contract.block_annual_pence) * link.block_share_percent / 100
+                )
+                amount += spread(annual)[month_index]
+                parts.append("block")
+            if basis in (Contract.Basis.PER_REGISTERED, Contract.Basis.PER_ADJUSTED):
+                if basis == Contract.Basis.PER_REGISTERED:
+                    heads = sum(inputs.registered.get(p, 0) for p in participants)
+                    missing = [p for p in participants if p not in inputs.registered]
+                else:
+                    heads = sum(inputs.adjusted.get(p, 0) for p in participants)
+                    missing = [p for p in participants if p not in inputs.adjusted]
+                if missing:
+                    notes.append(
+                        f"{contract.reference} {link.service.name}: no population figure for "
+                        f"{len(missing)} practice(s) in {year}/{(year + 1) % 100:02d}; not accrued"
+                    )
+                    continue
+                amount += engine.round_pence(Decimal(heads) * contract.per_head_rate * 100 / 12)
+                parts.append("per head")
+            if basis in (Contract.Basis.PER_UNIT, Contract.Basis.MIXED) and link.unit_price_pence:
+                amount += link.unit_price_pence * units_by_service.get(link.service_id, 0)
+                parts.append("per unit")
+            if amount <= 0:
+                notes.append(f"{contract.reference} {link.service.name}: nothing due this month")
+                continue
+            created.append(
+                income_entry_create(
+                    federation=federation,
+                    month=month,
+                    description=f"{link.service.name} ({contract.reference}, {', '.join(parts)})",
+                    amount_pence=amount,
+                    rule=link.rule,
+                    status=IncomeEntry.Status.ACCRUED,
+                    service=link.service,
+                    contract=contract,
+                    by=by,
+                )
+            )
+    return created, notes
+
+
+def settlement_preview(federation: Federation, month: date) -> engine.Result:
+    return engine.settle(load_one(federation, month_start(month)))
+
+
+ALREADY_POSTED = (
+    "{month:%B %Y} has already been posted for {federation}; it cannot be posted twice."
+)
+
+
+def settlement_post(
+    *, federation: Federation, month: date, by, fingerprint: str | None = None
+) -> Settlement:
+    """Post the month's settlement exactly as previewed. Two posts at once (two tabs, two
+    servers) cannot both succeed: the second waits for the first's lock or meets the unique
+    constraint, and is told the month is already posted."""
+    month = month_start(month)
+    try:
+        with transaction.atomic():
+            finance_settings(federation)  # the row the lock below serialises posting on
+            FinanceSettings.objects.select_for_update().get(federation=federation)
+            if is_posted(federation, month):
+                raise FinanceError(ALREADY_POSTED.format(month=month, federation=federation))
+            result = engine.settle(load_one(federation, month))
+            if result.problems:
+                raise FinanceError(
+                    "The settlement cannot be posted: " + "; ".join(result.problems[:5])
+                )
+            if not result.lines:
+                raise FinanceError(f"There is no income to settle for {month:%B %Y}.")
+            if fingerprint and fingerprint != result.fingerprint():
+                raise FinanceError(
+                    "The figures have changed since you previewed them (someone added income "
+                    "or activity). Nothing was posted: preview again and check the new figures."
+                )
+            settlement = Settlement.objects.create(
+                federation=federation,
+                month=month,
+                reference=f"STL-{federation.slug.upper()[:40]}-{month:%Y-%m}",
+                overhead_percent=result.overhead_percent,
+                income_pence=result.income_pence,
+                overhead_pence=result.overhead_pence,
+                costs_pence=result.costs_pence,
+                paid_pence=result.paid_pence,
+                kept_pence=result.kept_pence,
+                fingerprint=result.fingerprint(),
+                posted_by=by if getattr(by, "pk", None) else None,
+                posted_at=timezone.now(),
+            )
+            _write_posted(settlement, result)
+            audit_record(
+                by=by,
+                action="finance.settlement.post",
+                obj=settlement,
+                after={
+                    "month": f"{month:%Y-%m}",
+                    "income_pence": result.income_pence,
+                    "paid_pence": result.paid_pence,
+                    "kept_pence": result.kept_pence,
+                    "lines": len(result.lines),
+                },
+                federation=federation,
+            )
+            return settlement
+    except IntegrityError:
+        raise FinanceError(ALREADY_POSTED.format(month=month, federation=federation)) from None
+
+
+def _write_posted(settlement: Settlement, result: engine.Result) -> None:
+    entries = {
+        e.pk: e for e in IncomeEntry.objects.filter(pk__in=[line.key for line in result.lines])
+    }
+    SettlementLine.objects.bulk_create(
+        [
+            SettlementLine(
+                settlement=settlement,
+                entry_id=line.key,
+                description=line.description,
+                service_id=line.service_id,
+                contract_id=entries[line.key].contract_id,
+                status=entries[line.key].status,
+                rule=line.rule,
+                corrects_id=entries[line.key].corrects_id,
+                gross_pence=line.gross_pence,
+                overhead_pence=line.overhead_pence,
+                costs_pence=line.costs_pence,
+                paid_pence=line.paid_pence,
+                kept_pence=line.kept_pence,
+                note=line.note[:300],
+            )
+            for line in result.lines
+        ]
+    )
+    SettlementRow.objects.bulk_create(
+        [
+            SettlementRow(
+                settlement=settlement,
+                federation_id=settlement.federation_id,
+                month=settlement.month,
+                practice_id=r.practice_id,
+                service_id=r.service_id,
+                activity_units=r.activity_units,
+                income_pence=r.income_pence,
+                costs_pence=r.costs_pence,
+                overhead_pence=r.overhead_pence,
+                net_pence=r.net_pence,
+                alone_cost_pence=r.alone_cost_pence,
+            )
+            for r in result.rows
+        ],
+        batch_size=2000,
+    )
+    IncomeEntry.objects.filter(pk__in=entries).update(settlement=settlement)
+
+
+# --- figures the DES pays on ---------------------------------------------------------------
+
+
+@transaction.atomic
+def pcn_figures_set(
+    *,
+    pcn: PCN,
+    financial_year: int,
+    by,
+    care_home_beds: int | None,
+    iif_points: Decimal | None,
+    source: str,
+) -> PcnFigures:
+    if care_home_beds is not None and care_home_beds < 0:
+        raise FinanceError("Beds cannot be negative.", "care_home_beds")
+    if iif_points is not None and iif_points < 0:
+        raise FinanceError("Points cannot be negative.", "iif_points")
+    figures, _ = PcnFigures.objects.get_or_create(pcn=pcn, financial_year=financial_year)
+    before = snapshot(figures, ["care_home_beds", "iif_points", "source"])
+    figures.care_home_beds = care_home_beds
+    figures.iif_points = iif_points
+    figures.source = source
+    figures.entered_by = by if getattr(by, "pk", None) else None
+    figures.save()
+    audit_record(
+        by=by,
+        action="finance.pcn_figures",
+        obj=figures,
+        before=before,
+        after=snapshot(figures, ["care_home_beds", "iif_points", "source"]),
+    )
+    return figures
