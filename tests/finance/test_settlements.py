@@ -293,7 +293,7 @@ def test_two_posts_at_once_post_once(books):
         thread.join()
     assert sorted(outcomes)[-1] == "posted", outcomes
     assert sum(o == "posted" for o in outcomes) == 1, outcomes
-    assert "already been posted" in [o for o in outcomes if o != "posted"][0]
+    assert "already been posted" in next(o for o in outcomes if o != "posted")
     assert Settlement.objects.count() == 1
     assert connection.vendor in ("sqlite", "postgresql")
 
