@@ -260,3 +260,68 @@ def can_deactivate(user, person, federation) -> bool:
     )
     inside = set(federation_grants(federation).filter(user=person).values_list("pk", flat=True))
     return all(g.pk in inside for g in active) and not person.is_superuser
+
+
+# --- the federation's money --------------------------------------------------------------
+
+FINANCE_VIEWERS = (
+    Role.FEDERATION_ADMIN,
+    Role.FINANCE_LEAD,
+    Role.BOARD_MEMBER,
+    Role.OPERATIONS_LEAD,
+)
+
+
+def finance_federations(user) -> QuerySet:
+    """Federations whose services, contracts, settlements and returns this person may read:
+    its administrators, finance lead, operations lead and board."""
+    from registry.models import Federation
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Federation.objects.all()
+    return Federation.objects.filter(pk__in=scope.federation_ids(*FINANCE_VIEWERS))
+
+
+def can_view_finance(user, federation) -> bool:
+    scope = scope_for(user)
+    return scope.superuser or federation.pk in scope.federation_ids(*FINANCE_VIEWERS)
+
+
+def can_manage_finance(user, federation) -> bool:
+    """Change services, contracts and income, and preview and post settlements."""
+    scope = scope_for(user)
+    return scope.superuser or federation.pk in scope.federation_ids(
+        Role.FEDERATION_ADMIN, Role.FINANCE_LEAD
+    )
+
+
+def can_record_activity(user, federation) -> bool:
+    scope = scope_for(user)
+    return scope.superuser or federation.pk in scope.federation_ids(
+        Role.FEDERATION_ADMIN, Role.FINANCE_LEAD, Role.OPERATIONS_LEAD
+    )
+
+
+def statement_practices(user) -> QuerySet:
+    """Practices whose value statements this person may read: their own practice's (practice
+    manager and staff), and every practice that has been a member of a federation whose money
+    they may read."""
+    from registry.models import FederationMembership, Practice
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Practice.objects.all()
+    ids = set(scope.practice_ids(Role.PRACTICE_MANAGER, Role.PRACTICE_STAFF))
+    federations = scope.federation_ids(*FINANCE_VIEWERS)
+    if federations:
+        ids |= set(
+            FederationMembership.objects.filter(federation_id__in=federations).values_list(
+                "practice_id", flat=True
+            )
+        )
+    return Practice.objects.filter(pk__in=ids)
+
+
+def can_view_statement(user, practice) -> bool:
+    return statement_practices(user).filter(pk=practice.pk).exists()

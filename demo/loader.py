@@ -14,6 +14,7 @@ from accounts.models import ROLES_NEEDING_OTP, RoleGrant
 from accounts.otp import demo_device
 from accounts.services import role_grant
 from demo import DEMO_NETWORK, DEMO_USERS
+from demo.money import demo_money
 from registry.importers.detect import Kind, detect
 from registry.importing import import_file, sha256_of
 from registry.models import (
@@ -59,7 +60,7 @@ def demo_users(password_reset: bool = True) -> list:
     return users
 
 
-def demo_load(*, by=None) -> dict:
+def demo_load(*, by=None, money: bool = True) -> dict:
     summary: list[str] = []
     imported = []
     for path in demo_files():
@@ -75,6 +76,12 @@ def demo_load(*, by=None) -> dict:
     users = demo_users()
     federation = _federation(by=by or users[0])
     _roles(federation, users)
+    money = demo_money(federation, by=users[1]) if money else {"created": False}
+    if money["created"]:
+        summary.append(
+            f"A year of money: {money['services']} services, {money['settlements']} posted "
+            f"settlements, {money['activity_rows']:,} activity rows."
+        )
     facts = federation_summary(federation)
     summary.append(
         f"Demo federation: {federation.name}: {facts['practice_count']} member practices, "

@@ -16,20 +16,28 @@ from registry.models import PCN, AnnualPopulation, Federation, Practice
 
 
 def pcn_entitlements(pcn: PCN, year: int) -> dict | None:
-    """A PCN's DES entitlements for a year from the registry's figures, with every figure that
-    stands in for a missing one named, so the page can label it."""
+    """A PCN's DES entitlements for a year from the registry's figures and the care-home beds
+    and IIF points held for it, with every figure that stands in for a missing one named, so
+    the page can label it."""
+    from finance.models import PcnFigures
+
     if year not in DES_RATES:
         return None
     listed = registry.pcn_registered_list(pcn, date(year, 1, 1))
     adjusted = registry.population(pcn, year, AnnualPopulation.Measure.ADJUSTED)
     weighted = registry.population(pcn, year, AnnualPopulation.Measure.WEIGHTED)
     estimates = [f for f in (adjusted, weighted) if f.is_estimate]
+    held = PcnFigures.objects.filter(pcn=pcn, financial_year=year).first()
+    beds = held.care_home_beds if held and held.care_home_beds is not None else None
+    points = held.iif_points if held and held.iif_points is not None else None
     result: Entitlements = entitlements(
         year,
         Populations(
             registered=listed.patients,
             adjusted=adjusted.value or Decimal(0),
             weighted=weighted.value or Decimal(0),
+            care_home_beds=beds or 0,
+            iif_points=points or Decimal(0),
         ),
     )
     return {
@@ -38,7 +46,12 @@ def pcn_entitlements(pcn: PCN, year: int) -> dict | None:
         "adjusted": adjusted,
         "weighted": weighted,
         "is_estimate": bool(estimates),
-        "not_held": ["care-home beds", "IIF points"],
+        "figures": held,
+        "not_held": [
+            name
+            for name, value in (("care-home beds", beds), ("IIF points", points))
+            if value is None
+        ],
     }
 
 

@@ -810,6 +810,12 @@ def settlement_preview(federation: Federation, month: date) -> engine.Result:
     return engine.settle(load_one(federation, month_start(month)))
 
 
+def settlement_reference(federation: Federation, month: date) -> str:
+    """Short enough for a bank remittance line: STL-ELARGF1-2026-10 (initials and number)."""
+    initials = "".join(word[0] for word in federation.slug.split("-") if word).upper()[:8]
+    return f"STL-{initials}{federation.pk}-{month:%Y-%m}"
+
+
 ALREADY_POSTED = (
     "{month:%B %Y} has already been posted for {federation}; it cannot be posted twice."
 )
@@ -843,7 +849,7 @@ def settlement_post(
             settlement = Settlement.objects.create(
                 federation=federation,
                 month=month,
-                reference=f"STL-{federation.slug.upper()[:40]}-{month:%Y-%m}",
+                reference=settlement_reference(federation, month),
                 overhead_percent=result.overhead_percent,
                 income_pence=result.income_pence,
                 overhead_pence=result.overhead_pence,

@@ -66,6 +66,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--iif-points", type=Decimal, default=Decimal(0))
     p.add_argument("--format", choices=["text", "json"], default="text")
 
+    p = commands.add_parser("activity", help="import a federation's activity (CSV or XLSX)")
+    p.add_argument("action", choices=["import"])
+    p.add_argument("federation", help="the federation's slug")
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = commands.add_parser("settlement", help="preview, post or export a month's settlement")
+    p.add_argument("action", choices=["preview", "post", "remittance", "journal"])
+    p.add_argument("federation", help="the federation's slug")
+    p.add_argument("--month", required=True, help="the month, e.g. 2026-10")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = commands.add_parser("statement", help="a practice's value statement for a period")
+    p.add_argument("code", help="the practice's ODS code")
+    p.add_argument("--period", required=True, help="2026-10, 2026-27-Q3 or 2026-27")
+    p.add_argument("--format", choices=["text", "json", "pdf"], default="text")
+    p.add_argument("--output", type=Path, help="where to write the PDF (default: stdout)")
+
     p = commands.add_parser("manage", help="run a Django management command (migrate, ...)")
     p.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -258,6 +277,184 @@ def cmd_entitlements(args) -> int:
     return 0
 
 
+def _finance_federation(slug: str, by, *, manage: bool = False):
+    from accounts import permissions as perms
+    from registry.models import Federation
+
+    federation = Federation.objects.filter(slug=slug).first()
+    if federation is None:
+        raise BadInput(f"there is no federation {slug}")
+    if by is not None:
+        allowed = (
+            perms.can_manage_finance(by, federation)
+            if manage
+            else perms.can_view_finance(by, federation)
+        )
+        if not allowed:
+            raise BadInput(f"{by.email} may not do that for {federation.name}")
+    return federation
+
+
+def cmd_activity(args) -> int:
+    from accounts import permissions as perms
+    from finance.services import activity_import
+    from registry.importers.base import ImportFileError
+
+    by = acting_user(args.by)
+    federation = _finance_federation(args.federation, None)
+    if by is not None and not perms.can_record_activity(by, federation):
+        raise BadInput(f"{by.email} may not record activity for {federation.name}")
+    if not args.file.is_file():
+        raise BadInput(f"{args.file}: no such file")
+    try:
+        outcome = activity_import(
+            federation=federation,
+            data=args.file.read_bytes(),
+            file_name=args.file.name,
+            by=by,
+            dry_run=args.dry_run,
+        )
+    except ImportFileError as error:
+        if args.format == "json":
+            print_json({"ok": False, "problems": [p.as_dict() for p in error.problems]})
+        else:
+            for problem in error.problems[1:]:
+                print(f"  {problem}", file=sys.stderr)
+        raise BadInput(f"{args.file.name}: {error.summary()}; nothing was written") from None
+    if args.format == "json":
+        print_json({"ok": True, "dry_run": args.dry_run, **outcome.as_dict()})
+    else:
+        verb = "would import" if args.dry_run else "imported"
+        print(
+            f"{args.file.name}: {verb} {outcome.created} new, {outcome.updated} changed, "
+            f"{outcome.unchanged} unchanged ({', '.join(outcome.months)})"
+        )
+    return 0
+
+
+def _result_dict(result) -> dict:
+    from dataclasses import asdict
+
+    return {
+        "federation_id": result.federation_id,
+        "month": result.month,
+        "overhead_percent": str(result.overhead_percent),
+        "income_pence": result.income_pence,
+        "overhead_pence": result.overhead_pence,
+        "costs_pence": result.costs_pence,
+        "paid_pence": result.paid_pence,
+        "kept_pence": result.kept_pence,
+        "can_post": result.can_post,
+        "fingerprint": result.fingerprint(),
+        "problems": result.problems,
+        "warnings": result.warnings,
+        "lines": [asdict(line) for line in result.lines],
+    }
+
+
+def cmd_settlement(args) -> int:
+    import csv
+
+    from finance import exports
+    from finance.inputs import parse_month
+    from finance.models import Settlement
+    from finance.services import FinanceError, settlement_post, settlement_preview
+
+    by = acting_user(args.by)
+    try:
+        month = parse_month(args.month)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    federation = _finance_federation(args.federation, by, manage=args.action == "post")
+    done = Settlement.objects.filter(federation=federation, month=month).first()
+    if args.action in ("preview", "post") and done is not None:
+        raise BadInput(f"{month:%B %Y} is already posted ({done.reference})")
+    if args.action == "preview":
+        result = settlement_preview(federation, month)
+        if args.format == "json":
+            print_json(_result_dict(result))
+        else:
+            print(f"{federation.name}, {month:%B %Y}: preview")
+            for line in result.lines:
+                print(
+                    f"  {line.description[:44]:44s} {line.gross_pence / 100:>12,.2f} in "
+                    f"{line.paid_pence / 100:>12,.2f} out"
+                )
+            print(
+                f"  income {result.income_pence / 100:,.2f} = paid {result.paid_pence / 100:,.2f}"
+                f" + kept {result.kept_pence / 100:,.2f}"
+            )
+            for problem in result.problems:
+                print(f"  problem: {problem}")
+        return 0 if result.can_post or not result.problems else BAD_INPUT
+    if args.action == "post":
+        try:
+            settlement = settlement_post(federation=federation, month=month, by=by)
+        except FinanceError as error:
+            raise BadInput(error.message) from None
+        if args.format == "json":
+            print_json(
+                {
+                    "reference": settlement.reference,
+                    "income_pence": settlement.income_pence,
+                    "paid_pence": settlement.paid_pence,
+                    "kept_pence": settlement.kept_pence,
+                }
+            )
+        else:
+            print(f"posted {settlement.reference}: paid {settlement.paid_pence / 100:,.2f}")
+        return 0
+    settlement = Settlement.objects.filter(federation=federation, month=month).first()
+    if settlement is None:
+        raise BadInput(f"{month:%B %Y} has not been posted for {federation.name}")
+    header, rows = (exports.remittance if args.action == "remittance" else exports.journal)(
+        settlement
+    )
+    if args.format == "json":
+        print_json([dict(zip(header, row, strict=True)) for row in rows])
+    else:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return 0
+
+
+def cmd_statement(args) -> int:
+    from accounts import permissions as perms
+    from finance.selectors import parse_period, practice_statement
+    from registry.models import Practice
+
+    by = acting_user(args.by)
+    practice = Practice.objects.filter(code=args.code.upper()).first()
+    if practice is None or (by is not None and not perms.can_view_statement(by, practice)):
+        raise BadInput(f"there is no practice with the ODS code {args.code.upper()}")
+    try:
+        period = parse_period(args.period)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    statement = practice_statement(practice, period)
+    if args.format == "json":
+        print_json(statement)
+    elif args.format == "pdf":
+        from finance.pdf import statement_pdf
+
+        data = statement_pdf(statement)
+        if args.output:
+            args.output.write_bytes(data)
+            print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+    else:
+        print(statement["summary"])
+        for s in statement["services"]:
+            print(
+                f"  {s['service'][:32]:32s} net {s['net_pence'] / 100:>12,.2f}  alone "
+                f"{s['alone_net_pence'] / 100:>12,.2f}  difference "
+                f"{s['difference_pence'] / 100:>12,.2f}"
+            )
+    return 0
+
+
 def cmd_manage(args) -> int:
     from django.core.management import execute_from_command_line
 
@@ -274,6 +471,9 @@ def main(argv: list[str] | None = None) -> int:
         "report": cmd_report,
         "manage": cmd_manage,
         "entitlements": cmd_entitlements,
+        "activity": cmd_activity,
+        "settlement": cmd_settlement,
+        "statement": cmd_statement,
     }
     try:
         return handlers[args.command](args)
@@ -281,9 +481,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"gpfed: {exc}", file=sys.stderr)
         return BAD_INPUT
     except Exception as exc:
+        from finance.services import FinanceError
         from registry.services import RegistryError
 
-        if isinstance(exc, RegistryError):
+        if isinstance(exc, RegistryError | FinanceError):
             print(f"gpfed: {exc.message}", file=sys.stderr)
             return BAD_INPUT
         raise

@@ -19,6 +19,8 @@ def site(request):
             "imports": perms.can_import(user),
             "manage_users": perms.managed_federations(user).exists(),
             "audit": perms.can_read_audit(user),
+            "finance": perms.finance_federations(user).exists()
+            or perms.statement_practices(user).exists(),
         }
 
     return {

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", registry_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
+    path("finance/", include("finance.urls")),
     path("", include("registry.urls")),
     path("api/v1/", api.urls),
 ]

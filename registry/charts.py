@@ -52,6 +52,7 @@ class Chart:
     y_ticks: list[dict] = field(default_factory=list)
     x_labels: list[dict] = field(default_factory=list)
     baseline: float = 0
+    label_y: float = 0
     legend: list[dict] = field(default_factory=list)
 
 
@@ -61,6 +62,7 @@ def _axis(chart: Chart, top_value: float, plot_height: float) -> None:
         y = TOP + plot_height - plot_height * i / 4
         chart.y_ticks.append({"y": round(y, 1), "label": short_number(value)})
     chart.baseline = TOP + plot_height
+    chart.label_y = chart.baseline + 18
 
 
 def bar_chart(title: str, items: list[tuple[str, int]], *, height: int = 260) -> Chart:
@@ -152,4 +154,45 @@ def line_chart(title: str, items: list[tuple[str, int]], *, height: int = 240) -
         if i % every == 0 or i == len(items) - 1:
             chart.x_labels.append({"x": round(x, 1), "label": label})
     chart.points = " ".join(coords)
+    return chart
+
+
+def diverging_bar_chart(title: str, items: list[tuple[str, int]], *, height: int = 260) -> Chart:
+    """Bars above and below a zero line, for figures that may be negative (pence, drawn in
+    pounds): green above, red below."""
+    plot_height = height - TOP - BOTTOM
+    plot_width = WIDTH - LEFT - RIGHT
+    chart = Chart(title=title, width=WIDTH, height=height)
+    reach = nice_ceiling(max((abs(v) / 100 for _, v in items), default=0))
+    zero = TOP + plot_height / 2
+    for i in range(5):
+        value = reach - reach * i / 2
+        y = TOP + plot_height * i / 4
+        label = short_number(abs(value))
+        chart.y_ticks.append({"y": round(y, 1), "label": f"-{label}" if value < 0 else label})
+    chart.baseline = round(zero, 1)
+    chart.label_y = TOP + plot_height + 18
+    if not items:
+        return chart
+    slot = plot_width / len(items)
+    bar_width = max(2.0, slot * 0.7)
+    for i, (label, value) in enumerate(items):
+        h = (plot_height / 2) * (abs(value) / 100) / reach
+        x = LEFT + i * slot + (slot - bar_width) / 2
+        y = zero - h if value >= 0 else zero
+        css = "gpfed-chart__bar" if value >= 0 else "gpfed-chart__bar gpfed-chart__bar--negative"
+        chart.bars.append(
+            Bar(
+                round(x, 1),
+                round(y, 1),
+                round(bar_width, 1),
+                round(h, 1),
+                label,
+                round(value / 100),
+                css,
+            )
+        )
+        chart.x_labels.append(
+            {"x": round(x + bar_width / 2, 1), "label": label[2:] if len(items) > 8 else label}
+        )
     return chart

@@ -19,6 +19,11 @@ def _tasks_run_immediately(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _documents_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "documents"
+
+
 @pytest.fixture
 def demo_file():
     """Bytes of one of the shipped cuts of the real NHS files, by name prefix."""
@@ -50,7 +55,16 @@ def signed_in(client, admin_user):
 
 @pytest.fixture
 def demo(db):
-    """The whole demo: the 03W cuts imported and the federation built from them."""
+    """The demo registry: the 03W cuts imported and the federation built from them, with its
+    people (without its year of money, which only the finance tests need)."""
+    from demo.loader import demo_load
+
+    return demo_load(money=False)
+
+
+@pytest.fixture
+def demo_books(db):
+    """The whole demo, with its year of services, contracts, activity and settlements."""
     from demo.loader import demo_load
 
     return demo_load()

@@ -35,5 +35,6 @@ def pence(value):
     """Integer pence as pounds: 83908612 -> £839,086.12."""
     if value is None:
         return "–"
-    pounds, pennies = divmod(int(value), 100)
-    return f"£{pounds:,}.{pennies:02d}"
+    sign = "−" if int(value) < 0 else ""
+    pounds, pennies = divmod(abs(int(value)), 100)
+    return f"{sign}£{pounds:,}.{pennies:02d}"

@@ -12,6 +12,7 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.models import ApiToken, RoleGrant, User
 from accounts.services import role_grant
+from finance import services as finance
 from registry.models import Federation, FederationMembership, ImportRun, Practice
 from registry.services import federation_create, federation_membership_add
 from tests.conftest import sign_in_verified
@@ -63,6 +64,10 @@ ELR = [
     "superuser",
 ]
 ADMINS = ["federation_admin", "other_admin", "superuser"]
+FIN_VIEW = ["federation_admin", "finance_lead", "operations_lead", "board_member", "superuser"]
+FIN_MANAGE = ["federation_admin", "finance_lead", "superuser"]
+FIN_RECORD = [*FIN_MANAGE, "operations_lead"]
+STATEMENT = [*FIN_VIEW, "practice_manager", "practice_staff"]
 OTP_ROLES = ["federation_admin", "finance_lead", "other_admin"]
 
 
@@ -170,6 +175,92 @@ RULES = {
         None,
         page(["federation_admin", "operations_lead", "other_admin", "superuser"]),
     ),
+    "finance:index": (
+        "get",
+        {},
+        None,
+        lambda actor: {"anonymous": 302, "practice_manager": 302, "practice_staff": 302}.get(
+            actor, 200
+        ),
+    ),
+    "finance:statement": ("get", {"code": "C82001"}, None, page(STATEMENT)),
+    "finance:statement-pdf": ("get", {"code": "C82001"}, None, page(STATEMENT)),
+    "finance:statement-json": ("get", {"code": "C82001"}, None, page(STATEMENT)),
+    "finance:pcn-figures": (
+        "get",
+        {"code": "U30213"},
+        None,
+        page(["pcn_cd", "federation_admin", "finance_lead", "superuser"]),
+    ),
+    "finance:federation": ("get", {"slug": FED}, None, page(FIN_VIEW)),
+    "finance:settings": ("get", {"slug": FED}, None, page(FIN_MANAGE)),
+    "finance:services": ("get", {"slug": FED}, None, page(FIN_VIEW)),
+    "finance:service-new": ("get", {"slug": FED}, None, page(FIN_MANAGE)),
+    "finance:service": ("get", {"slug": FED, "code": "phlebotomy"}, None, page(FIN_VIEW)),
+    "finance:service-edit": (
+        "get",
+        {"slug": FED, "code": "phlebotomy"},
+        None,
+        page(FIN_MANAGE),
+    ),
+    "finance:participation-add": (
+        "get",
+        {"slug": FED, "code": "phlebotomy"},
+        None,
+        page(FIN_MANAGE),
+    ),
+    "finance:participation-end": (
+        "get",
+        lambda d: {"slug": FED, "code": "phlebotomy", "pk": d["participation"].pk},
+        None,
+        page(FIN_MANAGE),
+    ),
+    "finance:contracts": ("get", {"slug": FED}, None, page(FIN_VIEW)),
+    "finance:contract-new": ("get", {"slug": FED}, None, page(FIN_MANAGE)),
+    "finance:contract": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["contract"].pk},
+        None,
+        page(FIN_VIEW),
+    ),
+    "finance:contract-edit": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["contract"].pk},
+        None,
+        page(FIN_MANAGE),
+    ),
+    "finance:contract-part": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["contract"].pk, "part": "kpis"},
+        None,
+        page(FIN_MANAGE),
+    ),
+    "finance:document": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["document"].pk},
+        None,
+        page(FIN_VIEW),
+    ),
+    "finance:activity": ("get", {"slug": FED}, None, page(FIN_VIEW)),
+    "finance:activity-record": ("get", {"slug": FED}, None, page(FIN_RECORD)),
+    "finance:returns": ("get", {"slug": FED}, None, page(FIN_VIEW)),
+    "finance:settlement": ("get", {"slug": FED, "month": "2026-10"}, None, page(FIN_VIEW)),
+    "finance:income-add": ("get", {"slug": FED, "month": "2026-10"}, None, page(FIN_MANAGE)),
+    "finance:income-delete": (
+        "post",
+        lambda d: {"slug": FED, "month": "2026-10", "pk": d["entry"].pk},
+        {},
+        page(FIN_MANAGE, ok=302),
+    ),
+    "finance:accrue": (
+        "post",
+        {"slug": FED, "month": "2026-10"},
+        {},
+        page(FIN_MANAGE, ok=302),
+    ),
+    "finance:post": ("post", {"slug": FED, "month": "2026-10"}, {}, page(FIN_MANAGE, ok=302)),
+    "finance:remittance": ("get", {"slug": FED, "month": "2026-09"}, None, page(FIN_VIEW)),
+    "finance:journal": ("get", {"slug": FED, "month": "2026-09"}, None, page(FIN_VIEW)),
     "api:openapi-json": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     "api:openapi-view": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     "api:api-root": ("get", {}, None, page([], anonymous=404)),
@@ -232,7 +323,50 @@ def world(demo):
         token_hash="0" * 64,
         expires_at="2099-01-01T00:00:00Z",
     )
+    elr = Federation.objects.get(slug=FED)
+    service = finance.service_save(
+        federation=elr, by=None, code="phlebotomy", name="Phlebotomy", unit="blood test"
+    )
+    participation = finance.participation_add(
+        service=service,
+        practice=Practice.objects.get(code="C82001"),
+        start_date=date(2025, 4, 1),
+        by=None,
+    )
+    contract = finance.contract_save(
+        federation=elr,
+        by=None,
+        reference="C-1",
+        title="Diagnostics",
+        other_body="The ICB",
+        start_date=date(2025, 4, 1),
+        basis="per_unit",
+    )
+    document = finance.document_add(
+        contract=contract, by=None, title="Specification", file_name="spec.txt", data=b"Spec"
+    )
+    finance.income_entry_create(
+        federation=elr,
+        month=date(2026, 9, 1),
+        description="Block",
+        amount_pence=100_000,
+        rule="equal",
+        by=None,
+    )
+    finance.settlement_post(federation=elr, month=date(2026, 9, 1), by=None)
+    entry = finance.income_entry_create(
+        federation=elr,
+        month=date(2026, 10, 1),
+        description="Block",
+        amount_pence=100_000,
+        rule="equal",
+        by=None,
+    )
     return {
+        "participation": participation,
+        "contract": contract,
+        "document": document,
+        "entry": entry,
         "users": users,
         "token": token,
         "manager_grant": RoleGrant.objects.get(user=users["practice_manager"]),

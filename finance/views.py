@@ -1,0 +1,708 @@
+"""Pages for the federation's money. Each view checks access in accounts.permissions, validates,
+calls a selector or a service, and renders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.db.models import Count, Sum
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import permissions as perms
+from finance import exports, forms, selectors, services
+from finance.inputs import add_months, month_start, parse_month
+from finance.models import (
+    Activity,
+    Contract,
+    ContractDocument,
+    IncomeEntry,
+    Service,
+    ServiceParticipation,
+    Settlement,
+)
+from finance.services import FinanceError
+from gpfed.exports import csv_response
+from registry import charts
+from registry.importers.base import ImportFileError
+from registry.models import PCN, Federation, Practice
+from registry.views import posted
+
+
+def _federation(request, slug: str, *, manage: bool = False) -> Federation:
+    federation = get_object_or_404(perms.finance_federations(request.user), slug=slug)
+    if manage:
+        perms.require(perms.can_manage_finance(request.user, federation))
+    return federation
+
+
+def _error(form, error: FinanceError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _month(text: str) -> date:
+    try:
+        return parse_month(text)
+    except ValueError:
+        raise Http404("No such month") from None
+
+
+def index(request):
+    federations = perms.finance_federations(request.user)
+    practices = perms.statement_practices(request.user)
+    if not federations.exists() and practices.count() == 1:
+        return redirect("finance:statement", code=practices.get().code)
+    return render(
+        request,
+        "finance/index.html",
+        {"federations": federations, "practices": practices.order_by("name")[:200]},
+    )
+
+
+def federation_home(request, slug: str):
+    federation = _federation(request, slug)
+    today = month_start(date.today())
+    posted_months = {s.month: s for s in Settlement.objects.filter(federation=federation)}
+    open_entries = dict(
+        IncomeEntry.objects.filter(federation=federation, settlement__isnull=True)
+        .values_list("month")
+        .annotate(n=Count("pk"))
+    )
+    activity_months = dict(
+        Activity.objects.filter(federation=federation).values_list("month").annotate(n=Sum("units"))
+    )
+    months = []
+    for i in range(0, 13):
+        month = add_months(today, -i)
+        months.append(
+            {
+                "month": month,
+                "settlement": posted_months.get(month),
+                "open_entries": open_entries.get(month, 0),
+                "units": activity_months.get(month, 0),
+            }
+        )
+    return render(
+        request,
+        "finance/federation_home.html",
+        {
+            "federation": federation,
+            "months": months,
+            "settings": services.finance_settings(federation),
+            "register": [r for r in selectors.contracts_register(federation) if r["window"]],
+            "can_manage": perms.can_manage_finance(request.user, federation),
+            "can_record": perms.can_record_activity(request.user, federation),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def settings_edit(request, slug: str):
+    federation = _federation(request, slug, manage=True)
+    current = services.finance_settings(federation)
+    form = forms.SettingsForm(
+        *posted(request), initial={f: getattr(current, f) for f in services.SETTINGS_FIELDS}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.finance_settings_update(
+                federation=federation, by=request.user, **form.cleaned_data
+            )
+        except FinanceError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "Finance settings saved.")
+            return redirect("finance:federation", slug=slug)
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "federation": federation,
+            "form": form,
+            "title": "Finance settings",
+            "button": "Save settings",
+        },
+    )
+
+
+# --- services --------------------------------------------------------------------------------
+
+
+def service_list(request, slug: str):
+    federation = _federation(request, slug)
+    today = date.today()
+    rows = []
+    for service in Service.objects.filter(federation=federation).prefetch_related("participations"):
+        current = [
+            p
+            for p in service.participations.all()
+            if p.start_date <= today and (p.end_date is None or p.end_date >= today)
+        ]
+        rows.append({"service": service, "taking_part": len(current)})
+    return render(
+        request,
+        "finance/service_list.html",
+        {
+            "federation": federation,
+            "rows": rows,
+            "can_manage": perms.can_manage_finance(request.user, federation),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def service_edit(request, slug: str, code: str | None = None):
+    federation = _federation(request, slug, manage=True)
+    service = get_object_or_404(Service, federation=federation, code=code) if code else None
+    initial = {f: getattr(service, f) for f in services.SERVICE_FIELDS} if service else {}
+    form = forms.ServiceForm(*posted(request), initial=initial or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.service_save(
+                federation=federation, by=request.user, instance=service, **form.cleaned_data
+            )
+        except FinanceError as error:
+            _error(form, error)
+        else:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect("finance:service", slug=slug, code=saved.code)
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "federation": federation,
+            "form": form,
+            "title": f"Change {service.name}" if service else "Add a service",
+            "button": "Save service",
+        },
+    )
+
+
+def service_detail(request, slug: str, code: str):
+    federation = _federation(request, slug)
+    service = get_object_or_404(Service, federation=federation, code=code)
+    return render(
+        request,
+        "finance/service_detail.html",
+        {
+            "federation": federation,
+            "service": service,
+            "participations": service.participations.select_related("practice", "pcn"),
+            "funded_by": service.funded_by.select_related("contract"),
+            "can_manage": perms.can_manage_finance(request.user, federation),
+            "form": forms.ParticipationForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def participation_add(request, slug: str, code: str):
+    federation = _federation(request, slug, manage=True)
+    service = get_object_or_404(Service, federation=federation, code=code)
+    form = forms.ParticipationForm(*posted(request))
+    if request.method == "POST" and form.is_valid():
+        organisation = form.cleaned_data["organisation"]
+        try:
+            services.participation_add(
+                service=service,
+                start_date=form.cleaned_data["start_date"],
+                by=request.user,
+                **(
+                    {"pcn": organisation}
+                    if isinstance(organisation, PCN)
+                    else {"practice": organisation}
+                ),
+            )
+        except FinanceError as error:
+            _error(form, error)
+        else:
+            messages.success(request, f"{organisation.name} now takes part in {service.name}.")
+            return redirect("finance:service", slug=slug, code=code)
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "federation": federation,
+            "form": form,
+            "title": f"Add a practice or PCN to {service.name}",
+            "button": "Add",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def participation_end(request, slug: str, code: str, pk: int):
+    federation = _federation(request, slug, manage=True)
+    participation = get_object_or_404(
+        ServiceParticipation, pk=pk, service__federation=federation, service__code=code
+    )
+    form = forms.EndDateForm(*posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participation_end(
+                participation=participation, end_date=form.cleaned_data["end_date"], by=request.user
+            )
+        except FinanceError as error:
+            _error(form, error)
+        else:
+            messages.success(request, f"{participation.organisation.name}'s part has been ended.")
+            return redirect("finance:service", slug=slug, code=code)
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "federation": federation,
+            "form": form,
+            "title": (
+                f"End {participation.organisation.name}'s part in {participation.service.name}"
+            ),
+            "button": "End",
+        },
+    )
+
+
+# --- contracts -------------------------------------------------------------------------------
+
+
+def contract_list(request, slug: str):
+    federation = _federation(request, slug)
+    register = selectors.contracts_register(federation)
+    window = request.GET.get("within", "")
+    if window in ("3", "6", "12"):
+        register = [r for r in register if r["window"] and r["window"] <= int(window)]
+    return render(
+        request,
+        "finance/contract_list.html",
+        {
+            "federation": federation,
+            "register": register,
+            "within": window,
+            "can_manage": perms.can_manage_finance(request.user, federation),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contract_edit(request, slug: str, pk: int | None = None):
+    federation = _federation(request, slug, manage=True)
+    contract = get_object_or_404(Contract, federation=federation, pk=pk) if pk else None
+    initial = None
+    if contract:
+        initial = {f: getattr(contract, f) for f in services.CONTRACT_FIELDS}
+        initial["commissioner"] = contract.commissioner.code if contract.commissioner else ""
+    form = forms.ContractForm(*posted(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.contract_save(
+                federation=federation, by=request.user, instance=contract, **form.cleaned_data
+            )
+        except FinanceError as error:
+            _error(form, error)
+        else:
+            messages.success(request, f"Contract {saved.reference} saved.")
+            return redirect("finance:contract", slug=slug, pk=saved.pk)
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "federation": federation,
+            "form": form,
+            "title": f"Change contract {contract.reference}" if contract else "Add a contract",
+            "button": "Save contract",
+        },
+    )
+
+
+def contract_detail(request, slug: str, pk: int):
+    federation = _federation(request, slug)
+    contract = get_object_or_404(
+        Contract.objects.select_related("commissioner"), federation=federation, pk=pk
+    )
+    can_manage = perms.can_manage_finance(request.user, federation)
+    return render(
+        request,
+        "finance/contract_detail.html",
+        {
+            "federation": federation,
+            "contract": contract,
+            "funded": contract.funded.select_related("service"),
+            "kpis": contract.kpis.all(),
+            "subcontracts": contract.subcontracts.select_related("practice", "pcn"),
+            "documents": contract.documents.all(),
+            "can_manage": can_manage,
+            "funded_form": forms.FundedServiceForm(federation=federation),
+            "kpi_form": forms.KpiForm(),
+            "subcontract_form": forms.SubcontractForm(),
+            "document_form": forms.DocumentForm(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def contract_part(request, slug: str, pk: int, part: str):
+    """Add a funded service, a KPI, a subcontract or a document to a contract."""
+    federation = _federation(request, slug, manage=True)
+    contract = get_object_or_404(Contract, federation=federation, pk=pk)
+    kinds = {
+        "services": (forms.FundedServiceForm, {"federation": federation}, "Add a funded service"),
+        "kpis": (forms.KpiForm, {}, "Add a KPI"),
+        "subcontracts": (forms.SubcontractForm, {}, "Add a subcontract"),
+        "documents": (forms.DocumentForm, {}, "Upload a document"),
+    }
+    if part not in kinds:
+        raise Http404("No such part of a contract")
+    form_class, extra, title = kinds[part]
+    form = form_class(*posted(request, files=True), **extra)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if part == "services":
+                services.contract_service_set(contract=contract, by=request.user, **data)
+            elif part == "kpis":
+                services.kpi_add(contract=contract, by=request.user, **data)
+            elif part == "subcontracts":
+                organisation = data.pop("organisation")
+                key = "pcn" if isinstance(organisation, PCN) else "practice"
+                services.subcontract_add(
+                    contract=contract, by=request.user, **{key: organisation}, **data
+                )
+            else:
+                upload = data["file"]
+                services.document_add(
+                    contract=contract,
+                    by=request.user,
+                    title=data["title"],
+                    file_name=upload.name,
+                    data=upload.read(),
+                )
+        except FinanceError as error:
+            _error(form, error)
+        else:
+            messages.success(request, f"{title[4:].capitalize()} added to {contract.reference}.")
+            return redirect("finance:contract", slug=slug, pk=pk)
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "federation": federation,
+            "form": form,
+            "title": f"{title} to {contract.reference}",
+            "button": "Add",
+            "multipart": part == "documents",
+        },
+    )
+
+
+def document_download(request, slug: str, pk: int):
+    federation = _federation(request, slug)
+    document = get_object_or_404(ContractDocument, pk=pk, contract__federation=federation)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.file_name,
+        content_type=document.content_type,
+    )
+
+
+# --- activity --------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def activity(request, slug: str):
+    federation = _federation(request, slug)
+    can_record = perms.can_record_activity(request.user, federation)
+    month_text = request.GET.get("month") or f"{add_months(month_start(date.today()), -1):%Y-%m}"
+    month = _month(month_text)
+    upload = forms.ActivityUploadForm(*posted(request, files=True))
+    problems = []
+    if request.method == "POST":
+        perms.require(can_record)
+        if upload.is_valid():
+            file = upload.cleaned_data["file"]
+            try:
+                outcome = services.activity_import(
+                    federation=federation, data=file.read(), file_name=file.name, by=request.user
+                )
+            except ImportFileError as error:
+                problems = error.problems
+                upload.add_error(
+                    "file",
+                    f"The file has {error.total} problem{'s' * (error.total != 1)}. Nothing "
+                    "was imported.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"Activity imported: {outcome.created} new, {outcome.updated} changed, "
+                    f"{outcome.unchanged} unchanged.",
+                )
+                first = outcome.months[0] if outcome.months else month_text
+                return redirect(f"{reverse('finance:activity', args=[slug])}?month={first}")
+    rows = (
+        Activity.objects.filter(federation=federation, month=month)
+        .select_related("service", "practice", "pcn")
+        .order_by("service__name", "practice__code", "pcn__code")
+    )
+    return render(
+        request,
+        "finance/activity.html",
+        {
+            "federation": federation,
+            "month": month,
+            "previous": add_months(month, -1),
+            "next": add_months(month, 1),
+            "rows": rows,
+            "total": sum(r.units for r in rows),
+            "upload": upload,
+            "problems": problems,
+            "posted": services.is_posted(federation, month),
+            "can_record": can_record,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def activity_entry(request, slug: str):
+    federation = _federation(request, slug)
+    perms.require(perms.can_record_activity(request.user, federation))
+    form = forms.ActivityEntryForm(*posted(request), federation=federation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organisation = data.pop("organisation")
+        key = "pcn" if isinstance(organisation, PCN) else "practice"
+        try:
+            services.activity_record(
+                federation=federation, by=request.user, **{key: organisation}, **data
+            )
+        except FinanceError as error:
+            _error(form, error)
+        else:
+            messages.success(request, "Activity recorded.")
+            return redirect(
+                f"{reverse('finance:activity', args=[slug])}?month={data['month']:%Y-%m}"
+            )
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "federation": federation,
+            "form": form,
+            "title": "Record activity",
+            "button": "Record",
+        },
+    )
+
+
+# --- settlements -----------------------------------------------------------------------------
+
+
+def settlement(request, slug: str, month: str):
+    federation = _federation(request, slug)
+    day = _month(month)
+    done = Settlement.objects.filter(federation=federation, month=day).first()
+    can_manage = perms.can_manage_finance(request.user, federation)
+    context = {
+        "federation": federation,
+        "month": day,
+        "settlement": done,
+        "can_manage": can_manage,
+        "names": {s.pk: s.name for s in Service.objects.filter(federation=federation)},
+    }
+    if done:
+        context["pairs"] = [
+            (line.entry, line) for line in done.lines.select_related("entry", "corrects")
+        ]
+        context["rows"] = done.rows.select_related("practice", "service")
+        context["corrections"] = done.corrections.all()
+        return render(request, "finance/settlement_posted.html", context)
+    preview = services.settlement_preview(federation, day)
+    entries = {
+        e.pk: e
+        for e in IncomeEntry.objects.filter(federation=federation, month=day).select_related(
+            "service", "contract", "corrects"
+        )
+    }
+    by_practice: dict[int, dict] = {}
+    for r in preview.rows:
+        found = by_practice.setdefault(
+            r.practice_id, {"income": 0, "costs": 0, "overhead": 0, "net": 0, "alone": 0}
+        )
+        found["income"] += r.income_pence
+        found["costs"] += r.costs_pence
+        found["overhead"] += r.overhead_pence
+        found["net"] += r.net_pence
+        found["alone"] += r.alone_cost_pence
+    practices = {p.pk: p for p in Practice.objects.filter(pk__in=by_practice)}
+    context.update(
+        {
+            "preview": preview,
+            "entries": [(entries[line.key], line) for line in preview.lines],
+            "by_practice": sorted(
+                ((practices[k], v) for k, v in by_practice.items()), key=lambda kv: kv[0].code
+            ),
+            "income_form": forms.IncomeForm(federation=federation),
+        }
+    )
+    return render(request, "finance/settlement_preview.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def income_add(request, slug: str, month: str):
+    federation = _federation(request, slug, manage=True)
+    day = _month(month)
+    form = forms.IncomeForm(*posted(request), federation=federation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.income_entry_create(federation=federation, month=day, by=request.user, **data)
+        except FinanceError as error:
+            _error(form, error)
+        else:
+            messages.success(request, f"Income line “{data['description']}” added.")
+            return redirect("finance:settlement", slug=slug, month=month)
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "federation": federation,
+            "form": form,
+            "title": f"Add income for {day:%B %Y}",
+            "button": "Add income",
+        },
+    )
+
+
+@require_POST
+def income_delete(request, slug: str, month: str, pk: int):
+    federation = _federation(request, slug, manage=True)
+    entry = get_object_or_404(IncomeEntry, federation=federation, pk=pk)
+    try:
+        services.income_entry_delete(entry=entry, by=request.user)
+    except FinanceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Income line “{entry.description}” removed.")
+    return redirect("finance:settlement", slug=slug, month=month)
+
+
+@require_POST
+def income_accrue(request, slug: str, month: str):
+    federation = _federation(request, slug, manage=True)
+    try:
+        created, notes = services.contract_income_accrue(
+            federation=federation, month=_month(month), by=request.user
+        )
+    except FinanceError as error:
+        messages.error(request, error.message)
+    else:
+        extra = f" ({'; '.join(notes)})" if notes else ""
+        messages.success(request, f"{len(created)} contract income line(s) accrued{extra}.")
+    return redirect("finance:settlement", slug=slug, month=month)
+
+
+@require_POST
+def settlement_post(request, slug: str, month: str):
+    federation = _federation(request, slug, manage=True)
+    try:
+        done = services.settlement_post(
+            federation=federation,
+            month=_month(month),
+            by=request.user,
+            fingerprint=request.POST.get("fingerprint", "") or "missing",
+        )
+    except FinanceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Settlement {done.reference} posted.")
+    return redirect("finance:settlement", slug=slug, month=month)
+
+
+def settlement_export(request, slug: str, month: str, kind: str):
+    federation = _federation(request, slug)
+    done = get_object_or_404(Settlement, federation=federation, month=_month(month))
+    from audit.services import audit_record
+
+    audit_record(by=request.user, action=f"finance.export.{kind}", obj=done, federation=federation)
+    if kind == "remittance":
+        header, rows = exports.remittance(done)
+    else:
+        header, rows = exports.journal(done)
+    return csv_response(f"{done.reference}-{kind}.csv", header, rows)
+
+
+# --- statements and returns ------------------------------------------------------------------
+
+
+def _period(request) -> selectors.Period:
+    text = request.GET.get("period") or f"{add_months(month_start(date.today()), -1):%Y-%m}"
+    try:
+        return selectors.parse_period(text)
+    except ValueError:
+        raise Http404("No such period") from None
+
+
+def statement(request, code: str, fmt: str = "html"):
+    practice = get_object_or_404(perms.statement_practices(request.user), code=code.upper())
+    period = _period(request)
+    data = selectors.practice_statement(practice, period)
+    if fmt == "json":
+        return JsonResponse(data)
+    if fmt == "pdf":
+        from finance.pdf import statement_pdf
+
+        response = HttpResponse(statement_pdf(data), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="value-statement-{practice.code}-{period.key}.pdf"'
+        )
+        return response
+    chart = charts.diverging_bar_chart(
+        "Better or worse off than doing it alone, by month (£)",
+        [(t["month"], t["difference_pence"]) for t in data["trend"]],
+    )
+    return render(
+        request,
+        "finance/statement.html",
+        {"practice": practice, "statement": data, "period": period, "chart": chart},
+    )
+
+
+def returns(request, slug: str):
+    federation = _federation(request, slug)
+    period = _period(request)
+    rows = selectors.federation_returns(federation, period)
+    return render(
+        request,
+        "finance/returns.html",
+        {"federation": federation, "period": period, "rows": rows},
+    )
+
+
+# --- figures the DES pays on -----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def pcn_figures(request, code: str):
+    pcn = get_object_or_404(PCN, code=code.upper())
+    perms.require(perms.can_set_population(request.user, pcn))
+    form = forms.PcnFiguresForm(*posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pcn_figures_set(pcn=pcn, by=request.user, **form.cleaned_data)
+        except FinanceError as error:
+            _error(form, error)
+        else:
+            messages.success(request, f"Figures saved for {pcn.name}.")
+            return redirect("registry:pcn", code=pcn.code)
+    return render(
+        request,
+        "finance/form.html",
+        {
+            "form": form,
+            "title": f"Care-home beds and IIF points for {pcn.name}",
+            "button": "Save figures",
+            "back": reverse("registry:pcn", args=[pcn.code]),
+        },
+    )
