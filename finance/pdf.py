@@ -9,8 +9,21 @@ from django.utils import timezone
 from registry import charts
 
 
+class PdfUnavailable(Exception):
+    """WeasyPrint cannot find the Pango library it lays text out with."""
+
+
+PANGO_HINT = (
+    "PDF statements need the Pango library: on Debian or Ubuntu, "
+    "apt install libpango-1.0-0 libpangoft2-1.0-0"
+)
+
+
 def statement_pdf(statement: dict) -> bytes:
-    from weasyprint import HTML
+    try:
+        from weasyprint import HTML
+    except OSError as error:  # the shared library is missing
+        raise PdfUnavailable(PANGO_HINT) from error
 
     chart = charts.diverging_bar_chart(
         "Better or worse off than doing it alone, by month (£)",

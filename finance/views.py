@@ -651,9 +651,13 @@ def statement(request, code: str, fmt: str = "html"):
     if fmt == "json":
         return JsonResponse(data)
     if fmt == "pdf":
-        from finance.pdf import statement_pdf
+        from finance.pdf import PdfUnavailable, statement_pdf
 
-        response = HttpResponse(statement_pdf(data), content_type="application/pdf")
+        try:
+            pdf = statement_pdf(data)
+        except PdfUnavailable as error:
+            return HttpResponse(str(error), status=503, content_type="text/plain")
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="value-statement-{practice.code}-{period.key}.pdf"'
         )

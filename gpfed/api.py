@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from accounts.services import api_token_user
+from finance.api import router as finance_router
 from registry.api import router as registry_router
 
 
@@ -19,7 +20,8 @@ api = NinjaAPI(
     title="gpfed API",
     version="1",
     description=(
-        "The gpfed registry as JSON: practices, PCNs, federations and their populations. "
+        "The gpfed registry as JSON: practices, PCNs, federations and their populations; "
+        "value statements, returns to practices and settlements. "
         "Use your signed-in session, or a personal token from Your account sent as "
         "`Authorization: Bearer <token>`. What you see follows your roles; anything outside "
         "them answers 404."
@@ -29,3 +31,4 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 api.add_router("/", registry_router)
+api.add_router("/", finance_router)

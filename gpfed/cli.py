@@ -436,9 +436,13 @@ def cmd_statement(args) -> int:
     if args.format == "json":
         print_json(statement)
     elif args.format == "pdf":
-        from finance.pdf import statement_pdf
+        from finance.pdf import PdfUnavailable, statement_pdf
 
-        data = statement_pdf(statement)
+        try:
+            data = statement_pdf(statement)
+        except PdfUnavailable as error:
+            print(f"gpfed: {error}", file=sys.stderr)
+            return 1
         if args.output:
             args.output.write_bytes(data)
             print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)

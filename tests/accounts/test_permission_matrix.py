@@ -274,6 +274,9 @@ RULES = {
     "api:federation_list": ("get", {}, None, api(SIGNED_IN)),
     "api:federation_detail": ("get", {"slug": FED}, None, api(ELR)),
     "api:federation_populations": ("get", {"slug": FED}, None, api(ELR)),
+    "api:practice_statement": ("get", {"code": "C82001"}, None, api(STATEMENT)),
+    "api:federation_returns": ("get", {"slug": FED}, None, api(FIN_VIEW)),
+    "api:settlement": ("get", {"slug": FED, "month": "2026-10"}, None, api(FIN_VIEW)),
     "api:import_list": (
         "get",
         {},

@@ -1,0 +1,196 @@
+"""The federation's money as JSON: value statements, returns and settlement previews."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from accounts import permissions as perms
+from finance import selectors, services
+from finance.inputs import add_months, month_start, parse_month
+from registry.models import Federation
+
+router = Router(tags=["finance"])
+
+
+class ServiceFigures(Schema):
+    service: str
+    code: str
+    unit: str
+    alone_source: str
+    activity_units: int
+    income_pence: int
+    costs_pence: int
+    overhead_pence: int
+    net_pence: int
+    alone_cost_pence: int
+    alone_net_pence: int
+    difference_pence: int
+    difference_per_patient: str | None
+
+
+class Totals(Schema):
+    activity_units: int
+    income_pence: int
+    costs_pence: int
+    overhead_pence: int
+    net_pence: int
+    alone_cost_pence: int
+    alone_net_pence: int
+    difference_pence: int
+
+
+class TrendPoint(Schema):
+    month: str
+    net_pence: int
+    alone_net_pence: int
+    difference_pence: int
+
+
+class Statement(Schema):
+    practice: dict
+    period: dict
+    registered_patients: int | None
+    registered_extract_date: str | None
+    services: list[ServiceFigures]
+    totals: Totals
+    difference_per_patient: str | None
+    trend: list[TrendPoint]
+    settlements: list[str]
+    summary: str
+
+
+class PracticeReturn(Schema):
+    code: str
+    name: str
+    registered_patients: int | None
+    net_pence: int
+    alone_net_pence: int
+    difference_pence: int
+    difference_per_patient: str | None
+
+
+class Line(Schema):
+    key: int
+    description: str
+    rule: str
+    gross_pence: int
+    overhead_pence: int
+    costs_pence: int
+    paid_pence: int
+    kept_pence: int
+    note: str
+
+
+class Preview(Schema):
+    month: str
+    posted: bool
+    income_pence: int
+    overhead_pence: int
+    costs_pence: int
+    paid_pence: int
+    kept_pence: int
+    can_post: bool
+    fingerprint: str
+    problems: list[str]
+    warnings: list[str]
+    lines: list[Line]
+
+
+def _period(text: str) -> selectors.Period:
+    """The period asked for; last month when none is given."""
+    if not text:
+        text = f"{add_months(month_start(date.today()), -1):%Y-%m}"
+    try:
+        return selectors.parse_period(text)
+    except ValueError as error:
+        from ninja.errors import HttpError
+
+        raise HttpError(422, str(error)) from None
+
+
+def _stringify(figures: dict) -> dict:
+    value = figures.get("difference_per_patient")
+    return {**figures, "difference_per_patient": None if value is None else str(value)}
+
+
+@router.get(
+    "/practices/{code}/statement",
+    response=Statement,
+    summary="A practice's value statement for a month (2026-10), quarter (2026-27-Q3) or year",
+)
+def practice_statement(request, code: str, period: str = ""):
+    practice = get_object_or_404(perms.statement_practices(request.user), code=code.upper())
+    data = selectors.practice_statement(practice, _period(period))
+    data["services"] = [_stringify(s) for s in data["services"]]
+    return _stringify(data)
+
+
+@router.get(
+    "/federations/{slug}/returns",
+    response=list[PracticeReturn],
+    summary="Every practice's net return against doing it alone, least first",
+)
+def federation_returns(request, slug: str, period: str = ""):
+    federation = get_object_or_404(perms.finance_federations(request.user), slug=slug)
+    return [_stringify(r) for r in selectors.federation_returns(federation, _period(period))]
+
+
+@router.get(
+    "/federations/{slug}/settlements/{month}",
+    response=Preview,
+    summary="A month's settlement: the posted figures, or a preview of what posting would do",
+)
+def settlement(request, slug: str, month: str):
+    federation: Federation = get_object_or_404(perms.finance_federations(request.user), slug=slug)
+    try:
+        day = parse_month(month)
+    except ValueError:
+        raise Http404("No such month") from None
+    done = federation.settlements.filter(month=day).first()
+    if done:
+        return {
+            "month": month,
+            "posted": True,
+            "income_pence": done.income_pence,
+            "overhead_pence": done.overhead_pence,
+            "costs_pence": done.costs_pence,
+            "paid_pence": done.paid_pence,
+            "kept_pence": done.kept_pence,
+            "can_post": False,
+            "fingerprint": done.fingerprint,
+            "problems": [],
+            "warnings": [],
+            "lines": [
+                {
+                    "key": line.entry_id,
+                    "description": line.description,
+                    "rule": line.rule,
+                    "gross_pence": line.gross_pence,
+                    "overhead_pence": line.overhead_pence,
+                    "costs_pence": line.costs_pence,
+                    "paid_pence": line.paid_pence,
+                    "kept_pence": line.kept_pence,
+                    "note": line.note,
+                }
+                for line in done.lines.all()
+            ],
+        }
+    result = services.settlement_preview(federation, day)
+    return {
+        "month": month,
+        "posted": False,
+        "income_pence": result.income_pence,
+        "overhead_pence": result.overhead_pence,
+        "costs_pence": result.costs_pence,
+        "paid_pence": result.paid_pence,
+        "kept_pence": result.kept_pence,
+        "can_post": result.can_post,
+        "fingerprint": result.fingerprint(),
+        "problems": result.problems,
+        "warnings": result.warnings,
+        "lines": [line.__dict__ for line in result.lines],
+    }

@@ -1,0 +1,358 @@
+import csv
+import io
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.services import role_grant
+from finance import selectors
+from finance import services as finance
+from finance.models import Activity, Contract, ContractDocument, Rule, Settlement
+from gpfed.cli import main
+from tests.conftest import sign_in_verified
+from tests.factories import UserFactory
+
+OCT = date(2026, 10, 1)
+GOOD = b"ODS code,Service,Month,Units\nA10001,phlebotomy,2026-10,600\nB10002,phlebotomy,2026-10,300\nC10003,phlebotomy,2026-10,100\n"
+
+
+@pytest.fixture
+def lead(client, books):
+    role_grant(user=books.lead, role="finance_lead", organisation=books.federation, by=None)
+    return sign_in_verified(client, books.lead)
+
+
+def url(name, books, **kwargs):
+    return reverse(f"finance:{name}", kwargs={"slug": books.federation.slug, **kwargs})
+
+
+def test_a_bad_activity_file_lists_every_problem_and_writes_nothing(lead, books):
+    bad = (
+        b"ODS code,Service,Month,Units\nA10001,phlebotomy,2026-10,-4\nZ99999,phlebotomy,2026-10,3\n"
+    )
+    page = lead.post(
+        url("activity", books) + "?month=2026-10",
+        {"file": SimpleUploadedFile("oct.csv", bad, "text/csv")},
+    )
+    assert page.status_code == 200
+    problems = [(p.row, p.column) for p in page.context["problems"]]
+    assert problems == [(2, "Units"), (3, "ODS code")]
+    assert b"Nothing was imported" in page.content
+    assert not Activity.objects.exists()
+
+
+def test_preview_and_post_from_the_pages(lead, books):
+    done = lead.post(url("activity", books), {"file": SimpleUploadedFile("oct.csv", GOOD)})
+    assert done.status_code == 302 and Activity.objects.count() == 3
+    added = lead.post(
+        url("income-add", books, month="2026-10"),
+        {
+            "description": "ICB phlebotomy payment",
+            "amount_pence": "10,000.00",
+            "status": "received",
+            "service": books.phlebotomy.pk,
+            "rule": Rule.ACTIVITY,
+        },
+    )
+    assert added.status_code == 302
+    preview = lead.get(url("settlement", books, month="2026-10"))
+    assert preview.status_code == 200
+    result = preview.context["preview"]
+    assert result.can_post and result.paid_pence == 700_000
+    assert b"Post settlement for October 2026" in preview.content
+    posted = lead.post(
+        url("post", books, month="2026-10"), {"fingerprint": result.fingerprint()}, follow=True
+    )
+    assert b"posted" in posted.content
+    settlement = Settlement.objects.get()
+    # the same page again (a second tab) cannot post twice
+    again = lead.post(
+        url("post", books, month="2026-10"), {"fingerprint": result.fingerprint()}, follow=True
+    )
+    assert b"cannot be posted twice" in again.content
+    assert Settlement.objects.count() == 1
+    page = lead.get(url("settlement", books, month="2026-10"))
+    assert page.templates[0].name == "finance/settlement_posted.html"
+
+    remittance = lead.get(url("remittance", books, month="2026-10"))
+    rows = list(csv.reader(io.StringIO(remittance.content.decode())))
+    assert rows[0][:3] == ["Settlement", "Month", "ODS code"]
+    totals = {r[2]: r[9] for r in rows[1:] if r[3] == "TOTAL"}
+    assert totals == {"A10001": "4200.00", "B10002": "2100.00", "C10003": "700.00"}
+
+    journal = lead.get(url("journal", books, month="2026-10"))
+    lines = list(csv.DictReader(io.StringIO(journal.content.decode())))
+    debits = sum(Decimal(line["Debit"] or 0) for line in lines)
+    credits = sum(Decimal(line["Credit"] or 0) for line in lines)
+    assert debits == credits == Decimal("10000.00") + Decimal("7000.00")
+    assert {line["Account"] for line in lines} == {"1200", "4000", "5100", "2100"}
+    assert all(line["Reference"].startswith(settlement.reference) for line in lines)
+
+
+def test_a_stale_preview_cannot_be_posted(lead, books):
+    finance.income_entry_create(
+        federation=books.federation,
+        month=OCT,
+        description="Block",
+        amount_pence=3_000,
+        rule=Rule.EQUAL,
+        by=None,
+    )
+    page = lead.post(url("post", books, month="2026-10"), {"fingerprint": "0" * 64}, follow=True)
+    assert b"changed since you previewed" in page.content
+    assert not Settlement.objects.exists()
+
+
+@pytest.fixture
+def posted(books):
+    finance.activity_import(federation=books.federation, data=GOOD, file_name="oct.csv", by=None)
+    finance.income_entry_create(
+        federation=books.federation,
+        month=OCT,
+        description="Phlebotomy payments",
+        amount_pence=1_000_000,
+        rule=Rule.ACTIVITY,
+        service=books.phlebotomy,
+        by=None,
+    )
+    return finance.settlement_post(federation=books.federation, month=OCT, by=None)
+
+
+def test_value_statement_figures(posted, books):
+    statement = selectors.practice_statement(books.practices[0], selectors.parse_period("2026-10"))
+    phlebotomy = next(s for s in statement["services"] if s["code"] == "phlebotomy")
+    # income 600/1000 of £10,000; costs 60% of £2,500; overhead 60% of £500; net £4,200
+    assert (phlebotomy["income_pence"], phlebotomy["costs_pence"]) == (600_000, 150_000)
+    assert (phlebotomy["overhead_pence"], phlebotomy["net_pence"]) == (30_000, 420_000)
+    # alone: £800 + 600 x £4 = £3,200 of cost, so £2,800 kept; the federation pays £1,400 more
+    assert phlebotomy["alone_cost_pence"] == 320_000
+    assert phlebotomy["alone_net_pence"] == 280_000
+    assert phlebotomy["difference_pence"] == 140_000
+    hr = next(s for s in statement["services"] if s["code"] == "hr")
+    assert hr["difference_pence"] == 50_000  # HR it would otherwise buy in
+    assert statement["totals"]["difference_pence"] == 190_000
+    assert statement["difference_per_patient"] == Decimal("0.32")  # £1,900 / 6,000
+    assert "better off" in statement["summary"] and "£4,200.00" in statement["summary"]
+
+
+def test_periods():
+    assert selectors.parse_period("2026-10").months == [date(2026, 10, 1)]
+    quarter = selectors.parse_period("2026-27-Q3")
+    assert quarter.months == [date(2026, 10, 1), date(2026, 11, 1), date(2026, 12, 1)]
+    year = selectors.parse_period("2026-27")
+    assert (year.first, year.last) == (date(2026, 4, 1), date(2027, 3, 1))
+    for bad in ("2026-13", "2026-28", "soon", "2026-27-Q5"):
+        with pytest.raises(ValueError):
+            selectors.parse_period(bad)
+
+
+def test_practice_manager_reads_own_statement_only(client, posted, books):
+    manager = UserFactory()
+    role_grant(user=manager, role="practice_manager", organisation=books.practices[0], by=None)
+    sign_in_verified(client, manager)
+    code = books.practices[0].code
+    page = client.get(reverse("finance:statement", args=[code]), {"period": "2026-10"})
+    assert page.status_code == 200
+    assert b"better off" in page.content and b"Phlebotomy" in page.content
+    data = client.get(reverse("finance:statement-json", args=[code]), {"period": "2026-10"})
+    assert data.json()["totals"]["net_pence"] == 420_000
+    api = client.get(f"/api/v1/practices/{code}/statement", {"period": "2026-10"})
+    assert api.json()["totals"]["difference_pence"] == 190_000
+    other = books.practices[1].code
+    assert client.get(reverse("finance:statement", args=[other])).status_code == 404
+    assert client.get(url("federation", books)).status_code == 404
+    # with one practice and no federation, the finance menu goes straight to the statement
+    assert client.get(reverse("finance:index")).url == reverse("finance:statement", args=[code])
+
+
+def test_statement_pdf_is_a_pdf_with_the_figures(client, posted, books, admin_user):
+    from pypdf import PdfReader
+
+    client.force_login(admin_user)
+    response = client.get(
+        reverse("finance:statement-pdf", args=[books.practices[0].code]), {"period": "2026-10"}
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Value statement: Abbey (A10001)" in text
+    assert "£4,200.00" in text  # net paid for phlebotomy
+    assert "£1,900.00" in text  # total difference
+    assert "better off" in text
+
+
+def test_federation_returns_are_sorted_least_gain_first(posted, books, lead):
+    rows = selectors.federation_returns(books.federation, selectors.parse_period("2026-10"))
+    differences = [r["difference_pence"] for r in rows]
+    assert differences == sorted(differences)
+    assert {r["code"] for r in rows} == {"A10001", "B10002", "C10003"}
+    page = lead.get(url("returns", books), {"period": "2026-10"})
+    assert page.status_code == 200 and b"Castle" in page.content
+
+
+def test_contracts_register_windows(books):
+    today = date(2026, 11, 22)
+
+    def contract(reference, end, notice):
+        return finance.contract_save(
+            federation=books.federation,
+            by=None,
+            reference=reference,
+            title=reference,
+            other_body="ICB",
+            start_date=date(2024, 4, 1),
+            end_date=end,
+            notice_months=notice,
+            basis=Contract.Basis.PER_UNIT,
+        )
+
+    contract("ENDS-SOON", today + timedelta(days=60), 0)
+    contract("NOTICE-SOON", date(2027, 8, 31), 6)  # notice by 28 Feb 2027: within 6 months
+    contract("LATER", date(2027, 10, 31), 1)  # notice by 30 Sep 2027: within 12 months
+    contract("FAR", date(2029, 3, 31), 3)
+    contract("OPEN", None, 3)
+    contract("PASSED", date(2027, 1, 31), 3)  # notice date 31 Oct 2026 has passed
+    register = {
+        r["contract"].reference: r for r in selectors.contracts_register(books.federation, today)
+    }
+    assert register["ENDS-SOON"]["window"] == 3
+    assert register["NOTICE-SOON"]["notice_date"] == date(2027, 2, 28)
+    assert register["NOTICE-SOON"]["window"] == 6
+    assert register["LATER"]["window"] == 12
+    assert register["FAR"]["window"] is None and register["OPEN"]["window"] is None
+    assert register["PASSED"]["notice_passed"]
+
+
+def test_contract_documents_with_nhs_numbers_are_refused(books, lead):
+    contract = finance.contract_save(
+        federation=books.federation,
+        by=None,
+        reference="X-1",
+        title="X",
+        other_body="ICB",
+        start_date=date(2025, 4, 1),
+        basis=Contract.Basis.PER_UNIT,
+    )
+    page = lead.post(
+        url("contract-part", books, pk=contract.pk, part="documents"),
+        {
+            "title": "Audit",
+            "file": SimpleUploadedFile("audit.csv", b"patient,nhs\nx,943 476 5919\n"),
+        },
+    )
+    assert page.status_code == 200 and b"NHS number" in page.content
+    assert not ContractDocument.objects.exists()
+    ok = lead.post(
+        url("contract-part", books, pk=contract.pk, part="documents"),
+        {"title": "Spec", "file": SimpleUploadedFile("spec.txt", b"Service specification v2")},
+    )
+    assert ok.status_code == 302
+    document = ContractDocument.objects.get()
+    download = lead.get(url("document", books, pk=document.pk))
+    assert b"".join(download.streaming_content) == b"Service specification v2"
+
+
+def test_contract_income_accrues_by_basis(books):
+    contract = finance.contract_save(
+        federation=books.federation,
+        by=None,
+        reference="DX",
+        title="Diagnostics",
+        other_body="ICB",
+        start_date=date(2025, 4, 1),
+        basis=Contract.Basis.MIXED,
+        block_annual_pence=1_200_001,
+    )
+    finance.contract_service_set(
+        contract=contract,
+        service=books.phlebotomy,
+        by=None,
+        rule=Rule.ACTIVITY,
+        unit_price_pence=650,
+        block_share_percent=Decimal(100),
+    )
+    finance.activity_import(federation=books.federation, data=GOOD, file_name="x", by=None)
+    created, _ = finance.contract_income_accrue(federation=books.federation, month=OCT, by=None)
+    # block: 1,200,001 spread over 12 months, October is month 7 of the year -> 100,000;
+    # per unit: 1,000 tests x 650p
+    assert [e.amount_pence for e in created] == [100_000 + 650_000]
+    again, notes = finance.contract_income_accrue(federation=books.federation, month=OCT, by=None)
+    assert again == [] and "already accrued" in notes[0]
+
+
+def test_cli_statement_settlement_and_activity(books, posted, capsys, tmp_path):
+    assert main(["statement", "A10001", "--period", "2026-10", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["totals"]["net_pence"] == 420_000
+    pdf = tmp_path / "s.pdf"
+    assert (
+        main(
+            ["statement", "A10001", "--period", "2026-10", "--format", "pdf", "--output", str(pdf)]
+        )
+        == 0
+    )
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert main(["statement", "A10001", "--period", "sometime"]) == 2
+    assert "is not a period" in capsys.readouterr().err
+    slug = books.federation.slug
+    assert main(["settlement", "journal", slug, "--month", "2026-10", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["Account"] == "1200"
+    assert main(["settlement", "post", slug, "--month", "2026-10"]) == 2
+    assert "already posted" in capsys.readouterr().err
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ODS code,Service,Month,Units\nA10001,phlebotomy,2026-09,1.5\n")
+    assert main(["activity", "import", slug, str(bad)]) == 2
+    assert "whole number" in capsys.readouterr().err
+    good = tmp_path / "sep.csv"
+    good.write_text("ODS code,Service,Month,Units\nA10001,phlebotomy,2026-09,15\n")
+    assert main(["activity", "import", slug, str(good), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["created"] == 1
+    finance.income_entry_create(
+        federation=books.federation,
+        month=date(2026, 9, 1),
+        description="Block",
+        amount_pence=5_000,
+        rule=Rule.EQUAL,
+        by=None,
+    )
+    assert main(["settlement", "preview", slug, "--month", "2026-09", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["paid_pence"] == 4_750
+    assert main(["settlement", "post", slug, "--month", "2026-09"]) == 0
+
+
+def test_pcn_figures_feed_the_entitlements(books, client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("finance:pcn-figures", args=[books.pcn.code]),
+        {"financial_year": 2025, "care_home_beds": 120, "iif_points": "300", "source": "CQC"},
+    )
+    assert response.status_code == 302
+    figures = selectors.pcn_entitlements(books.pcn, 2025)
+    lines = {line.item: line.annual_pence for line in figures["entitlements"].lines}
+    # 2025/26: £130.253 per bed (finance/rates.py) -> 120 beds = £15,630.36; £198 a point
+    assert lines["Care home premium"] == 1_563_036
+    assert lines["Investment and Impact Fund"] == 5_940_000
+    assert figures["not_held"] == []
+
+
+def test_the_demo_has_a_year_of_reconciled_settlements(demo_books):
+    from django.db.models import Sum
+
+    from finance.models import SettlementLine, SettlementRow
+    from registry.models import Practice
+
+    settlements = Settlement.objects.all()
+    assert settlements.count() == 12
+    for s in settlements:
+        assert s.paid_pence + s.kept_pence == s.income_pence
+        rows = SettlementRow.objects.filter(settlement=s).aggregate(n=Sum("net_pence"))["n"]
+        assert rows == s.paid_pence
+    assert SettlementLine.objects.filter(corrects__isnull=False).exists()  # an adjusting entry
+    statement = selectors.practice_statement(
+        Practice.objects.get(code="C82001"), selectors.parse_period("2026-27")
+    )
+    assert len(statement["services"]) >= 5 and statement["totals"]["net_pence"] > 0
