@@ -17,7 +17,10 @@ from tests.conftest import sign_in_verified
 from tests.factories import UserFactory
 
 OCT = date(2026, 10, 1)
-GOOD = b"ODS code,Service,Month,Units\nA10001,phlebotomy,2026-10,600\nB10002,phlebotomy,2026-10,300\nC10003,phlebotomy,2026-10,100\n"
+GOOD = (
+    b"ODS code,Service,Month,Units\n"
+    b"A10001,phlebotomy,2026-10,600\nB10002,phlebotomy,2026-10,300\nC10003,phlebotomy,2026-10,100\n"
+)
 
 
 @pytest.fixture
