@@ -186,6 +186,238 @@ def phase_pages() -> dict:
     return results
 
 
+# --- the money (issue 4) ----------------------------------------------------------------
+
+MONEY_YEAR = 2025  # settlements for April 2025 to March 2026
+SERVICES_PER_FEDERATION = 25
+RULES_CYCLE = ["activity"] * 18 + ["registered"] * 4 + ["equal"] * 3
+
+
+def money_months() -> list[date]:
+    return [date(MONEY_YEAR + (m > 12), (m - 1) % 12 + 1, 1) for m in range(4, 16)]
+
+
+def phase_money_generate() -> dict:
+    """25 services in every federation, every member practice taking part, an income line per
+    service per month, and a month of activity for every practice and service: about 2
+    million activity rows."""
+    setup_django()
+    from finance.models import Activity, FinanceSettings, IncomeEntry, Service
+    from finance.models import ServiceParticipation as Participation
+    from registry.models import Federation, FederationMembership, ListSize
+
+    rng = random.Random(4)
+    started = time.perf_counter()
+    feds = list(Federation.objects.filter(slug__startswith="bench-"))
+    FinanceSettings.objects.bulk_create(
+        FinanceSettings(federation=f, overhead_percent=3) for f in feds
+    )
+    Service.objects.bulk_create(
+        Service(
+            federation=f,
+            code=f"service-{i:02d}",
+            name=f"Service {i:02d}",
+            unit="unit",
+            staff_monthly_pence=rng.randint(50_000, 2_000_000),
+            cost_per_unit_pence=rng.randint(0, 500),
+            alone_fixed_monthly_pence=rng.randint(10_000, 300_000),
+            alone_per_unit_pence=rng.randint(50, 2_000),
+        )
+        for f in feds
+        for i in range(SERVICES_PER_FEDERATION)
+    )
+    services = {}
+    for pk, fed in Service.objects.values_list("pk", "federation_id"):
+        services.setdefault(fed, []).append(pk)
+    members = {}
+    for fed, practice in FederationMembership.objects.values_list("federation_id", "practice_id"):
+        members.setdefault(fed, []).append(practice)
+    lists = dict(
+        ListSize.objects.filter(
+            sex="ALL", age_band="ALL", extract_date=date(2021, 1, 1)
+        ).values_list("practice_id", "patients")
+    )
+    # Practices that opened after the last extract have no list: give them a generated one, so
+    # that sharing by registered list can run (gpfed itself refuses to guess).
+    listed = set(
+        ListSize.objects.filter(sex="ALL", age_band="ALL").values_list("practice_id", flat=True)
+    )
+    unlisted = {p for practices in members.values() for p in practices} - listed
+    ListSize.objects.bulk_create(
+        ListSize(
+            practice_id=p, extract_date=date(2021, 12, 1), sex="ALL", age_band="ALL", patients=5000
+        )
+        for p in unlisted
+    )
+    Participation.objects.bulk_create(
+        (
+            Participation(service_id=s, practice_id=p, start_date=date(2020, 4, 1))
+            for fed, practices in members.items()
+            for s in services[fed]
+            for p in practices
+        ),
+        batch_size=5000,
+    )
+    activity_rows = 0
+    for month in money_months():
+        batch = []
+        for fed, practices in members.items():
+            for i, s in enumerate(services[fed]):
+                rate = 1 + i * 0.8
+                for p in practices:
+                    units = max(0, int(lists.get(p, 5000) / 1000 * rate * rng.uniform(0.8, 1.2)))
+                    batch.append(
+                        Activity(
+                            federation_id=fed, service_id=s, practice_id=p, month=month, units=units
+                        )
+                    )
+        Activity.objects.bulk_create(batch, batch_size=5000)
+        activity_rows += len(batch)
+        IncomeEntry.objects.bulk_create(
+            (
+                IncomeEntry(
+                    federation_id=fed,
+                    month=month,
+                    service_id=s,
+                    description=f"Service {i:02d} {month:%b %Y}",
+                    amount_pence=len(members[fed]) * rng.randint(100_000, 2_500_000),
+                    status="received",
+                    rule=RULES_CYCLE[i],
+                )
+                for fed in members
+                for i, s in enumerate(services[fed])
+            ),
+            batch_size=5000,
+        )
+    seconds = time.perf_counter() - started
+    return {
+        "federations": len(feds),
+        "services": sum(len(v) for v in services.values()),
+        "activity_rows": activity_rows,
+        "seconds": seconds,
+        "rows_per_second": activity_rows / seconds,
+        "peak_mb": peak_mb(),
+    }
+
+
+def phase_money_settle() -> dict:
+    """A year of settlements for every federation, computed (previewed) set-based: one load
+    per month for all 200 federations, then the arithmetic."""
+    setup_django()
+    from finance.engine import settle
+    from finance.inputs import load
+    from registry.models import Federation
+
+    feds = list(Federation.objects.filter(slug__startswith="bench-").values_list("pk", flat=True))
+    started = time.perf_counter()
+    load_seconds = 0.0
+    settlements = rows = lines = 0
+    paid = income = 0
+    problems = 0
+    for month in money_months():
+        t = time.perf_counter()
+        inputs = load(feds, [month])
+        load_seconds += time.perf_counter() - t
+        for key in inputs:
+            result = settle(inputs[key])
+            settlements += 1
+            rows += len(result.rows)
+            lines += len(result.lines)
+            income += result.income_pence
+            paid += result.paid_pence + result.kept_pence
+            problems += len(result.problems)
+    seconds = time.perf_counter() - started
+    assert paid == income, "a year of settlements does not reconcile"
+    return {
+        "settlements": settlements,
+        "income_lines": lines,
+        "practice_rows": rows,
+        "problems": problems,
+        "rows": rows,
+        "seconds": seconds,
+        "load_seconds": load_seconds,
+        "rows_per_second": rows / seconds,
+        "peak_mb": peak_mb(),
+    }
+
+
+def phase_money_post() -> dict:
+    """Post: the largest federation's whole year, one month at a time (each timed), then one
+    month for every other federation, through the real service."""
+    setup_django()
+    from finance.services import settlement_post, settlement_preview
+    from registry.models import Federation
+
+    feds = sorted(
+        Federation.objects.filter(slug__startswith="bench-"),
+        key=lambda f: -f.memberships.count(),
+    )
+    largest = feds[0]
+    preview_ms, post_ms = [], []
+    for month in money_months():
+        t = time.perf_counter()
+        settlement_preview(largest, month)
+        preview_ms.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        settlement_post(federation=largest, month=month, by=None)
+        post_ms.append((time.perf_counter() - t) * 1000)
+    month = money_months()[-1]
+    t = time.perf_counter()
+    for federation in feds[1:]:
+        settlement_post(federation=federation, month=month, by=None)
+    all_seconds = time.perf_counter() - t
+    return {
+        "largest_federation_practices": largest.memberships.count(),
+        "preview_one_month_median_ms": statistics.median(preview_ms),
+        "preview_one_month_max_ms": max(preview_ms),
+        "post_one_month_median_ms": statistics.median(post_ms),
+        "post_one_month_max_ms": max(post_ms),
+        "post_month_other_199_federations_seconds": all_seconds,
+        "peak_mb": peak_mb(),
+    }
+
+
+def phase_money_pages() -> dict:
+    setup_django()
+    from django.test import Client
+
+    from accounts.models import User
+    from finance.models import SettlementRow
+    from registry.models import Federation
+
+    largest = max(
+        Federation.objects.filter(slug__startswith="bench-"), key=lambda f: f.memberships.count()
+    )
+    practice = largest.memberships.order_by("practice__code").first().practice
+    user = User.objects.create_superuser(email="bench-finance@gpfed.example", password=None)
+    client = Client()
+    client.force_login(user)
+    year = f"{MONEY_YEAR}-{(MONEY_YEAR + 1) % 100:02d}"
+
+    def get(url, **params):
+        def call():
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, response.status_code)
+
+        return call
+
+    return {
+        "settlement_rows": SettlementRow.objects.count(),
+        "statement_page_year": timed(get(f"/finance/statements/{practice.code}/", period=year)),
+        "statement_page_month": timed(
+            get(f"/finance/statements/{practice.code}/", period=f"{MONEY_YEAR + 1}-03")
+        ),
+        "statement_json_year": timed(
+            get(f"/finance/statements/{practice.code}/json/", period=year)
+        ),
+        "statement_pdf_year": timed(
+            get(f"/finance/statements/{practice.code}/pdf/", period=year), repeat=5
+        ),
+        "federation_returns_year": timed(get(f"/finance/{largest.slug}/returns/", period=year)),
+        "peak_mb": peak_mb(),
+    }
+
+
 # --- the driver --------------------------------------------------------------------------
 
 
@@ -317,8 +549,44 @@ def main() -> None:
                 f"  {name:45s} median {figures['median_ms']:7.1f} ms   "
                 f"p95 {figures['p95_ms']:7.1f} ms"
             )
+    money(results, env)
     (OUT / f"results-{backend}.json").write_text(json.dumps(results, indent=2))
     print(f"\nWritten to {OUT / f'results-{backend}.json'}")
+
+
+def money(results: dict, env: dict) -> None:
+    results["money_generate"] = child("money_generate", env)
+    g = results["money_generate"]
+    print(
+        f"\nThe money: {g['federations']} federations, {g['services']:,} services, "
+        f"{g['activity_rows']:,} activity rows generated in {g['seconds']:.1f} s"
+    )
+    results["money_settle"] = child("money_settle", env)
+    print_row("A year of settlements, every federation", results["money_settle"])
+    m = results["money_settle"]
+    print(
+        f"  {'':45s} {m['settlements']:,} settlements, {m['income_lines']:,} income lines, "
+        f"loading {m['load_seconds']:.2f} s"
+    )
+    results["money_post"] = child("money_post", env)
+    p = results["money_post"]
+    print(
+        f"  {'One federation-month (' + str(p['largest_federation_practices']) + ' practices)':45s}"
+        f" preview median {p['preview_one_month_median_ms']:.0f} ms (max "
+        f"{p['preview_one_month_max_ms']:.0f}), post median {p['post_one_month_median_ms']:.0f} ms"
+        f" (max {p['post_one_month_max_ms']:.0f})"
+    )
+    print(
+        f"  {'Post one month for 199 more federations':45s} "
+        f"{p['post_month_other_199_federations_seconds']:8.2f} s  peak {p['peak_mb']:.0f} MB"
+    )
+    results["money_pages"] = child("money_pages", env)
+    for name, figures in results["money_pages"].items():
+        if isinstance(figures, dict):
+            print(
+                f"  {name:45s} median {figures['median_ms']:7.1f} ms   "
+                f"p95 {figures['p95_ms']:7.1f} ms"
+            )
 
 
 def print_row(label: str, r: dict) -> None:
@@ -335,6 +603,8 @@ if __name__ == "__main__":
             output = phase_import(sys.argv[3:])
         elif phase == "federations":
             output = phase_federations()
+        elif phase.startswith("money_"):
+            output = globals()[f"phase_{phase}"]()
         else:
             output = phase_pages()
         print(json.dumps(output))

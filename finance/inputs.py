@@ -10,7 +10,8 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import CharField, F, Q
+from django.db.models.functions import Cast
 
 from finance.engine import EntryInput, MonthInputs, ServiceInput
 from finance.models import Activity, FinanceSettings, IncomeEntry, IncomeShare, Service
@@ -66,51 +67,75 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
         start_date__lte=last,
     ).values_list("federation_id", "practice_id", "start_date", "end_date"):
         memberships[fed].append((practice, start, end))
-    practice_ids = {p for spells in memberships.values() for p, _, _ in spells}
-    codes = dict(Practice.objects.filter(pk__in=practice_ids).values_list("pk", "code"))
+    # The member practices as a subquery: an IN list of thousands of ids costs more to build
+    # than the query takes to run.
+    member_ids = FederationMembership.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first),
+        federation_id__in=federation_ids,
+        start_date__lte=last,
+    ).values("practice_id")
+    codes = dict(Practice.objects.filter(pk__in=member_ids).values_list("pk", "code"))
 
     # Registered lists: each practice's latest all-persons extract on or before the month end.
-    extracts: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    # Dates come back as ISO text (cast), which compares correctly and skips converting tens
+    # of thousands of values to date objects.
+    extracts: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for practice, day, patients in (
         ListSize.objects.filter(
-            practice_id__in=practice_ids, sex="ALL", age_band="ALL", extract_date__lte=last
+            practice_id__in=member_ids, sex="ALL", age_band="ALL", extract_date__lte=last
         )
+        .annotate(day=Cast("extract_date", CharField()))
         .order_by("extract_date")
-        .values_list("practice_id", "extract_date", "patients")
+        .values_list("practice_id", "day", "patients")
     ):
         extracts[practice].append((day, patients))
 
     years = {financial_year_of(m) for m in months}
     populations: dict[tuple[int, str], dict[int, Decimal]] = defaultdict(dict)
     for practice, year, measure, value in AnnualPopulation.objects.filter(
-        practice_id__in=practice_ids, financial_year__in=years
+        practice_id__in=member_ids, financial_year__in=years
     ).values_list("practice_id", "financial_year", "measure", "value"):
         populations[(year, measure)][practice] = value
 
-    services = {
-        s.pk: s for s in Service.objects.filter(federation_id__in=federation_ids, active=True)
-    }
-    participations = defaultdict(list)
-    pcn_ids = set()
-    for service, practice, pcn, start, end in Participation.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=first),
-        service_id__in=services,
-        start_date__lte=last,
-    ).values_list("service_id", "practice_id", "pcn_id", "start_date", "end_date"):
-        participations[service].append((practice, pcn, start, end))
-        if pcn:
-            pcn_ids.add(pcn)
-
+    services_of: dict[int, list[tuple]] = defaultdict(list)
+    for row in Service.objects.filter(federation_id__in=federation_ids, active=True).values_list(
+        "pk",
+        "federation_id",
+        F("staff_monthly_pence") + F("premises_monthly_pence") + F("management_monthly_pence"),
+        "cost_per_unit_pence",
+        "alone_fixed_monthly_pence",
+        "alone_per_unit_pence",
+    ):
+        services_of[row[1]].append(row)
+    # Who takes part, and the activity, month by month: one query each per month, selecting
+    # no dates (converting hundreds of thousands of dates costs more than the query).
+    taking_part: dict[date, dict[int, tuple[set, set]]] = {}
     activity = defaultdict(dict)
     pcn_activity = defaultdict(dict)
-    for fed, month, service, practice, pcn, units in Activity.objects.filter(
-        federation_id__in=federation_ids, month__in=months
-    ).values_list("federation_id", "month", "service_id", "practice_id", "pcn_id", "units"):
-        if practice:
-            activity[(fed, month)][(service, practice)] = units
-        else:
-            pcn_activity[(fed, month)][(service, pcn)] = units
-            pcn_ids.add(pcn)
+    pcn_ids = set()
+    for month in months:
+        end = month_end(month)
+        by_service: dict[int, tuple[set, set]] = defaultdict(lambda: (set(), set()))
+        for service, practice, pcn in Participation.objects.filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=month),
+            service__federation_id__in=federation_ids,
+            service__active=True,
+            start_date__lte=end,
+        ).values_list("service_id", "practice_id", "pcn_id"):
+            if practice:
+                by_service[service][0].add(practice)
+            else:
+                by_service[service][1].add(pcn)
+                pcn_ids.add(pcn)
+        taking_part[month] = by_service
+        for fed, service, practice, pcn, units in Activity.objects.filter(
+            federation_id__in=federation_ids, month=month
+        ).values_list("federation_id", "service_id", "practice_id", "pcn_id", "units"):
+            if practice:
+                activity[(fed, month)][(service, practice)] = units
+            else:
+                pcn_activity[(fed, month)][(service, pcn)] = units
+                pcn_ids.add(pcn)
 
     pcn_spells = defaultdict(list)
     for pcn, practice, start, end in PracticePCN.objects.filter(
@@ -119,6 +144,21 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
         start_date__lte=last,
     ).values_list("pcn_id", "practice_id", "start_date", "end_date"):
         pcn_spells[pcn].append((practice, start, end))
+
+    pcn_cache: dict[tuple[int, date], list[int]] = {}
+
+    def pcn_on(pcn: int, day: date) -> list[int]:
+        found = pcn_cache.get((pcn, day))
+        if found is None:
+            found = pcn_cache[(pcn, day)] = sorted(
+                {
+                    p
+                    for p, start, stop in pcn_spells.get(pcn, ())
+                    if _overlaps(start, stop, day, day)
+                },
+                key=lambda p: codes.get(p, ""),
+            )
+        return found
 
     entries = defaultdict(list)
     shares = defaultdict(dict)
@@ -158,7 +198,7 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
 
     out = {}
     for fed in federation_ids:
-        fed_services = [s for s in services.values() if s.federation_id == fed]
+        fed_services = services_of.get(fed, [])
         for month in months:
             end = month_end(month)
             members = [
@@ -172,37 +212,28 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
             for practice in members:
                 history = extracts.get(practice)
                 if history:
-                    i = bisect.bisect_right(history, (end, 10**12)) - 1
+                    i = bisect.bisect_right(history, (end.isoformat(), 10**12)) - 1
                     if i >= 0:
                         registered[practice] = history[i][1]
+            parts = taking_part[month]
+            wanted = {pcn for service in fed_services for pcn in parts.get(service[0], ((), ()))[1]}
+            wanted |= {pcn for _service, pcn in pcn_activity.get((fed, month), {})}
             pcn_practices = {
-                pcn: sorted(
-                    {
-                        p
-                        for p, start, stop in spells
-                        if p in member_set and _overlaps(start, stop, end, end)
-                    },
-                    key=lambda p: codes[p],
-                )
-                for pcn, spells in pcn_spells.items()
+                pcn: [p for p in pcn_on(pcn, end) if p in member_set] for pcn in wanted
             }
             service_inputs = {}
-            for service in fed_services:
-                taking_part = set()
-                for practice, pcn, start, stop in participations.get(service.pk, ()):
-                    if not _overlaps(start, stop, month, end):
-                        continue
-                    if practice:
-                        taking_part.add(practice)
-                    else:
-                        taking_part.update(pcn_practices.get(pcn, ()))
-                service_inputs[service.pk] = ServiceInput(
-                    id=service.pk,
-                    fixed_monthly_pence=service.fixed_monthly_pence,
-                    cost_per_unit_pence=service.cost_per_unit_pence,
-                    alone_fixed_monthly_pence=service.alone_fixed_monthly_pence,
-                    alone_per_unit_pence=service.alone_per_unit_pence,
-                    participants=frozenset(taking_part & member_set),
+            for pk, _fed, fixed, per_unit, alone_fixed, alone_per_unit in fed_services:
+                practices, pcns = parts.get(pk, ((), ()))
+                taking = set(practices)
+                for pcn in pcns:
+                    taking.update(pcn_practices.get(pcn, ()))
+                service_inputs[pk] = ServiceInput(
+                    id=pk,
+                    fixed_monthly_pence=fixed,
+                    cost_per_unit_pence=per_unit,
+                    alone_fixed_monthly_pence=alone_fixed,
+                    alone_per_unit_pence=alone_per_unit,
+                    participants=frozenset(taking & member_set),
                 )
             year = financial_year_of(month)
             out[(fed, month)] = MonthInputs(

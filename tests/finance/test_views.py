@@ -51,6 +51,8 @@ def test_a_bad_activity_file_lists_every_problem_and_writes_nothing(lead, books)
 def test_preview_and_post_from_the_pages(lead, books):
     done = lead.post(url("activity", books), {"file": SimpleUploadedFile("oct.csv", GOOD)})
     assert done.status_code == 302 and Activity.objects.count() == 3
+    listed = lead.get(done.url)
+    assert listed.status_code == 200 and b"Abbey (A10001)" in listed.content
     added = lead.post(
         url("income-add", books, month="2026-10"),
         {

@@ -1,0 +1,88 @@
+"""The money in the browser: the demo finance lead imports a month of activity, previews and
+posts the settlement, and the demo practice manager opens the practice's value statement."""
+
+from datetime import date
+
+import pytest
+
+from demo import DEMO_USERS
+from tests.functional.test_registry_browser import demo_site, sign_in  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+FINANCE = next(u["email"] for u in DEMO_USERS if u["role"] == "finance_lead")
+MANAGER = next(u["email"] for u in DEMO_USERS if u["role"] == "practice_manager")
+
+
+def activity_file(tmp_path, month: date, *, bad: bool = False):
+    from finance.models import ServiceParticipation
+
+    rows = ["ODS code,Service,Month,Units"]
+    for spell in ServiceParticipation.objects.filter(
+        service__code__in=["phlebotomy", "ecg", "enhanced-access"], end_date__isnull=True
+    ).select_related("practice", "pcn", "service"):
+        org = spell.practice or spell.pcn
+        rows.append(f"{org.code},{spell.service.code},{month:%Y-%m},{len(org.code) * 37}")
+    if bad:
+        rows.append(f"C82001,phlebotomy,{month:%Y-%m},12.5")
+    path = tmp_path / ("bad.csv" if bad else f"activity-{month:%Y-%m}.csv")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement(
+    page,
+    demo_site,  # noqa: F811
+    screenshot,
+    tmp_path,
+):
+    from finance.models import Settlement
+
+    month = date.today().replace(day=1)
+    sign_in(page, demo_site, FINANCE)
+    page.get_by_role("link", name="Finance", exact=True).click()
+    page.get_by_role("link", name="East Leicestershire and Rutland GP Federation").click()
+    assert page.get_by_role("heading", name="Settlements by month").is_visible()
+    screenshot("10-finance-months")
+
+    page.get_by_role("link", name="Activity", exact=True).click()
+    upload = page.get_by_label("Activity file (CSV or XLSX)")
+    upload.set_input_files(str(activity_file(tmp_path, month, bad=True)))
+    page.get_by_role("button", name="Check and import").click()
+    problems = page.locator("#problems")
+    assert problems.get_by_text("units must be a whole number").is_visible()
+    screenshot("11-activity-problems")
+
+    page.get_by_label("Activity file (CSV or XLSX)").set_input_files(
+        str(activity_file(tmp_path, month))
+    )
+    page.get_by_role("button", name="Check and import").click()
+    assert page.get_by_text("Activity imported").is_visible()
+    screenshot("12-activity-imported")
+
+    page.get_by_role("link", name=f"Settlement for {month:%B %Y}").click()
+    page.get_by_role("button", name="Accrue contract income").click()
+    assert page.get_by_text("contract income line(s) accrued").is_visible()
+    assert page.get_by_role("table", name="Income lines").is_visible()
+    screenshot("13-settlement-preview")
+    page.get_by_role("button", name=f"Post settlement for {month:%B %Y}").click()
+    assert page.get_by_text("posted", exact=False).first.is_visible()
+    assert page.get_by_role("link", name="Download the remittance (CSV)").is_visible()
+    screenshot("14-settlement-posted")
+    assert Settlement.objects.filter(month=month).count() == 1
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, demo_site, MANAGER)
+    page.get_by_role("link", name="Finance", exact=True).click()
+    # a practice manager goes straight to the practice's statement
+    assert page.get_by_role("heading", name="Value statement").is_visible()
+    page.get_by_label("Period").fill(f"{month:%Y-%m}")
+    page.get_by_role("button", name="Show").click()
+    summary = page.locator("#summary").inner_text()
+    assert "SOUTH LEICESTERSHIRE MEDICAL GROUP" in summary and "off" in summary
+    assert page.get_by_role("table", name=f"Service by service, {month:%B %Y}").is_visible()
+    screenshot("15-value-statement")
+    page.get_by_label("Period").fill("2026-27")
+    page.get_by_role("button", name="Show").click()
+    assert page.locator("svg.gpfed-chart").is_visible()
+    screenshot("16-value-statement-year")
