@@ -40,7 +40,7 @@ SERVICES = [
         2_600,
         26.0,
         "One salaried GP session a week and a receptionist per practice, 2026/27 BMA model "
-        "salary and Agenda for Change band 3 with on-costs; GP appointments at £24 each.",
+        "salary and Agenda for Change band 3 with on-costs; GP appointments at £26 each.",
         17.0,
     ),
     (
@@ -164,7 +164,8 @@ def demo_money(federation: Federation, *, by, months: int = 12) -> dict:
     a federation that already has services is left alone."""
     if Service.objects.filter(federation=federation).exists():
         return {"created": False}
-    rng = random.Random(SEED)  # noqa: S311 # nosec B311 - repeatable demo figures
+    # Repeatable demo figures, not security: a seeded pseudo-random generator is right here.
+    rng = random.Random(SEED)  # noqa: S311 # nosec B311
     today = date.today()
     last = add_months(month_start(today), -1)
     first = add_months(last, -(months - 1))

@@ -38,3 +38,12 @@ def pence(value):
     sign = "−" if int(value) < 0 else ""
     pounds, pennies = divmod(abs(int(value)), 100)
     return f"{sign}£{pounds:,}.{pennies:02d}"
+
+
+@register.filter
+def pounds(value):
+    """Pounds with the sign in front (a minus sign, U+2212): Decimal('-0.28') shows -£0.28."""
+    if value is None:
+        return "–"
+    sign = "−" if value < 0 else ""
+    return f"{sign}£{abs(value):,.2f}"

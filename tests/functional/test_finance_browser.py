@@ -43,7 +43,7 @@ def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement
     page.get_by_role("link", name="Finance", exact=True).click()
     page.get_by_role("link", name="East Leicestershire and Rutland GP Federation").click()
     assert page.get_by_role("heading", name="Settlements by month").is_visible()
-    screenshot("10-finance-months")
+    screenshot("20-finance-months")
 
     page.get_by_role("link", name="Activity", exact=True).click()
     upload = page.get_by_label("Activity file (CSV or XLSX)")
@@ -51,24 +51,24 @@ def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement
     page.get_by_role("button", name="Check and import").click()
     problems = page.locator("#problems")
     assert problems.get_by_text("units must be a whole number").is_visible()
-    screenshot("11-activity-problems")
+    screenshot("21-activity-problems")
 
     page.get_by_label("Activity file (CSV or XLSX)").set_input_files(
         str(activity_file(tmp_path, month))
     )
     page.get_by_role("button", name="Check and import").click()
     assert page.get_by_text("Activity imported").is_visible()
-    screenshot("12-activity-imported")
+    screenshot("22-activity-imported")
 
     page.get_by_role("link", name=f"Settlement for {month:%B %Y}").click()
     page.get_by_role("button", name="Accrue contract income").click()
     assert page.get_by_text("contract income line(s) accrued").is_visible()
     assert page.get_by_role("table", name="Income lines").is_visible()
-    screenshot("13-settlement-preview")
+    screenshot("23-settlement-preview")
     page.get_by_role("button", name=f"Post settlement for {month:%B %Y}").click()
     assert page.get_by_text("posted", exact=False).first.is_visible()
     assert page.get_by_role("link", name="Download the remittance (CSV)").is_visible()
-    screenshot("14-settlement-posted")
+    screenshot("24-settlement-posted")
     assert Settlement.objects.filter(month=month).count() == 1
 
     page.get_by_role("button", name="Sign out").click()
@@ -81,8 +81,8 @@ def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement
     summary = page.locator("#summary").inner_text()
     assert "SOUTH LEICESTERSHIRE MEDICAL GROUP" in summary and "off" in summary
     assert page.get_by_role("table", name=f"Service by service, {month:%B %Y}").is_visible()
-    screenshot("15-value-statement")
+    screenshot("25-value-statement")
     page.get_by_label("Period").fill("2026-27")
     page.get_by_role("button", name="Show").click()
     assert page.locator("svg.gpfed-chart").is_visible()
-    screenshot("16-value-statement-year")
+    screenshot("26-value-statement-year")
