@@ -43,6 +43,31 @@ def _error(form, error: FinanceError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
+def _form_page(request, form, *, save, done, title: str, button: str, **context):
+    """The shape of every form page: on a valid POST, save through a service and go on with a
+    success message (``done`` maps what was saved to the message and where to go); otherwise,
+    or when the service refuses, show the form with its errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except FinanceError as error:
+            _error(form, error)
+        else:
+            message, target = done(saved)
+            messages.success(request, message)
+            return redirect(target)
+    return render(
+        request,
+        "finance/form.html",
+        {"form": form, "title": title, "button": button, **context},
+    )
+
+
+def _organisation(organisation) -> dict:
+    """A cleaned practice-or-PCN code as the keyword a service takes."""
+    return {"pcn": organisation} if isinstance(organisation, PCN) else {"practice": organisation}
+
+
 def _month(text: str) -> date:
     try:
         return parse_month(text)
@@ -106,25 +131,16 @@ def settings_edit(request, slug: str):
     form = forms.SettingsForm(
         *posted(request), initial={f: getattr(current, f) for f in services.SETTINGS_FIELDS}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.finance_settings_update(
-                federation=federation, by=request.user, **form.cleaned_data
-            )
-        except FinanceError as error:
-            _error(form, error)
-        else:
-            messages.success(request, "Finance settings saved.")
-            return redirect("finance:federation", slug=slug)
-    return render(
+    return _form_page(
         request,
-        "finance/form.html",
-        {
-            "federation": federation,
-            "form": form,
-            "title": "Finance settings",
-            "button": "Save settings",
-        },
+        form,
+        save=lambda data: services.finance_settings_update(
+            federation=federation, by=request.user, **data
+        ),
+        done=lambda _: ("Finance settings saved.", reverse("finance:federation", args=[slug])),
+        title="Finance settings",
+        button="Save settings",
+        federation=federation,
     )
 
 
@@ -157,27 +173,20 @@ def service_list(request, slug: str):
 def service_edit(request, slug: str, code: str | None = None):
     federation = _federation(request, slug, manage=True)
     service = get_object_or_404(Service, federation=federation, code=code) if code else None
-    initial = {f: getattr(service, f) for f in services.SERVICE_FIELDS} if service else {}
-    form = forms.ServiceForm(*posted(request), initial=initial or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.service_save(
-                federation=federation, by=request.user, instance=service, **form.cleaned_data
-            )
-        except FinanceError as error:
-            _error(form, error)
-        else:
-            messages.success(request, f"{saved.name} saved.")
-            return redirect("finance:service", slug=slug, code=saved.code)
-    return render(
+    initial = {f: getattr(service, f) for f in services.SERVICE_FIELDS} if service else None
+    return _form_page(
         request,
-        "finance/form.html",
-        {
-            "federation": federation,
-            "form": form,
-            "title": f"Change {service.name}" if service else "Add a service",
-            "button": "Save service",
-        },
+        forms.ServiceForm(*posted(request), initial=initial),
+        save=lambda data: services.service_save(
+            federation=federation, by=request.user, instance=service, **data
+        ),
+        done=lambda saved: (
+            f"{saved.name} saved.",
+            reverse("finance:service", args=[slug, saved.code]),
+        ),
+        title=f"Change {service.name}" if service else "Add a service",
+        button="Save service",
+        federation=federation,
     )
 
 
@@ -202,34 +211,26 @@ def service_detail(request, slug: str, code: str):
 def participation_add(request, slug: str, code: str):
     federation = _federation(request, slug, manage=True)
     service = get_object_or_404(Service, federation=federation, code=code)
-    form = forms.ParticipationForm(*posted(request))
-    if request.method == "POST" and form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        try:
-            services.participation_add(
-                service=service,
-                start_date=form.cleaned_data["start_date"],
-                by=request.user,
-                **(
-                    {"pcn": organisation}
-                    if isinstance(organisation, PCN)
-                    else {"practice": organisation}
-                ),
-            )
-        except FinanceError as error:
-            _error(form, error)
-        else:
-            messages.success(request, f"{organisation.name} now takes part in {service.name}.")
-            return redirect("finance:service", slug=slug, code=code)
-    return render(
+
+    def save(data):
+        return services.participation_add(
+            service=service,
+            start_date=data["start_date"],
+            by=request.user,
+            **_organisation(data["organisation"]),
+        )
+
+    return _form_page(
         request,
-        "finance/form.html",
-        {
-            "federation": federation,
-            "form": form,
-            "title": f"Add a practice or PCN to {service.name}",
-            "button": "Add",
-        },
+        forms.ParticipationForm(*posted(request)),
+        save=save,
+        done=lambda spell: (
+            f"{spell.organisation.name} now takes part in {service.name}.",
+            reverse("finance:service", args=[slug, code]),
+        ),
+        title=f"Add a practice or PCN to {service.name}",
+        button="Add",
+        federation=federation,
     )
 
 
@@ -239,28 +240,20 @@ def participation_end(request, slug: str, code: str, pk: int):
     participation = get_object_or_404(
         ServiceParticipation, pk=pk, service__federation=federation, service__code=code
     )
-    form = forms.EndDateForm(*posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.participation_end(
-                participation=participation, end_date=form.cleaned_data["end_date"], by=request.user
-            )
-        except FinanceError as error:
-            _error(form, error)
-        else:
-            messages.success(request, f"{participation.organisation.name}'s part has been ended.")
-            return redirect("finance:service", slug=slug, code=code)
-    return render(
+    name = participation.organisation.name
+    return _form_page(
         request,
-        "finance/form.html",
-        {
-            "federation": federation,
-            "form": form,
-            "title": (
-                f"End {participation.organisation.name}'s part in {participation.service.name}"
-            ),
-            "button": "End",
-        },
+        forms.EndDateForm(*posted(request)),
+        save=lambda data: services.participation_end(
+            participation=participation, end_date=data["end_date"], by=request.user
+        ),
+        done=lambda _: (
+            f"{name}'s part has been ended.",
+            reverse("finance:service", args=[slug, code]),
+        ),
+        title=f"End {name}'s part in {participation.service.name}",
+        button="End",
+        federation=federation,
     )
 
 
@@ -293,26 +286,19 @@ def contract_edit(request, slug: str, pk: int | None = None):
     if contract:
         initial = {f: getattr(contract, f) for f in services.CONTRACT_FIELDS}
         initial["commissioner"] = contract.commissioner.code if contract.commissioner else ""
-    form = forms.ContractForm(*posted(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.contract_save(
-                federation=federation, by=request.user, instance=contract, **form.cleaned_data
-            )
-        except FinanceError as error:
-            _error(form, error)
-        else:
-            messages.success(request, f"Contract {saved.reference} saved.")
-            return redirect("finance:contract", slug=slug, pk=saved.pk)
-    return render(
+    return _form_page(
         request,
-        "finance/form.html",
-        {
-            "federation": federation,
-            "form": form,
-            "title": f"Change contract {contract.reference}" if contract else "Add a contract",
-            "button": "Save contract",
-        },
+        forms.ContractForm(*posted(request), initial=initial),
+        save=lambda data: services.contract_save(
+            federation=federation, by=request.user, instance=contract, **data
+        ),
+        done=lambda saved: (
+            f"Contract {saved.reference} saved.",
+            reverse("finance:contract", args=[slug, saved.pk]),
+        ),
+        title=f"Change contract {contract.reference}" if contract else "Add a contract",
+        button="Save contract",
+        federation=federation,
     )
 
 
@@ -346,53 +332,51 @@ def contract_part(request, slug: str, pk: int, part: str):
     """Add a funded service, a KPI, a subcontract or a document to a contract."""
     federation = _federation(request, slug, manage=True)
     contract = get_object_or_404(Contract, federation=federation, pk=pk)
+    by = request.user
+
+    def subcontract(data):
+        data = dict(data)
+        return services.subcontract_add(
+            contract=contract, by=by, **_organisation(data.pop("organisation")), **data
+        )
+
+    def document(data):
+        upload = data["file"]
+        return services.document_add(
+            contract=contract, by=by, title=data["title"], file_name=upload.name, data=upload.read()
+        )
+
     kinds = {
-        "services": (forms.FundedServiceForm, {"federation": federation}, "Add a funded service"),
-        "kpis": (forms.KpiForm, {}, "Add a KPI"),
-        "subcontracts": (forms.SubcontractForm, {}, "Add a subcontract"),
-        "documents": (forms.DocumentForm, {}, "Upload a document"),
+        "services": (
+            forms.FundedServiceForm,
+            {"federation": federation},
+            "a funded service",
+            lambda data: services.contract_service_set(contract=contract, by=by, **data),
+        ),
+        "kpis": (
+            forms.KpiForm,
+            {},
+            "a KPI",
+            lambda data: services.kpi_add(contract=contract, by=by, **data),
+        ),
+        "subcontracts": (forms.SubcontractForm, {}, "a subcontract", subcontract),
+        "documents": (forms.DocumentForm, {}, "a document", document),
     }
     if part not in kinds:
         raise Http404("No such part of a contract")
-    form_class, extra, title = kinds[part]
-    form = form_class(*posted(request, files=True), **extra)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if part == "services":
-                services.contract_service_set(contract=contract, by=request.user, **data)
-            elif part == "kpis":
-                services.kpi_add(contract=contract, by=request.user, **data)
-            elif part == "subcontracts":
-                organisation = data.pop("organisation")
-                key = "pcn" if isinstance(organisation, PCN) else "practice"
-                services.subcontract_add(
-                    contract=contract, by=request.user, **{key: organisation}, **data
-                )
-            else:
-                upload = data["file"]
-                services.document_add(
-                    contract=contract,
-                    by=request.user,
-                    title=data["title"],
-                    file_name=upload.name,
-                    data=upload.read(),
-                )
-        except FinanceError as error:
-            _error(form, error)
-        else:
-            messages.success(request, f"{title[4:].capitalize()} added to {contract.reference}.")
-            return redirect("finance:contract", slug=slug, pk=pk)
-    return render(
+    form_class, extra, what, save = kinds[part]
+    return _form_page(
         request,
-        "finance/form.html",
-        {
-            "federation": federation,
-            "form": form,
-            "title": f"{title} to {contract.reference}",
-            "button": "Add",
-            "multipart": part == "documents",
-        },
+        form_class(*posted(request, files=True), **extra),
+        save=save,
+        done=lambda _: (
+            f"{what[0].upper()}{what[1:]} added to {contract.reference}.",
+            reverse("finance:contract", args=[slug, pk]),
+        ),
+        title=f"{'Upload' if part == 'documents' else 'Add'} {what} to {contract.reference}",
+        button="Add",
+        federation=federation,
+        multipart=part == "documents",
     )
 
 
@@ -468,31 +452,25 @@ def activity(request, slug: str):
 def activity_entry(request, slug: str):
     federation = _federation(request, slug)
     perms.require(perms.can_record_activity(request.user, federation))
-    form = forms.ActivityEntryForm(*posted(request), federation=federation)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data):
+        data = dict(data)
         organisation = data.pop("organisation")
-        key = "pcn" if isinstance(organisation, PCN) else "practice"
-        try:
-            services.activity_record(
-                federation=federation, by=request.user, **{key: organisation}, **data
-            )
-        except FinanceError as error:
-            _error(form, error)
-        else:
-            messages.success(request, "Activity recorded.")
-            return redirect(
-                f"{reverse('finance:activity', args=[slug])}?month={data['month']:%Y-%m}"
-            )
-    return render(
+        return services.activity_record(
+            federation=federation, by=request.user, **_organisation(organisation), **data
+        )
+
+    return _form_page(
         request,
-        "finance/form.html",
-        {
-            "federation": federation,
-            "form": form,
-            "title": "Record activity",
-            "button": "Record",
-        },
+        forms.ActivityEntryForm(*posted(request), federation=federation),
+        save=save,
+        done=lambda row: (
+            "Activity recorded.",
+            f"{reverse('finance:activity', args=[slug])}?month={row.month:%Y-%m}",
+        ),
+        title="Record activity",
+        button="Record",
+        federation=federation,
     )
 
 
@@ -553,25 +531,19 @@ def settlement(request, slug: str, month: str):
 def income_add(request, slug: str, month: str):
     federation = _federation(request, slug, manage=True)
     day = _month(month)
-    form = forms.IncomeForm(*posted(request), federation=federation)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.income_entry_create(federation=federation, month=day, by=request.user, **data)
-        except FinanceError as error:
-            _error(form, error)
-        else:
-            messages.success(request, f"Income line “{data['description']}” added.")
-            return redirect("finance:settlement", slug=slug, month=month)
-    return render(
+    return _form_page(
         request,
-        "finance/form.html",
-        {
-            "federation": federation,
-            "form": form,
-            "title": f"Add income for {day:%B %Y}",
-            "button": "Add income",
-        },
+        forms.IncomeForm(*posted(request), federation=federation),
+        save=lambda data: services.income_entry_create(
+            federation=federation, month=day, by=request.user, **data
+        ),
+        done=lambda entry: (
+            f"Income line “{entry.description}” added.",
+            reverse("finance:settlement", args=[slug, month]),
+        ),
+        title=f"Add income for {day:%B %Y}",
+        button="Add income",
+        federation=federation,
     )
 
 
@@ -691,22 +663,15 @@ def returns(request, slug: str):
 def pcn_figures(request, code: str):
     pcn = get_object_or_404(PCN, code=code.upper())
     perms.require(perms.can_set_population(request.user, pcn))
-    form = forms.PcnFiguresForm(*posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pcn_figures_set(pcn=pcn, by=request.user, **form.cleaned_data)
-        except FinanceError as error:
-            _error(form, error)
-        else:
-            messages.success(request, f"Figures saved for {pcn.name}.")
-            return redirect("registry:pcn", code=pcn.code)
-    return render(
+    return _form_page(
         request,
-        "finance/form.html",
-        {
-            "form": form,
-            "title": f"Care-home beds and IIF points for {pcn.name}",
-            "button": "Save figures",
-            "back": reverse("registry:pcn", args=[pcn.code]),
-        },
+        forms.PcnFiguresForm(*posted(request)),
+        save=lambda data: services.pcn_figures_set(pcn=pcn, by=request.user, **data),
+        done=lambda _: (
+            f"Figures saved for {pcn.name}.",
+            reverse("registry:pcn", args=[pcn.code]),
+        ),
+        title=f"Care-home beds and IIF points for {pcn.name}",
+        button="Save figures",
+        back=reverse("registry:pcn", args=[pcn.code]),
     )

@@ -361,3 +361,98 @@ def test_the_demo_has_a_year_of_reconciled_settlements(demo_books):
         Practice.objects.get(code="C82001"), selectors.parse_period("2026-27")
     )
     assert len(statement["services"]) >= 5 and statement["totals"]["net_pence"] > 0
+
+
+def test_services_contracts_and_activity_through_the_forms(lead, books):
+    created = lead.post(
+        url("service-new", books),
+        {
+            "name": "ECG",
+            "code": "ecg",
+            "category": "clinical",
+            "level": "practice",
+            "unit": "ECG",
+            "staff_monthly_pence": "1,900.00",
+            "premises_monthly_pence": "0",
+            "management_monthly_pence": "£200",
+            "cost_per_unit_pence": "3",
+            "alone_fixed_monthly_pence": "550",
+            "alone_per_unit_pence": "9.00",
+            "alone_source": "Two supplier quotes",
+            "active": "on",
+        },
+    )
+    assert created.status_code == 302, created.context["form"].errors
+    from finance.models import Service, ServiceParticipation
+
+    ecg = Service.objects.get(code="ecg")
+    assert (ecg.fixed_monthly_pence, ecg.cost_per_unit_pence) == (210_000, 300)
+    duplicate = lead.post(url("service-new", books), {"name": "x", "code": "ecg"})
+    assert duplicate.status_code == 200
+    added = lead.post(
+        url("participation-add", books, code="ecg"),
+        {"organisation": "a10001", "start_date": "1/4/2026"},
+    )
+    assert added.status_code == 302
+    outsider = lead.post(
+        url("participation-add", books, code="ecg"),
+        {"organisation": "D10004", "start_date": "1/4/2026"},
+    )
+    assert b"is not a member" in outsider.content
+    recorded = lead.post(
+        url("activity-record", books),
+        {"organisation": "A10001", "service": ecg.pk, "month": "2026-10", "units": "12"},
+    )
+    assert recorded.status_code == 302 and Activity.objects.get(service=ecg).units == 12
+    refused = lead.post(
+        url("activity-record", books),
+        {"organisation": "B10002", "service": ecg.pk, "month": "2026-10", "units": "3"},
+    )
+    assert b"does not take part in ECG" in refused.content
+    spell = ServiceParticipation.objects.get(service=ecg)
+    ended = lead.post(
+        url("participation-end", books, code="ecg", pk=spell.pk), {"end_date": "31/10/2026"}
+    )
+    assert ended.status_code == 302
+    contract = lead.post(
+        url("contract-new", books),
+        {
+            "reference": "LLR-1",
+            "title": "Diagnostics",
+            "commissioner": "",
+            "other_body": "",
+            "start_date": "1/4/2026",
+            "notice_months": "3",
+            "annual_value_pence": "10,000",
+            "basis": "per_unit",
+        },
+    )
+    assert b"name the other body" in contract.content  # neither an ICB nor another body
+    contract = lead.post(
+        url("contract-new", books),
+        {
+            "reference": "LLR-1",
+            "title": "Diagnostics",
+            "other_body": "The ICB",
+            "start_date": "1/4/2026",
+            "end_date": "31/3/2027",
+            "notice_months": "3",
+            "annual_value_pence": "10,000",
+            "basis": "per_unit",
+        },
+    )
+    assert contract.status_code == 302
+    saved = Contract.objects.get(reference="LLR-1")
+    assert saved.notice_date == date(2026, 12, 31)
+    funded = lead.post(
+        url("contract-part", books, pk=saved.pk, part="services"),
+        {
+            "service": ecg.pk,
+            "rule": "activity",
+            "unit_price_pence": "22",
+            "block_share_percent": "0",
+        },
+    )
+    assert funded.status_code == 302 and saved.funded.get().unit_price_pence == 2_200
+    assert lead.get(url("contract", books, pk=saved.pk)).status_code == 200
+    assert lead.get(url("contract-part", books, pk=saved.pk, part="nonsense")).status_code == 404
