@@ -456,3 +456,14 @@ def test_services_contracts_and_activity_through_the_forms(lead, books):
     assert funded.status_code == 302 and saved.funded.get().unit_price_pence == 2_200
     assert lead.get(url("contract", books, pk=saved.pk)).status_code == 200
     assert lead.get(url("contract-part", books, pk=saved.pk, part="nonsense")).status_code == 404
+
+
+def test_the_difference_chart_draws_losses_below_the_line():
+    from registry.charts import diverging_bar_chart
+
+    chart = diverging_bar_chart("Difference", [("2026-09", 250_000), ("2026-10", -100_000)])
+    gain, loss = chart.bars
+    assert gain.y + gain.height == chart.baseline  # up from the zero line
+    assert loss.y == chart.baseline and "negative" in loss.css  # down from it
+    assert gain.height == 2.5 * loss.height
+    assert [t["label"] for t in chart.y_ticks] == ["2.5k", "1.25k", "0", "-1.25k", "-2.5k"]
