@@ -24,7 +24,7 @@ def nice_ceiling(value: float) -> float:
 
 def short_number(value: float) -> str:
     if value >= 999_500:  # from here the thousands would read 1e+03k
-        return f"{value / 1_000_000:.1f}m".replace(".0m", "m")
+        return f"{value / 1_000_000:.3g}m"
     if value >= 1_000:
         return f"{value / 1_000:.3g}k"
     return f"{value:.0f}"
