@@ -1,0 +1,230 @@
+"""The rota planner against an independent checker: every rule of the Network Contract DES's
+Enhanced Access, checked here minute by minute without the planner's code."""
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from rota.planner import Booking, Pcn, Person, Problem, Site, plan, required_minutes
+
+MONDAY = date(2026, 12, 7)
+# England's bank holidays around Christmas 2026, typed from gov.uk for the checker
+BANK_HOLIDAYS = {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)}
+
+
+def always(start: date, weeks: int):
+    return (
+        (datetime.combine(start, time()), datetime.combine(start + timedelta(weeks=weeks), time())),
+    )
+
+
+def person(pid, *, gp, pence, sites=(1,), hours=40.0, available=None, start=MONDAY, weeks=1):
+    return Person(
+        id=pid,
+        name=f"Person {pid}",
+        role="GP" if gp else "Practice nurse",
+        is_gp=gp,
+        pence_per_hour=pence,
+        max_hours_per_week=hours,
+        sites=frozenset(sites),
+        available=available if available is not None else always(start, weeks),
+    )
+
+
+def standard_hours(day: date):
+    if day.weekday() == 6 or day in BANK_HOLIDAYS:
+        return None
+    if day.weekday() == 5:
+        return time(9), time(17)
+    return time(18, 30), time(20)
+
+
+def check(problem: Problem, result) -> list[str]:
+    """Every rule, minute by minute. Returns what is broken (empty when the rota is lawful)."""
+    broken = []
+    people = {p.id: p for p in problem.people}
+    sites = {s.id: s for s in problem.sites}
+    busy: dict[tuple[int, datetime], int] = {}
+    at_site: dict[tuple[int, datetime], list[int]] = {}
+    pcn_minutes: dict[tuple[str, date], int] = {}
+    pcn_staffed: set[tuple[str, datetime]] = set()
+    weekly: dict[tuple[int, date], int] = {}
+    for s in result.sessions:
+        who, site = people[s.person], sites[s.site]
+        if s.pcn not in site.pcns:
+            broken.append(f"{site.name} may not serve {s.pcn}")
+        if s.site not in who.sites:
+            broken.append(f"{who.name} does not work at {site.name}")
+        minute = s.start
+        while minute < s.end:
+            hours = standard_hours(minute.date())
+            agreed = any(
+                a <= minute < b for p in problem.pcns if p.code == s.pcn for a, b in p.other_hours
+            )
+            if not agreed and (hours is None or not hours[0] <= minute.time() < hours[1]):
+                broken.append(f"{minute} is outside Network Standard Hours")
+            if minute.date().weekday() == 6 or minute.date() in BANK_HOLIDAYS:
+                broken.append(f"{minute} is a Sunday or bank holiday")
+            if not any(a <= minute < b for a, b in who.available):
+                broken.append(f"{who.name} is not available at {minute}")
+            if (s.person, minute) in busy:
+                broken.append(f"{who.name} is in two places at {minute}")
+            busy[(s.person, minute)] = s.site
+            at_site.setdefault((s.site, minute), []).append(s.person)
+            pcn_staffed.add((s.pcn, minute))
+            week = problem.start + timedelta(weeks=(minute.date() - problem.start).days // 7)
+            pcn_minutes[(s.pcn, week)] = pcn_minutes.get((s.pcn, week), 0) + 1
+            weekly[(s.person, week)] = weekly.get((s.person, week), 0) + 1
+            minute += timedelta(minutes=1)
+    for (site_id, minute), there in at_site.items():
+        if len(there) > sites[site_id].rooms:
+            broken.append(
+                f"{sites[site_id].name} has {len(there)} sessions in its rooms at {minute}"
+            )
+        if not any(people[p].is_gp for p in there):
+            broken.append(f"no GP at {sites[site_id].name} at {minute}")
+    for (person_id, week), minutes in weekly.items():
+        if minutes > people[person_id].max_hours_per_week * 60:
+            broken.append(f"{people[person_id].name} works {minutes} minutes in week {week}")
+    reported = {(s["pcn"], s["week_start"]) for s in result.shortfalls}
+    for pcn in problem.pcns:
+        for w in range(problem.weeks):
+            week = problem.start + timedelta(weeks=w)
+            if (pcn.code, week.isoformat()) in reported:
+                continue
+            if pcn_minutes.get((pcn.code, week), 0) < required_minutes(pcn.adjusted_population):
+                broken.append(f"{pcn.code} is short of minutes in week {week} (not reported)")
+            for d in range(7):
+                day = week + timedelta(days=d)
+                hours = standard_hours(day)
+                if hours is None:
+                    continue
+                minute = datetime.combine(day, hours[0])
+                while minute < datetime.combine(day, hours[1]):
+                    if (pcn.code, minute) not in pcn_staffed:
+                        broken.append(f"{pcn.code} is not covered at {minute} (not reported)")
+                        break
+                    minute += timedelta(minutes=1)
+    return broken
+
+
+def small(*, rooms=2, people=None, weeks=1, start=MONDAY, adjusted=10_000.0):
+    return Problem(
+        start=start,
+        weeks=weeks,
+        pcns=[Pcn("U00001", adjusted)],
+        sites=[Site(1, "Hub", rooms, frozenset({"U00001"}))],
+        people=people
+        or [
+            person(1, gp=True, pence=9_000, start=start, weeks=weeks),
+            person(2, gp=True, pence=9_500, start=start, weeks=weeks),
+            person(3, gp=False, pence=3_000, start=start, weeks=weeks),
+            person(4, gp=False, pence=3_200, start=start, weeks=weeks),
+        ],
+    )
+
+
+def test_a_plan_meets_every_rule_at_the_lowest_cost():
+    problem = small()
+    result = plan(problem, seconds=20)
+    assert result.status == "OPTIMAL"
+    assert check(problem, result) == []
+    assert result.shortfalls == []
+    # 15.5 standard hours need a GP throughout (31 slots x £45 = £1,395); 10,000 adjusted
+    # population needs 600 minutes, which the GP alone gives (930): no nurse is needed.
+    assert result.cost_pence == 31 * 4_500
+    assert result.lower_bound_pence == result.cost_pence
+    assert {s.person for s in result.sessions} == {1}
+    assert result.compliance[0]["required_minutes"] == 600
+    assert result.compliance[0]["planned_minutes"] == 930 and result.compliance[0]["met"]
+
+
+def test_more_minutes_than_one_gp_bring_in_the_cheaper_nurse():
+    problem = small(adjusted=20_000.0)  # 1,200 minutes: 270 more than the GP's 930
+    result = plan(problem, seconds=20)
+    assert check(problem, result) == []
+    nurse = sum((s.end - s.start).seconds // 60 for s in result.sessions if s.person == 3)
+    assert nurse == 270
+
+
+def test_rooms_limit_what_can_run_at_once():
+    problem = small(rooms=1, adjusted=20_000.0)
+    result = plan(problem, seconds=20)
+    assert check(problem, result) == []  # the shortfall is reported, not hidden
+    assert result.shortfalls[0]["minutes_short"] == 1_200 - 930
+
+
+def test_no_sessions_on_bank_holidays():
+    start = date(2026, 12, 21)
+    problem = small(start=start, weeks=2)
+    result = plan(problem, seconds=30)
+    assert check(problem, result) == []
+    days = {s.start.date() for s in result.sessions}
+    assert not days & BANK_HOLIDAYS
+    assert date(2026, 12, 26) in days  # Boxing Day is a Saturday: its bank holiday is the 28th
+
+
+def test_no_gp_on_saturday_is_reported_with_the_reason():
+    saturday = date(2026, 12, 12)
+    weekdays_only = tuple(
+        (
+            datetime.combine(MONDAY + timedelta(days=d), time()),
+            datetime.combine(MONDAY + timedelta(days=d + 1), time()),
+        )
+        for d in range(5)
+    )
+    people = [
+        person(1, gp=True, pence=9_000, available=weekdays_only),
+        person(3, gp=False, pence=3_000),
+    ]
+    problem = small(people=people)
+    result = plan(problem, seconds=20)
+    assert check(problem, result) == []
+    shortfall = result.shortfalls[0]
+    assert shortfall["uncovered"] == [f"{saturday:%a %-d %b} 09:00-17:00"]
+    assert shortfall["binding"] == ["no GP available on Saturday 12 December at 09:00"]
+    assert not result.compliance[0]["met"]
+
+
+def test_locked_sessions_are_kept():
+    locked = Booking(2, 1, "U00001", datetime(2026, 12, 8, 18, 30), datetime(2026, 12, 8, 20, 0))
+    problem = small()
+    problem.locked = [locked]
+    result = plan(problem, seconds=20)
+    assert check(problem, result) == []
+    assert locked in result.sessions
+
+
+def test_a_locked_session_outside_availability_is_refused():
+    problem = small(people=[person(1, gp=True, pence=9_000, available=())])
+    problem.locked = [
+        Booking(1, 1, "U00001", datetime(2026, 12, 8, 18, 30), datetime(2026, 12, 8, 19, 0))
+    ]
+    with pytest.raises(ValueError, match="outside their availability"):
+        plan(problem, seconds=5)
+
+
+def test_agreed_other_hours_count_towards_the_minutes():
+    early = tuple(
+        (
+            datetime.combine(MONDAY + timedelta(days=d), time(7, 0)),
+            datetime.combine(MONDAY + timedelta(days=d), time(8, 0)),
+        )
+        for d in range(5)
+    )
+    problem = small(adjusted=20_000.0, rooms=1)
+    problem.pcns = [Pcn("U00001", 20_000.0, other_hours=early)]
+    result = plan(problem, seconds=20)
+    assert check(problem, result) == []
+    assert result.shortfalls == []
+    assert any(s.start.time() == time(7, 0) for s in result.sessions)
+
+
+def test_bank_holidays_are_englands_weekdays_as_on_gov_uk():
+    from rota.planner import bank_holidays
+
+    days = bank_holidays([2026, 2027])
+    assert {date(2026, 12, 25), date(2026, 12, 28), date(2027, 1, 1)} <= days
+    assert date(2026, 12, 26) not in days  # Boxing Day on a Saturday: the 28th instead
+    assert date(2026, 8, 31) in days  # summer bank holiday (England, not Scotland's 3 August)
+    assert date(2026, 3, 17) not in days  # St Patrick's Day is Northern Ireland's
