@@ -477,6 +477,18 @@ def activity_entry(request, slug: str):
 # --- settlements -----------------------------------------------------------------------------
 
 
+def _paid_by_practice(rows) -> list[tuple[Practice, dict]]:
+    """A settlement's rows (previewed or posted) summed for each practice, in code order."""
+    totals: dict[int, dict] = {}
+    for r in rows:
+        found = totals.setdefault(r.practice_id, dict.fromkeys(("income", "costs", "net"), 0))
+        found["income"] += r.income_pence
+        found["costs"] += r.costs_pence + r.overhead_pence
+        found["net"] += r.net_pence
+    practices = Practice.objects.filter(pk__in=totals).order_by("code")
+    return [(p, totals[p.pk]) for p in practices if any(totals[p.pk].values())]
+
+
 def settlement(request, slug: str, month: str):
     federation = _federation(request, slug)
     day = _month(month)
@@ -487,13 +499,12 @@ def settlement(request, slug: str, month: str):
         "month": day,
         "settlement": done,
         "can_manage": can_manage,
-        "names": {s.pk: s.name for s in Service.objects.filter(federation=federation)},
     }
     if done:
         context["pairs"] = [
             (line.entry, line) for line in done.lines.select_related("entry", "corrects")
         ]
-        context["rows"] = done.rows.select_related("practice", "service")
+        context["by_practice"] = _paid_by_practice(done.rows.all())
         context["corrections"] = done.corrections.all()
         return render(request, "finance/settlement_posted.html", context)
     preview = services.settlement_preview(federation, day)
@@ -503,25 +514,11 @@ def settlement(request, slug: str, month: str):
             "service", "contract", "corrects"
         )
     }
-    by_practice: dict[int, dict] = {}
-    for r in preview.rows:
-        found = by_practice.setdefault(
-            r.practice_id, {"income": 0, "costs": 0, "overhead": 0, "net": 0, "alone": 0}
-        )
-        found["income"] += r.income_pence
-        found["costs"] += r.costs_pence
-        found["overhead"] += r.overhead_pence
-        found["net"] += r.net_pence
-        found["alone"] += r.alone_cost_pence
-    practices = {p.pk: p for p in Practice.objects.filter(pk__in=by_practice)}
     context.update(
         {
             "preview": preview,
             "entries": [(entries[line.key], line) for line in preview.lines],
-            "by_practice": sorted(
-                ((practices[k], v) for k, v in by_practice.items()), key=lambda kv: kv[0].code
-            ),
-            "income_form": forms.IncomeForm(federation=federation),
+            "by_practice": _paid_by_practice(preview.rows),
         }
     )
     return render(request, "finance/settlement_preview.html", context)
