@@ -375,7 +375,7 @@ def _month(federation, services, month, rng, by) -> None:
             continue
         spells = service.participations.select_related("practice", "pcn")
         for spell in spells:
-            org = spell.practice or spell.pcn
+            org = spell.organisation
             if spell.practice_id:
                 members = [spell.practice_id]
             else:

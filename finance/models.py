@@ -127,14 +127,32 @@ class Service(models.Model):
         )
 
 
-class ServiceParticipation(models.Model):
-    """A practice or a PCN taking part in a service, dated."""
+PRACTICE_OR_PCN = (Q(practice__isnull=False) & Q(pcn__isnull=True)) | (
+    Q(practice__isnull=True) & Q(pcn__isnull=False)
+)
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="participations")
+
+class ForPracticeOrPcn(models.Model):
+    """Belongs to a practice or to a PCN, never both (each model adds a check constraint on
+    ``PRACTICE_OR_PCN`` under its own name)."""
+
     practice = models.ForeignKey(
         Practice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     pcn = models.ForeignKey(PCN, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def organisation(self):
+        return self.practice or self.pcn
+
+
+class ServiceParticipation(ForPracticeOrPcn):
+    """A practice or a PCN taking part in a service, dated."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="participations")
     start_date = models.DateField("from")
     end_date = models.DateField("until", null=True, blank=True)
 
@@ -142,8 +160,7 @@ class ServiceParticipation(models.Model):
         ordering = ["service", "start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(practice__isnull=False) & Q(pcn__isnull=True))
-                | (Q(practice__isnull=True) & Q(pcn__isnull=False)),
+                condition=PRACTICE_OR_PCN,
                 name="participation_practice_or_pcn",
             ),
             models.CheckConstraint(
@@ -153,11 +170,7 @@ class ServiceParticipation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.practice or self.pcn} in {self.service}"
-
-    @property
-    def organisation(self):
-        return self.practice or self.pcn
+        return f"{self.organisation} in {self.service}"
 
 
 class Contract(models.Model):
@@ -268,14 +281,10 @@ class ContractKPI(models.Model):
         return f"{self.name}: {self.target}"
 
 
-class Subcontract(models.Model):
+class Subcontract(ForPracticeOrPcn):
     """Part of a contract subcontracted to a practice or PCN, with its share."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="subcontracts")
-    practice = models.ForeignKey(
-        Practice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    pcn = models.ForeignKey(PCN, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     share_percent = models.DecimalField(max_digits=5, decimal_places=2)
     description = models.CharField(max_length=300, blank=True)
 
@@ -283,8 +292,7 @@ class Subcontract(models.Model):
         ordering = ["contract", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(practice__isnull=False) & Q(pcn__isnull=True))
-                | (Q(practice__isnull=True) & Q(pcn__isnull=False)),
+                condition=PRACTICE_OR_PCN,
                 name="subcontract_practice_or_pcn",
             ),
             models.CheckConstraint(
@@ -294,7 +302,7 @@ class Subcontract(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.practice or self.pcn}: {self.share_percent}%"
+        return f"{self.organisation}: {self.share_percent}%"
 
 
 class ContractDocument(models.Model):
@@ -317,15 +325,11 @@ class ContractDocument(models.Model):
         return self.title
 
 
-class Activity(models.Model):
+class Activity(ForPracticeOrPcn):
     """Units of a service a practice (or a PCN) received in a month."""
 
     federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="activity")
-    practice = models.ForeignKey(
-        Practice, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    pcn = models.ForeignKey(PCN, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     month = models.DateField(help_text="The first day of the month.")
     units = models.PositiveIntegerField()
     source = models.CharField(max_length=200, blank=True)
@@ -339,8 +343,7 @@ class Activity(models.Model):
         ordering = ["month", "service"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(practice__isnull=False) & Q(pcn__isnull=True))
-                | (Q(practice__isnull=True) & Q(pcn__isnull=False)),
+                condition=PRACTICE_OR_PCN,
                 name="activity_practice_or_pcn",
             ),
             models.UniqueConstraint(
@@ -357,7 +360,7 @@ class Activity(models.Model):
         indexes = [models.Index(fields=["federation", "month"])]
 
     def __str__(self) -> str:
-        return f"{self.practice or self.pcn} {self.service} {self.month:%Y-%m}: {self.units}"
+        return f"{self.organisation} {self.service} {self.month:%Y-%m}: {self.units}"
 
 
 class IncomeEntry(models.Model):

@@ -21,7 +21,7 @@ def activity_file(tmp_path, month: date, *, bad: bool = False):
     for spell in ServiceParticipation.objects.filter(
         service__code__in=["phlebotomy", "ecg", "enhanced-access"], end_date__isnull=True
     ).select_related("practice", "pcn", "service"):
-        org = spell.practice or spell.pcn
+        org = spell.organisation
         rows.append(f"{org.code},{spell.service.code},{month:%Y-%m},{len(org.code) * 37}")
     if bad:
         rows.append(f"C82001,phlebotomy,{month:%Y-%m},12.5")
