@@ -180,17 +180,4 @@ def settlement(request, slug: str, month: str):
             ],
         }
     result = services.settlement_preview(federation, day)
-    return {
-        "month": month,
-        "posted": False,
-        "income_pence": result.income_pence,
-        "overhead_pence": result.overhead_pence,
-        "costs_pence": result.costs_pence,
-        "paid_pence": result.paid_pence,
-        "kept_pence": result.kept_pence,
-        "can_post": result.can_post,
-        "fingerprint": result.fingerprint(),
-        "problems": result.problems,
-        "warnings": result.warnings,
-        "lines": [line.__dict__ for line in result.lines],
-    }
+    return {**result.as_dict(), "month": month, "posted": False}

@@ -164,6 +164,25 @@ class Result:
     def can_post(self) -> bool:
         return not self.problems and bool(self.lines)
 
+    def as_dict(self) -> dict:
+        """The month's figures and lines, as the command line and the API give them."""
+        from dataclasses import asdict
+
+        return {
+            "month": self.month,
+            "overhead_percent": str(self.overhead_percent),
+            "income_pence": self.income_pence,
+            "overhead_pence": self.overhead_pence,
+            "costs_pence": self.costs_pence,
+            "paid_pence": self.paid_pence,
+            "kept_pence": self.kept_pence,
+            "can_post": self.can_post,
+            "fingerprint": self.fingerprint(),
+            "problems": self.problems,
+            "warnings": self.warnings,
+            "lines": [asdict(line) for line in self.lines],
+        }
+
     def fingerprint(self) -> str:
         """Changes whenever any figure that would be posted changes."""
         data = {

@@ -332,26 +332,6 @@ def cmd_activity(args) -> int:
     return 0
 
 
-def _result_dict(result) -> dict:
-    from dataclasses import asdict
-
-    return {
-        "federation_id": result.federation_id,
-        "month": result.month,
-        "overhead_percent": str(result.overhead_percent),
-        "income_pence": result.income_pence,
-        "overhead_pence": result.overhead_pence,
-        "costs_pence": result.costs_pence,
-        "paid_pence": result.paid_pence,
-        "kept_pence": result.kept_pence,
-        "can_post": result.can_post,
-        "fingerprint": result.fingerprint(),
-        "problems": result.problems,
-        "warnings": result.warnings,
-        "lines": [asdict(line) for line in result.lines],
-    }
-
-
 def cmd_settlement(args) -> int:
     import csv
 
@@ -372,7 +352,7 @@ def cmd_settlement(args) -> int:
     if args.action == "preview":
         result = settlement_preview(federation, month)
         if args.format == "json":
-            print_json(_result_dict(result))
+            print_json(result.as_dict())
         else:
             print(f"{federation.name}, {month:%B %Y}: preview")
             for line in result.lines:

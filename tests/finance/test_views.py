@@ -69,11 +69,16 @@ def test_preview_and_post_from_the_pages(lead, books):
     result = preview.context["preview"]
     assert result.can_post and result.paid_pence == 700_000
     assert b"Post settlement for October 2026" in preview.content
+    api = f"/api/v1/federations/{books.federation.slug}/settlements/2026-10"
+    previewed = lead.get(api).json()
+    assert (previewed["posted"], previewed["paid_pence"]) == (False, 700_000)
+    assert previewed["fingerprint"] == result.fingerprint()
     posted = lead.post(
         url("post", books, month="2026-10"), {"fingerprint": result.fingerprint()}, follow=True
     )
     assert b"posted" in posted.content
     settlement = Settlement.objects.get()
+    assert lead.get(api).json()["posted"] is True
     # the same page again (a second tab) cannot post twice
     again = lead.post(
         url("post", books, month="2026-10"), {"fingerprint": result.fingerprint()}, follow=True
