@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from accounts import permissions as perms
 from finance import selectors, services
-from finance.inputs import add_months, month_start, parse_month
+from finance.inputs import parse_month
 from registry.models import Federation
 
 router = Router(tags=["finance"])
@@ -102,8 +100,6 @@ class Preview(Schema):
 
 def _period(text: str) -> selectors.Period:
     """The period asked for; last month when none is given."""
-    if not text:
-        text = f"{add_months(month_start(date.today()), -1):%Y-%m}"
     try:
         return selectors.parse_period(text)
     except ValueError as error:

@@ -42,6 +42,13 @@ def add_months(day: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def last_month() -> date:
+    """The first day of last month: the month a finance page opens on (the one to settle)."""
+    from django.utils import timezone
+
+    return add_months(month_start(timezone.localdate()), -1)
+
+
 def financial_year_of(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
 

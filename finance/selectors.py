@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from finance.entitlements import Entitlements, Populations, entitlements
-from finance.inputs import add_months, month_end, parse_month
+from finance.inputs import add_months, last_month, month_end, parse_month
 from finance.models import Contract, Service, Settlement, SettlementRow
 from finance.rates import DES_RATES
 from registry import selectors as registry
@@ -89,7 +89,8 @@ class Period:
 
 
 def parse_period(text: str) -> Period:
-    text = (text or "").strip()
+    """A period from its key; an empty key is last month."""
+    text = (text or "").strip() or f"{last_month():%Y-%m}"
     quarter = QUARTER.match(text)
     if quarter:
         year = int(quarter[1])

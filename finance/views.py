@@ -10,11 +10,12 @@ from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
 from finance import exports, forms, selectors, services
-from finance.inputs import add_months, month_start, parse_month
+from finance.inputs import add_months, last_month, month_start, parse_month
 from finance.models import (
     Activity,
     Contract,
@@ -89,7 +90,7 @@ def index(request):
 
 def federation_home(request, slug: str):
     federation = _federation(request, slug)
-    today = month_start(date.today())
+    today = month_start(timezone.localdate())
     posted_months = {s.month: s for s in Settlement.objects.filter(federation=federation)}
     open_entries = dict(
         IncomeEntry.objects.filter(federation=federation, settlement__isnull=True)
@@ -149,7 +150,7 @@ def settings_edit(request, slug: str):
 
 def service_list(request, slug: str):
     federation = _federation(request, slug)
-    today = date.today()
+    today = timezone.localdate()
     rows = []
     for service in Service.objects.filter(federation=federation).prefetch_related("participations"):
         current = [
@@ -398,7 +399,7 @@ def document_download(request, slug: str, pk: int):
 def activity(request, slug: str):
     federation = _federation(request, slug)
     can_record = perms.can_record_activity(request.user, federation)
-    month_text = request.GET.get("month") or f"{add_months(month_start(date.today()), -1):%Y-%m}"
+    month_text = request.GET.get("month") or f"{last_month():%Y-%m}"
     month = _month(month_text)
     upload = forms.ActivityUploadForm(*posted(request, files=True))
     problems = []
@@ -606,9 +607,8 @@ def settlement_export(request, slug: str, month: str, kind: str):
 
 
 def _period(request) -> selectors.Period:
-    text = request.GET.get("period") or f"{add_months(month_start(date.today()), -1):%Y-%m}"
     try:
-        return selectors.parse_period(text)
+        return selectors.parse_period(request.GET.get("period", ""))
     except ValueError:
         raise Http404("No such period") from None
 
