@@ -5,12 +5,7 @@ from __future__ import annotations
 
 from finance.inputs import month_end
 from finance.models import Settlement
-
-
-def _money(pence: int) -> str:
-    sign = "-" if pence < 0 else ""
-    pounds, pennies = divmod(abs(pence), 100)
-    return f"{sign}{pounds}.{pennies:02d}"
+from gpfed.formats import money_csv
 
 
 def remittance(settlement: Settlement) -> tuple[list[str], list[list]]:
@@ -42,10 +37,10 @@ def remittance(settlement: Settlement) -> tuple[list[str], list[list]]:
                 row.practice.name,
                 row.service.name if row.service else "Other income",
                 row.activity_units,
-                _money(row.income_pence),
-                _money(row.costs_pence),
-                _money(row.overhead_pence),
-                _money(row.net_pence),
+                money_csv(row.income_pence),
+                money_csv(row.costs_pence),
+                money_csv(row.overhead_pence),
+                money_csv(row.net_pence),
             ]
         )
         by_practice[row.practice.code] = by_practice.get(row.practice.code, 0) + row.net_pence
@@ -61,7 +56,7 @@ def remittance(settlement: Settlement) -> tuple[list[str], list[list]]:
                 "",
                 "",
                 "",
-                _money(net),
+                money_csv(net),
             ]
         )
     return header, rows
@@ -82,7 +77,7 @@ def journal(settlement: Settlement) -> tuple[list[str], list[list]]:
             return
         if pence < 0:  # a refund reverses the sides
             pence, debit = -pence, not debit
-        money = _money(pence)
+        money = money_csv(pence)
         rows.append(
             [day, account, money if debit else "", "" if debit else money, reference, description]
         )

@@ -11,6 +11,7 @@ from finance.entitlements import Entitlements, Populations, entitlements
 from finance.inputs import add_months, last_month, month_end, parse_month
 from finance.models import Contract, Service, Settlement, SettlementRow
 from finance.rates import DES_RATES
+from gpfed.formats import money_text
 from registry import selectors as registry
 from registry.models import PCN, AnnualPopulation, Federation, Practice
 
@@ -133,11 +134,6 @@ def _with_comparison(figures: dict) -> dict:
     return figures
 
 
-def pounds(pence: int) -> str:
-    sign = "-" if pence < 0 else ""
-    return f"{sign}£{abs(pence) / 100:,.2f}"
-
-
 def practice_statement(practice: Practice, period: Period) -> dict:
     """A practice's value statement: service by service, what it received through the
     federation beside the estimate of doing the same activity alone."""
@@ -231,18 +227,22 @@ def statement_summary(practice, period, totals, service_count, per_patient) -> s
     difference = totals["difference_pence"]
     net = totals["net_pence"]
     alone = totals["alone_net_pence"]
-    each = f" ({pounds(int(abs(per_patient) * 100))} per registered patient)" if per_patient else ""
+    each = (
+        f" ({money_text(int(abs(per_patient) * 100))} per registered patient)"
+        if per_patient
+        else ""
+    )
     verdict = (
-        f"{pounds(abs(difference))}{each} better off"
+        f"{money_text(abs(difference))}{each} better off"
         if difference > 0
-        else f"{pounds(abs(difference))}{each} worse off"
+        else f"{money_text(abs(difference))}{each} worse off"
         if difference < 0
         else "no better or worse off"
     )
     return (
-        f"In {period.label} the federation paid {practice.name} {pounds(net)} net across "
+        f"In {period.label} the federation paid {practice.name} {money_text(net)} net across "
         f"{service_count} service{'s' * (service_count != 1)}. Doing the same activity alone "
-        f"would have left it {pounds(alone)}, so working through the federation it was "
+        f"would have left it {money_text(alone)}, so working through the federation it was "
         f"{verdict}."
     )
 

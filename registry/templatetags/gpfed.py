@@ -2,6 +2,8 @@ from datetime import date
 
 from django import template
 
+from gpfed.formats import money_text
+
 register = template.Library()
 
 
@@ -33,11 +35,7 @@ def get_item(mapping, key):
 @register.filter
 def pence(value):
     """Integer pence as pounds: 83908612 -> £839,086.12."""
-    if value is None:
-        return "–"
-    sign = "−" if int(value) < 0 else ""
-    pounds, pennies = divmod(abs(int(value)), 100)
-    return f"{sign}£{pounds:,}.{pennies:02d}"
+    return "–" if value is None else money_text(value)
 
 
 @register.filter
