@@ -35,8 +35,9 @@ from finance.models import (
     SettlementRow,
     Subcontract,
 )
+from registry import selectors as registry
 from registry.importers.base import ImportFileError
-from registry.models import PCN, Federation, FederationMembership, Practice, PracticePCN
+from registry.models import PCN, Federation, FederationMembership, Practice
 
 
 class FinanceError(Exception):
@@ -67,33 +68,40 @@ def finance_settings_update(*, federation: Federation, by, **values) -> FinanceS
     if not Decimal(0) <= Decimal(values.get("overhead_percent", 0)) <= 100:
         raise FinanceError("The top-slice must be between 0% and 100%.", "overhead_percent")
     before = snapshot(current, SETTINGS_FIELDS)
-    for name in SETTINGS_FIELDS:
-        if name in values:
-            setattr(current, name, values[name])
-    current.save()
-    audit_record(
-        by=by,
-        action="finance.settings",
-        obj=current,
+    _assign(current, SETTINGS_FIELDS, values)
+    return _save_audited(
+        current,
+        fields=SETTINGS_FIELDS,
         before=before,
-        after=snapshot(current, SETTINGS_FIELDS),
+        noun="settings",
+        by=by,
         federation=federation,
     )
-    return current
 
 
 def is_posted(federation: Federation, month: date) -> bool:
     return Settlement.objects.filter(federation=federation, month=month_start(month)).exists()
 
 
-def _member_on(federation: Federation, practice_id: int, first: date, last: date) -> bool:
-    return (
-        FederationMembership.objects.filter(
-            federation=federation, practice_id=practice_id, start_date__lte=last
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
-        .exists()
+def _assign(obj, fields: list[str], values: dict) -> None:
+    for name, value in values.items():
+        if name not in fields:
+            raise FinanceError(f"unknown field {name}")
+        setattr(obj, name, value)
+
+
+def _save_audited(obj, *, fields: list[str], before: dict | None, noun: str, by, federation):
+    """Save a new or changed object and record it: ``before`` is None for a new one."""
+    obj.save()
+    audit_record(
+        by=by,
+        action=f"finance.{noun}.{'create' if before is None else 'update'}",
+        obj=obj,
+        before=before or {},
+        after=snapshot(obj, fields),
+        federation=federation,
     )
+    return obj
 
 
 # --- services ------------------------------------------------------------------------------
@@ -121,13 +129,11 @@ def service_save(
     *, federation: Federation, by, instance: Service | None = None, **values
 ) -> Service:
     service = instance or Service(federation=federation)
-    before = snapshot(service, SERVICE_FIELDS) if instance else {}
+    before = snapshot(service, SERVICE_FIELDS) if instance else None
     for name, value in values.items():
-        if name not in SERVICE_FIELDS:
-            raise FinanceError(f"unknown field {name}")
         if name.endswith("_pence") and value < 0:
             raise FinanceError("Costs cannot be negative.", name)
-        setattr(service, name, value)
+    _assign(service, SERVICE_FIELDS, values)
     duplicate = Service.objects.filter(federation=federation, code=service.code).exclude(
         pk=service.pk
     )
@@ -135,16 +141,9 @@ def service_save(
         raise FinanceError(
             f"The federation already has a service with code {service.code}.", "code"
         )
-    service.save()
-    audit_record(
-        by=by,
-        action="finance.service.update" if instance else "finance.service.create",
-        obj=service,
-        before=before,
-        after=snapshot(service, SERVICE_FIELDS),
-        federation=federation,
+    return _save_audited(
+        service, fields=SERVICE_FIELDS, before=before, noun="service", by=by, federation=federation
     )
-    return service
 
 
 @transaction.atomic
@@ -161,12 +160,13 @@ def participation_add(
         raise FinanceError("Choose a practice or a PCN.", "organisation")
     if end_date and end_date < start_date:
         raise FinanceError("The end date must be on or after the start date.", "end_date")
-    if practice and not _member_on(service.federation, practice.pk, start_date, start_date):
+    members = set(registry.federation_member_ids_on(service.federation, start_date))
+    if practice and practice.pk not in members:
         raise FinanceError(
             f"{practice.name} is not a member of {service.federation} on {start_date:%-d %B %Y}.",
             "organisation",
         )
-    if pcn and not _pcn_has_member(service.federation, pcn, start_date):
+    if pcn and not {p.pk for p in registry.pcn_practices_on(pcn, start_date)} & members:
         raise FinanceError(
             f"No practice of {pcn.name} is a member of {service.federation} on "
             f"{start_date:%-d %B %Y}.",
@@ -192,21 +192,6 @@ def participation_add(
         federation=service.federation,
     )
     return spell
-
-
-def _pcn_has_member(federation: Federation, pcn: PCN, day: date) -> bool:
-    practice_ids = (
-        PracticePCN.objects.filter(pcn=pcn, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .values_list("practice_id", flat=True)
-    )
-    return (
-        FederationMembership.objects.filter(
-            federation=federation, practice_id__in=practice_ids, start_date__lte=day
-        )
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .exists()
-    )
 
 
 @transaction.atomic
@@ -249,11 +234,8 @@ def contract_save(
     *, federation: Federation, by, instance: Contract | None = None, **values
 ) -> Contract:
     contract = instance or Contract(federation=federation)
-    before = snapshot(contract, CONTRACT_FIELDS) if instance else {}
-    for name, value in values.items():
-        if name not in CONTRACT_FIELDS:
-            raise FinanceError(f"unknown field {name}")
-        setattr(contract, name, value)
+    before = snapshot(contract, CONTRACT_FIELDS) if instance else None
+    _assign(contract, CONTRACT_FIELDS, values)
     if not contract.commissioner_id and not contract.other_body:
         raise FinanceError("Choose the ICB or sub-ICB, or name the other body.", "commissioner")
     if contract.end_date and contract.end_date < contract.start_date:
@@ -267,16 +249,14 @@ def contract_save(
     clash = Contract.objects.filter(federation=federation, reference=contract.reference)
     if clash.exclude(pk=contract.pk).exists():
         raise FinanceError(f"There is already a contract {contract.reference}.", "reference")
-    contract.save()
-    audit_record(
-        by=by,
-        action="finance.contract.update" if instance else "finance.contract.create",
-        obj=contract,
+    return _save_audited(
+        contract,
+        fields=CONTRACT_FIELDS,
         before=before,
-        after=snapshot(contract, CONTRACT_FIELDS),
+        noun="contract",
+        by=by,
         federation=federation,
     )
-    return contract
 
 
 @transaction.atomic

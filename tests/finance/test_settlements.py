@@ -326,3 +326,28 @@ def test_fixed_shares_are_stored_per_practice(books):
     )
     preview = finance.settlement_preview(books.federation, OCT)
     assert preview.paid_pence == 50_000 and preview.kept_pence == 50_000
+
+
+def test_every_change_to_the_money_is_audited(books):
+    from audit.models import AuditEvent
+
+    _october(books)
+    finance.settlement_post(federation=books.federation, month=OCT, by=books.lead)
+    finance.service_save(
+        federation=books.federation, by=books.lead, instance=books.hr, alone_source="New quote"
+    )
+    actions = list(
+        AuditEvent.objects.filter(federation=books.federation).values_list("action", flat=True)
+    )
+    for action in (
+        "finance.settings.update",
+        "finance.service.create",
+        "finance.service.update",
+        "finance.participation.add",
+        "finance.activity.import",
+        "finance.income.create",
+        "finance.settlement.post",
+    ):
+        assert action in actions, action
+    change = AuditEvent.objects.get(action="finance.service.update")
+    assert change.changes["alone_source"] == ["Local HR adviser retainer quote", "New quote"]
