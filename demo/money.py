@@ -24,129 +24,143 @@ from registry.selectors import federation_practices_on, list_sizes_on
 SEED = 2026
 STARTED = date(2025, 4, 1)
 
-# code, name, category, level, unit, staff, premises, management, per unit (federation, in
-# pounds); alone fixed a month, alone per unit; source; monthly units per 1,000 patients
+# Each service: what it costs the federation (pounds a month: staff, premises, management; and
+# per unit), what one practice would pay alone (a month, and per unit) with the source of that
+# estimate, and how many units a month per 1,000 registered patients the demo generates.
 SERVICES = [
-    (
-        "enhanced-access",
-        "Enhanced Access hubs",
-        "clinical",
-        "pcn",
-        "appointment",
-        150_000,
-        12_000,
-        8_000,
-        0,
-        2_600,
-        26.0,
-        "One salaried GP session a week and a receptionist per practice, 2026/27 BMA model "
-        "salary and Agenda for Change band 3 with on-costs; GP appointments at £26 each.",
-        17.0,
+    dict(
+        code="enhanced-access",
+        name="Enhanced Access hubs",
+        category="clinical",
+        level="pcn",
+        unit="appointment",
+        staff=150000,
+        premises=12000,
+        management=8000,
+        per_unit=0,
+        alone_fixed=2600,
+        alone_per_unit=26.0,
+        alone_source=(
+            "One salaried GP session a week and a receptionist per practice, 2026/27 BMA "
+            "model salary and Agenda for Change band 3 with on-costs; GP appointments at "
+            "£26 each."
+        ),
+        per_1000=17.0,
     ),
-    (
-        "phlebotomy",
-        "Phlebotomy",
-        "clinical",
-        "practice",
-        "blood test",
-        17_000,
-        1_500,
-        900,
-        0.80,
-        950,
-        2.10,
-        "A band 3 phlebotomist for 0.3 WTE at 2026/27 rates with on-costs, plus consumables.",
-        18.0,
+    dict(
+        code="phlebotomy",
+        name="Phlebotomy",
+        category="clinical",
+        level="practice",
+        unit="blood test",
+        staff=17000,
+        premises=1500,
+        management=900,
+        per_unit=0.8,
+        alone_fixed=950,
+        alone_per_unit=2.1,
+        alone_source=(
+            "A band 3 phlebotomist for 0.3 WTE at 2026/27 rates with on-costs, plus consumables."
+        ),
+        per_1000=18.0,
     ),
-    (
-        "ecg",
-        "ECG",
-        "clinical",
-        "practice",
-        "ECG",
-        1_900,
-        0,
-        200,
-        3.00,
-        550,
-        9.00,
-        "Machine lease and maintenance, and 0.1 WTE band 4 time, from two supplier quotes.",
-        2.0,
+    dict(
+        code="ecg",
+        name="ECG",
+        category="clinical",
+        level="practice",
+        unit="ECG",
+        staff=1900,
+        premises=0,
+        management=200,
+        per_unit=3.0,
+        alone_fixed=550,
+        alone_per_unit=9.0,
+        alone_source=(
+            "Machine lease and maintenance, and 0.1 WTE band 4 time, from two supplier quotes."
+        ),
+        per_1000=2.0,
     ),
-    (
-        "spirometry",
-        "Spirometry",
-        "clinical",
-        "practice",
-        "test",
-        1_500,
-        300,
-        150,
-        6.00,
-        700,
-        14.00,
-        "ARTP-certified nurse time (band 6) and a calibrated spirometer, shared across a year.",
-        0.8,
+    dict(
+        code="spirometry",
+        name="Spirometry",
+        category="clinical",
+        level="practice",
+        unit="test",
+        staff=1500,
+        premises=300,
+        management=150,
+        per_unit=6.0,
+        alone_fixed=700,
+        alone_per_unit=14.0,
+        alone_source=(
+            "ARTP-certified nurse time (band 6) and a calibrated spirometer, shared across a year."
+        ),
+        per_1000=0.8,
     ),
-    (
-        "housebound-vaccination",
-        "Housebound vaccination",
-        "clinical",
-        "practice",
-        "vaccination",
-        800,
-        0,
-        100,
-        6.00,
-        250,
-        12.00,
-        "A nurse and driver visit per patient: band 5 time, mileage at 45p a mile.",
-        4.0,
+    dict(
+        code="housebound-vaccination",
+        name="Housebound vaccination",
+        category="clinical",
+        level="practice",
+        unit="vaccination",
+        staff=800,
+        premises=0,
+        management=100,
+        per_unit=6.0,
+        alone_fixed=250,
+        alone_per_unit=12.0,
+        alone_source=("A nurse and driver visit per patient: band 5 time, mileage at 45p a mile."),
+        per_1000=4.0,
     ),
-    (
-        "care-home-rounds",
-        "Care-home ward rounds",
-        "clinical",
-        "practice",
-        "bed",
-        9_500,
-        0,
-        700,
-        0,
-        1_200,
-        15.00,
-        "Weekly GP round: 0.1 WTE salaried GP plus a care coordinator, per practice.",
-        1.6,
+    dict(
+        code="care-home-rounds",
+        name="Care-home ward rounds",
+        category="clinical",
+        level="practice",
+        unit="bed",
+        staff=9500,
+        premises=0,
+        management=700,
+        per_unit=0,
+        alone_fixed=1200,
+        alone_per_unit=15.0,
+        alone_source=(
+            "Weekly GP round: 0.1 WTE salaried GP plus a care coordinator, per practice."
+        ),
+        per_1000=1.6,
     ),
-    (
-        "hr",
-        "HR advice",
-        "back_office",
-        "federation",
-        "case",
-        2_200,
-        0,
-        0,
-        0,
-        420,
-        0,
-        "Retainer for an employment-law adviser, from three quotes to member practices.",
-        0.05,
+    dict(
+        code="hr",
+        name="HR advice",
+        category="back_office",
+        level="federation",
+        unit="case",
+        staff=2200,
+        premises=0,
+        management=0,
+        per_unit=0,
+        alone_fixed=420,
+        alone_per_unit=0,
+        alone_source=(
+            "Retainer for an employment-law adviser, from three quotes to member practices."
+        ),
+        per_1000=0.05,
     ),
-    (
-        "payroll",
-        "Payroll",
-        "back_office",
-        "federation",
-        "payslip",
-        900,
-        0,
-        0,
-        2.50,
-        150,
-        6.00,
-        "Bureau payroll at £6 a payslip plus an annual pension-return fee.",
-        1.8,
+    dict(
+        code="payroll",
+        name="Payroll",
+        category="back_office",
+        level="federation",
+        unit="payslip",
+        staff=900,
+        premises=0,
+        management=0,
+        per_unit=2.5,
+        alone_fixed=150,
+        alone_per_unit=6.0,
+        alone_source="Bureau payroll at £6 a payslip plus an annual pension-return fee.",
+        per_1000=1.8,
     ),
 ]
 
@@ -189,36 +203,17 @@ def demo_money(federation: Federation, *, by, months: int = 12) -> dict:
 def _services(federation, by) -> dict[str, Service]:
     finance.finance_settings_update(federation=federation, by=by, overhead_percent=Decimal("4"))
     out = {}
-    for (
-        code,
-        name,
-        category,
-        level,
-        unit,
-        staff,
-        premises,
-        management,
-        per_unit,
-        alone_fixed,
-        alone_per_unit,
-        source,
-        _rate,
-    ) in SERVICES:
-        out[code] = finance.service_save(
+    for spec in SERVICES:
+        out[spec["code"]] = finance.service_save(
             federation=federation,
             by=by,
-            code=code,
-            name=name,
-            category=category,
-            level=level,
-            unit=unit,
-            staff_monthly_pence=_pence(staff),
-            premises_monthly_pence=_pence(premises),
-            management_monthly_pence=_pence(management),
-            cost_per_unit_pence=_pence(per_unit),
-            alone_fixed_monthly_pence=_pence(alone_fixed),
-            alone_per_unit_pence=_pence(alone_per_unit),
-            alone_source=source,
+            **{k: spec[k] for k in ("code", "name", "category", "level", "unit", "alone_source")},
+            staff_monthly_pence=_pence(spec["staff"]),
+            premises_monthly_pence=_pence(spec["premises"]),
+            management_monthly_pence=_pence(spec["management"]),
+            cost_per_unit_pence=_pence(spec["per_unit"]),
+            alone_fixed_monthly_pence=_pence(spec["alone_fixed"]),
+            alone_per_unit_pence=_pence(spec["alone_per_unit"]),
         )
     return out
 
@@ -368,7 +363,8 @@ def _month(federation, services, month, rng, by) -> None:
     ).values_list("pcn_id", "practice_id"):
         pcn_members.setdefault(pcn_id, []).append(practice_id)
     lines = ["ODS code,Service,Month,Units"]
-    for code, *_rest, rate in SERVICES:
+    for spec in SERVICES:
+        code, rate = spec["code"], spec["per_1000"]
         service = services[code]
         factor = SEASONAL.get(code, {}).get(month.month, 0.0 if code in SEASONAL else 1.0)
         if factor == 0:
