@@ -325,3 +325,107 @@ def statement_practices(user) -> QuerySet:
 
 def can_view_statement(user, practice) -> bool:
     return statement_practices(user).filter(pk=practice.pk).exists()
+
+
+# --- shared staff, the Enhanced Access rota and ARRS claims ------------------------------
+
+ROTA_VIEWERS = FINANCE_VIEWERS
+
+
+def rota_federations(user) -> QuerySet:
+    """Federations whose staff, sites and rota this person may read: its administrators,
+    operations lead, finance lead and board."""
+    from registry.models import Federation
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Federation.objects.all()
+    return Federation.objects.filter(pk__in=scope.federation_ids(*ROTA_VIEWERS))
+
+
+def can_view_rota(user, federation) -> bool:
+    scope = scope_for(user)
+    return scope.superuser or federation.pk in scope.federation_ids(*ROTA_VIEWERS)
+
+
+def can_manage_rota(user, federation) -> bool:
+    """Plan, edit and lock sessions; add staff and sites; change anyone's availability."""
+    scope = scope_for(user)
+    return scope.superuser or federation.pk in scope.federation_ids(
+        Role.FEDERATION_ADMIN, Role.OPERATIONS_LEAD
+    )
+
+
+def can_view_arrs(user, federation, pcn) -> bool:
+    """A PCN's ARRS claims from a federation: the federation's finance viewers and the PCN's
+    clinical director."""
+    scope = scope_for(user)
+    return (
+        scope.superuser
+        or federation.pk in scope.federation_ids(*FINANCE_VIEWERS)
+        or pcn.pk in scope.pcn_ids(Role.PCN_CLINICAL_DIRECTOR)
+    )
+
+
+def can_submit_arrs(user, federation, pcn) -> bool:
+    scope = scope_for(user)
+    return (
+        scope.superuser
+        or federation.pk in scope.federation_ids(Role.FEDERATION_ADMIN, Role.FINANCE_LEAD)
+        or pcn.pk in scope.pcn_ids(Role.PCN_CLINICAL_DIRECTOR)
+    )
+
+
+def arrs_pcns(user) -> list:
+    """(federation, PCN) pairs whose ARRS claims a PCN clinical director may open: the
+    federations employing ARRS posts for their PCN."""
+    from rota.models import Staff
+
+    scope = scope_for(user)
+    pcns = scope.pcn_ids(Role.PCN_CLINICAL_DIRECTOR)
+    if not pcns:
+        return []
+    return list(
+        Staff.objects.filter(pcn_id__in=pcns, arrs_funded=True)
+        .values_list("federation__slug", "federation__name", "pcn__code", "pcn__name")
+        .distinct()
+    )
+
+
+# --- bulletins ------------------------------------------------------------------------------
+
+
+def can_send_bulletins(user, sender) -> bool:
+    """Write and send a federation's bulletins (its administrators and communications lead),
+    or a network's (its administrators)."""
+    from registry.models import Network
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return True
+    if isinstance(sender, Network):
+        return sender.pk in scope.network_ids()
+    return sender.pk in scope.federation_ids(Role.FEDERATION_ADMIN, Role.COMMUNICATIONS_LEAD)
+
+
+def can_read_bulletin(user, bulletin) -> bool:
+    """Its recipients, and whoever may send for its sender."""
+    return (
+        can_send_bulletins(user, bulletin.sender)
+        or bulletin.deliveries.filter(user_id=getattr(user, "pk", None)).exists()
+    )
+
+
+def bulletin_senders(user) -> list:
+    """The federations and networks whose bulletins this person may write."""
+    from registry.models import Federation, Network
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return [*Federation.objects.all(), *Network.objects.all()]
+    return [
+        *Federation.objects.filter(
+            pk__in=scope.federation_ids(Role.FEDERATION_ADMIN, Role.COMMUNICATIONS_LEAD)
+        ),
+        *Network.objects.filter(pk__in=scope.network_ids()),
+    ]

@@ -10,7 +10,7 @@ from audit.origin import current_origin
 
 
 def _plain(value):
-    if isinstance(value, dt.date | dt.datetime):
+    if isinstance(value, dt.date | dt.datetime | dt.time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -52,3 +52,25 @@ def audit_record(
         changes=changes,
         federation=federation,
     )
+
+
+_STORED = object()
+
+
+def save_audited(obj, *, action: str, fields: list[str], by, federation, before=_STORED):
+    """Save a new or changed object and record what changed as ``<action>.create`` or
+    ``<action>.update``. ``before`` is the fields as they were (None for a new object); by
+    default it is read from the stored row. Call inside the service's transaction. Returns
+    ``before``."""
+    if before is _STORED:
+        before = snapshot(type(obj).objects.get(pk=obj.pk), fields) if obj.pk else None
+    obj.save()
+    audit_record(
+        by=by,
+        action=f"{action}.{'create' if before is None else 'update'}",
+        obj=obj,
+        before=before or {},
+        after=snapshot(obj, fields),
+        federation=federation,
+    )
+    return before

@@ -468,6 +468,242 @@ def generate_extracts(source: Path, count: int) -> list[Path]:
     return paths
 
 
+# --- the rota planner (pure: no database) ---------------------------------------------------
+
+ROTA_TARGET_START = date(2027, 1, 11)  # four weeks with no bank holiday
+ROTA_DECEMBER = date(2026, 12, 7)  # four weeks with Christmas, Boxing Day and New Year
+
+
+def phase_rota(pcns: str, weeks: str, seconds: str, start: str, gap_limit: str) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from rota.planner import greedy, plan
+    from rota.synthetic import generated_problem
+
+    n, w = int(pcns), int(weeks)
+    problem = generated_problem(
+        pcns=n,
+        population=50_000 * n,
+        sites=n + max(1, n // 4),
+        staff=round(12.5 * n),
+        weeks=w,
+        start=date.fromisoformat(start),
+    )
+    baseline = greedy(problem)
+    started = time.perf_counter()
+    result = plan(problem, seconds=float(seconds), gap_limit=float(gap_limit))
+    elapsed = time.perf_counter() - started
+    return {
+        "pcns": n,
+        "weeks": w,
+        "sites": len(problem.sites),
+        "staff": len(problem.people),
+        "adjusted_population": round(sum(p.adjusted_population for p in problem.pcns)),
+        "hours_a_week_required": round(sum(p.required_minutes_per_week for p in problem.pcns) / 60),
+        "start": start,
+        "time_limit_seconds": float(seconds),
+        "seconds": elapsed,
+        "status": result.status,
+        "cost_pence": result.cost_pence,
+        "lower_bound_pence": result.lower_bound_pence,
+        "gap": result.gap,
+        "rules_met": not result.shortfalls,
+        "shortfalls": len(result.shortfalls),
+        "greedy_cost_pence": baseline.cost_pence,
+        "greedy_shortfalls": len(baseline.shortfalls),
+        "sessions": len(result.sessions),
+        "peak_mb": peak_mb(),
+    }
+
+
+def rota(results: dict, env: dict) -> None:
+    def row(label, r):
+        print(
+            f"  {label:45s} {r['seconds']:6.1f} s  cost £{r['cost_pence'] / 100:>10,.2f}  "
+            f"bound £{r['lower_bound_pence'] / 100:>10,.2f}  gap {r['gap']:6.2%}  "
+            f"{'rules met' if r['rules_met'] else str(r['shortfalls']) + ' shortfalls'}  "
+            f"greedy £{r['greedy_cost_pence'] / 100:,.2f} ({r['greedy_shortfalls']} shortfalls)"
+            f"  peak {r['peak_mb']:.0f} MB"
+        )
+
+    print("\nThe Enhanced Access planner (generated federations; 50,000 adjusted a PCN):")
+    target = child("rota", env, "12", "4", "60", str(ROTA_TARGET_START), "0")
+    results["rota_target"] = target
+    row("12 PCNs, 15 sites, 150 staff, 4 weeks (Jan)", target)
+    december = child("rota", env, "12", "4", "60", str(ROTA_DECEMBER), "0")
+    results["rota_december"] = december
+    row("The same, 4 weeks of December", december)
+    print("  Seconds to a proven gap of 2% (capped at 30 s a week):")
+    results["rota_scale_pcns"] = []
+    for n in (2, 4, 8, 12):
+        r = child("rota", env, str(n), "1", "30", str(ROTA_TARGET_START), "0.02")
+        results["rota_scale_pcns"].append(r)
+        row(f"{n} PCNs, 1 week", r)
+    results["rota_scale_weeks"] = []
+    for w in (1, 2, 4, 8):
+        r = child("rota", env, "12", str(w), str(30 * w), str(ROTA_TARGET_START), "0.02")
+        results["rota_scale_weeks"].append(r)
+        row(f"12 PCNs, {w} week{'s' * (w > 1)}", r)
+
+
+# --- bulletins: 8,000 recipients, one worker, and a worker killed at random ----------------
+
+
+def phase_comms() -> dict:
+    """A practice manager for every member practice and a clinical director for every PCN of
+    the 200 federations, in one network; a bulletin to all of them, queued, then delivered to
+    a local SMTP server by one worker process; then a second bulletin delivered by workers
+    killed at random points and restarted, counting every message the server received."""
+    setup_django()
+    import random as rnd
+    import signal
+
+    from aiosmtpd.controller import Controller
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import RoleGrant, User
+    from comms import services
+    from comms.models import Bulletin, Delivery
+    from registry.models import (
+        Federation,
+        FederationMembership,
+        Network,
+        NetworkMembership,
+        PracticePCN,
+    )
+
+    network = Network.objects.create(name="Bench network", slug="bench-network")
+    NetworkMembership.objects.bulk_create(
+        NetworkMembership(network=network, federation=f, start_date=date(2020, 1, 1))
+        for f in Federation.objects.filter(slug__startswith="bench-")
+    )
+    members = dict(
+        FederationMembership.objects.filter(end_date__isnull=True).values_list(
+            "practice_id", "federation_id"
+        )
+    )
+    pcns = set(
+        PracticePCN.objects.filter(practice_id__in=members, end_date__isnull=True).values_list(
+            "pcn_id", flat=True
+        )
+    )
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        [
+            User(email=e, username=e, password=unusable)
+            for e in [f"pm{p}@bench.example" for p in members]
+            + [f"cd{p}@bench.example" for p in pcns]
+        ],
+        batch_size=2000,
+    )
+    by_email = {u.email: u for u in users}
+    RoleGrant.objects.bulk_create(
+        [RoleGrant(user=by_email[f"pm{p}@bench.example"], role="practice_manager",
+                   practice_id=p, start_date=date(2020, 1, 1)) for p in members]
+        + [RoleGrant(user=by_email[f"cd{p}@bench.example"], role="pcn_clinical_director",
+                     pcn_id=p, start_date=date(2020, 1, 1)) for p in pcns],
+        batch_size=2000,
+    )  # fmt: skip
+
+    received: list[str] = []
+
+    class Collect:
+        async def handle_DATA(self, server, session, envelope):
+            text = envelope.content.decode("utf-8", "replace")
+            for line in text.splitlines():
+                if line.lower().startswith("message-id:"):
+                    received.append(line.split(":", 1)[1].strip())
+                    break
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # a free port on the loopback address
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    env = dict(os.environ)
+    env.update(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(port),
+        GPFED_DELIVERY_LEASE_SECONDS="2",
+    )
+    worker = [sys.executable, "-m", "gpfed", "bulletins", "deliver"]
+
+    def bulletin(title):
+        return services.bulletin_save(
+            Bulletin(network=network, title=title, body="To every practice manager and "
+                     "clinical director.", audience_roles=["practice_manager",
+                     "pcn_clinical_director"]),
+            by=None,
+        )  # fmt: skip
+
+    first = bulletin("Bench bulletin")
+    started = time.perf_counter()
+    queued = services.bulletin_send(first, by=None)
+    queue_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    subprocess.run(worker, env=env, check=True, capture_output=True, cwd=ROOT)
+    deliver_seconds = time.perf_counter() - started
+    first_ids = set(Delivery.objects.filter(bulletin=first).values_list("message_id", flat=True))
+    delivered_once = sum(1 for m in received if m in first_ids)
+
+    second = bulletin("Bench bulletin, workers killed")
+    services.bulletin_send(second, by=None)
+    rng = rnd.Random(7)  # nosec B311
+    kills = 0
+    while Delivery.objects.filter(bulletin=second).exclude(status="sent").exists():
+        process = subprocess.Popen(  # nosec B603 (our own command)
+            worker, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        if kills < 10:
+            time.sleep(rng.uniform(0.5, 4.0))
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+                kills += 1
+        process.wait()
+        time.sleep(2.2)  # the dead worker's lease runs out
+    controller.stop()
+    second_ids = set(Delivery.objects.filter(bulletin=second).values_list("message_id", flat=True))
+    counts = {}
+    for m in received:
+        if m in second_ids:
+            counts[m] = counts.get(m, 0) + 1
+    return {
+        "recipients": queued,
+        "queue_seconds": queue_seconds,
+        "deliver_seconds": deliver_seconds,
+        "messages_per_second": queued / deliver_seconds,
+        "first_received": delivered_once,
+        "killed_workers": kills,
+        "second_recipients": len(second_ids),
+        "second_received_once": sum(1 for c in counts.values() if c == 1),
+        "second_duplicates": sum(c - 1 for c in counts.values() if c > 1),
+        "second_missing": len(second_ids - set(counts)),
+        "peak_mb": peak_mb(),
+    }
+
+
+def comms(results: dict, env: dict) -> None:
+    r = child("comms", env)
+    results["comms"] = r
+    print(
+        f"\nBulletins: {r['recipients']:,} recipients (every practice manager and clinical "
+        "director of 200 federations)"
+    )
+    print(f"  {'Queued (one copy each)':45s} {r['queue_seconds']:8.2f} s")
+    print(
+        f"  {'Delivered to local SMTP by one worker':45s} {r['deliver_seconds']:8.2f} s "
+        f"{r['messages_per_second']:>10,.0f} msg/s  received {r['first_received']:,}"
+    )
+    print(
+        f"  {'Workers killed at random, restarted':45s} {r['killed_workers']} kills: "
+        f"{r['second_received_once']:,} received once, {r['second_duplicates']} duplicates, "
+        f"{r['second_missing']} missing  peak {r['peak_mb']:.0f} MB"
+    )
+
+
 def child(phase: str, env: dict, *args: str) -> dict:
     result = subprocess.run(
         [sys.executable, __file__, "--phase", phase, *args],
@@ -502,6 +738,12 @@ def machine() -> dict:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1] == "rota":
+        results = {"machine": machine()}
+        print(f"gpfed bench (rota only): {machine()['cpu']}, {machine()['cores']} cores")
+        rota(results, dict(os.environ))
+        (OUT / "results-rota.json").write_text(json.dumps(results, indent=2))
+        return
     source = data_dir()
     env = dict(os.environ)
     url = os.environ.get("BENCH_DATABASE_URL")
@@ -522,6 +764,13 @@ def main() -> None:
     subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True)
 
     files = [str(source / f) for f in NATIONAL_FILES]
+    if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1] == "comms":
+        results = {"machine": machine(), "backend": backend}
+        child("import", env, *files)
+        child("federations", env)
+        comms(results, env)
+        (OUT / f"results-comms-{backend}.json").write_text(json.dumps(results, indent=2))
+        return
     print(f"gpfed bench on {backend}: {machine()['cpu']}, {machine()['cores']} cores")
     results = {"machine": machine(), "backend": backend}
     results["import_national"] = child("import", env, *files)
@@ -550,6 +799,8 @@ def main() -> None:
                 f"p95 {figures['p95_ms']:7.1f} ms"
             )
     money(results, env)
+    comms(results, env)
+    rota(results, env)
     (OUT / f"results-{backend}.json").write_text(json.dumps(results, indent=2))
     print(f"\nWritten to {OUT / f'results-{backend}.json'}")
 
@@ -603,6 +854,10 @@ if __name__ == "__main__":
             output = phase_import(sys.argv[3:])
         elif phase == "federations":
             output = phase_federations()
+        elif phase == "comms":
+            output = phase_comms()
+        elif phase == "rota":
+            output = phase_rota(*sys.argv[3:])
         elif phase.startswith("money_"):
             output = globals()[f"phase_{phase}"]()
         else:

@@ -14,7 +14,9 @@ from accounts.models import ROLES_NEEDING_OTP, RoleGrant
 from accounts.otp import demo_device
 from accounts.services import role_grant
 from demo import DEMO_NETWORK, DEMO_USERS
+from demo.comms import demo_bulletins, demo_events, demo_library
 from demo.money import demo_money
+from demo.rota import demo_rota
 from registry.importers.detect import Kind, detect
 from registry.importing import import_file, sha256_of
 from registry.models import (
@@ -60,7 +62,7 @@ def demo_users(password_reset: bool = True) -> list:
     return users
 
 
-def demo_load(*, by=None, money: bool = True) -> dict:
+def demo_load(*, by=None, money: bool = True, rota: bool | None = None) -> dict:
     summary: list[str] = []
     imported = []
     for path in demo_files():
@@ -76,12 +78,32 @@ def demo_load(*, by=None, money: bool = True) -> dict:
     users = demo_users()
     federation = _federation(by=by or users[0])
     _roles(federation, users)
+    rota = money if rota is None else rota
+    with_money = money
     money = demo_money(federation, by=users[1]) if money else {"created": False}
     if money["created"]:
         summary.append(
             f"A year of money: {money['services']} services, {money['settlements']} posted "
             f"settlements, {money['activity_rows']:,} activity rows."
         )
+    if rota:
+        shared = demo_rota(federation, by=users[2], claim_by=users[1])
+        if shared["created"]:
+            summary.append(
+                f"Shared staff: {shared['sites']} sites, {shared['staff']} sessional staff, "
+                f"{shared['sessions']} Enhanced Access sessions planned from "
+                f"{shared['plan_start']:%-d %B %Y}."
+            )
+    if with_money:
+        sent = demo_bulletins(federation, by=users[3])
+        if sent["created"]:
+            summary.append(f"A year of bulletins: {sent['bulletins']} sent, partly read.")
+        upcoming = demo_events(federation, by=users[3])
+        if upcoming["created"]:
+            summary.append(f"Upcoming events: {', '.join(upcoming['events'])}.")
+        shelf = demo_library(federation, by=users[3])
+        if shelf["created"]:
+            summary.append(f"A shared library of {shelf['documents']} documents.")
     facts = federation_summary(federation)
     summary.append(
         f"Demo federation: {federation.name}: {facts['practice_count']} member practices, "

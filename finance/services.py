@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.services import audit_record, snapshot
+from audit.services import audit_record, save_audited, snapshot
 from finance import activity_file, engine
 from finance.entitlements import spread
 from finance.inputs import financial_year_of, load_one, month_end, month_start
@@ -35,6 +35,7 @@ from finance.models import (
     SettlementRow,
     Subcontract,
 )
+from gpfed.documents import DocumentError, check_document
 from registry import selectors as registry
 from registry.importers.base import ImportFileError
 from registry.models import PCN, Federation, FederationMembership, Practice
@@ -92,14 +93,8 @@ def _assign(obj, fields: list[str], values: dict) -> None:
 
 def _save_audited(obj, *, fields: list[str], before: dict | None, noun: str, by, federation):
     """Save a new or changed object and record it: ``before`` is None for a new one."""
-    obj.save()
-    audit_record(
-        by=by,
-        action=f"finance.{noun}.{'create' if before is None else 'update'}",
-        obj=obj,
-        before=before or {},
-        after=snapshot(obj, fields),
-        federation=federation,
+    save_audited(
+        obj, action=f"finance.{noun}", fields=fields, by=by, federation=federation, before=before
     )
     return obj
 
@@ -353,71 +348,14 @@ def subcontract_add(
     return sub
 
 
-DOCUMENT_TYPES = {
-    ".pdf": ("application/pdf", b"%PDF-"),
-    ".docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        b"PK\x03\x04",
-    ),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
-    ".csv": ("text/csv", b""),
-    ".txt": ("text/plain", b""),
-}
-
-
-def document_text(data: bytes, suffix: str) -> str:
-    """The text a document holds, for screening it for NHS numbers."""
-    import io
-    import zipfile
-
-    if suffix == ".pdf":
-        from pypdf import PdfReader
-
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            return "\n".join(page.extract_text() or "" for page in reader.pages)
-        except Exception as exc:  # pypdf raises many types for a damaged file
-            raise FinanceError(f"The PDF cannot be read: {exc}", "file") from None
-    if suffix in (".docx", ".xlsx"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return "\n".join(
-                    archive.read(name).decode("utf-8", "replace")
-                    for name in archive.namelist()
-                    if name.endswith(".xml")
-                )
-        except zipfile.BadZipFile:
-            raise FinanceError("The document cannot be read.", "file") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise FinanceError("The file is not UTF-8 text.", "file") from None
-
-
 @transaction.atomic
 def document_add(
     *, contract: Contract, by, title: str, file_name: str, data: bytes
 ) -> ContractDocument:
-    import re
-
-    from registry.importers.screening import contains_nhs_number
-
-    suffix = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    if suffix not in DOCUMENT_TYPES:
-        raise FinanceError("Upload a PDF, Word (.docx), Excel (.xlsx), CSV or text file.", "file")
-    content_type, magic = DOCUMENT_TYPES[suffix]
-    if not data:
-        raise FinanceError("The file is empty.", "file")
-    if magic and not data.startswith(magic):
-        raise FinanceError(f"The file is named {suffix} but its content is not.", "file")
-    text = re.sub(r"<[^>]+>", " ", document_text(data, suffix))
-    if contains_nhs_number(text):
-        raise FinanceError(
-            "The document contains what looks like an NHS number. gpfed holds no "
-            "patient-identifiable data: remove it and upload again. Nothing was saved.",
-            "file",
-        )
-    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", file_name)[-120:]
+    try:
+        safe_name, content_type = check_document(file_name, data)
+    except DocumentError as error:
+        raise FinanceError(str(error), "file") from None
     document = ContractDocument(
         contract=contract,
         title=title,

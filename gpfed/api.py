@@ -4,6 +4,7 @@ from ninja.security import HttpBearer, django_auth
 from accounts.services import api_token_user
 from finance.api import router as finance_router
 from registry.api import router as registry_router
+from rota.api import router as rota_router
 
 
 class PersonalToken(HttpBearer):
@@ -32,3 +33,4 @@ api = NinjaAPI(
 )
 api.add_router("/", registry_router)
 api.add_router("/", finance_router)
+api.add_router("/", rota_router)

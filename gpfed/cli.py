@@ -85,6 +85,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json", "pdf"], default="text")
     p.add_argument("--output", type=Path, help="where to write the PDF (default: stdout)")
 
+    p = commands.add_parser("rota", help="plan a federation's Enhanced Access rota")
+    p.add_argument("action", choices=["plan", "show"])
+    p.add_argument("federation", help="the federation's slug")
+    p.add_argument("--start", required=True, help="the first Monday, e.g. 2026-12-07")
+    p.add_argument("--weeks", type=int, default=4)
+    p.add_argument("--seconds", type=int, default=60, help="the planner's time limit")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = commands.add_parser("arrs", help="a PCN's ARRS claim for a month")
+    p.add_argument("action", choices=["claim", "submit"])
+    p.add_argument("pcn", help="the PCN's code")
+    p.add_argument("--month", required=True, help="the month, e.g. 2026-10")
+    p.add_argument("--federation", help="the federation's slug, if more than one employs posts")
+    p.add_argument("--format", choices=["text", "json", "csv"], default="text")
+
+    p = commands.add_parser(
+        "bulletins", help="deliver due bulletins, send the weekly digest or event reminders"
+    )
+    p.add_argument("action", choices=["deliver", "digest", "reminders"])
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
     p = commands.add_parser("manage", help="run a Django management command (migrate, ...)")
     p.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -439,6 +460,150 @@ def cmd_statement(args) -> int:
     return 0
 
 
+def cmd_rota(args) -> int:
+    from accounts import permissions as perms
+    from gpfed.formats import money_text
+    from registry.models import Federation
+    from rota import services
+
+    by = acting_user(args.by)
+    federation = Federation.objects.filter(slug=args.federation).first()
+    if federation is None:
+        raise BadInput(f"there is no federation {args.federation}")
+    allowed = perms.can_manage_rota if args.action == "plan" else perms.can_view_rota
+    if by is not None and not allowed(by, federation):
+        raise BadInput(f"{by.email} may not do that for {federation.name}")
+    start = services.parse_start(args.start)
+    if not 1 <= args.weeks <= 12:
+        raise BadInput("--weeks must be between 1 and 12")
+    run = None
+    if args.action == "plan":
+        run = services.plan_request(federation, start, args.weeks, by=by, seconds=args.seconds)
+        run = services.run_plan(run)
+        if run.status == run.Status.FAILED:
+            raise BadInput(run.error)
+    result = services.plan_json(federation, start, args.weeks, run)
+    if args.format == "json":
+        print_json(result)
+        return 0
+    print(
+        f"{federation.name}: {len(result['sessions'])} sessions from {start:%-d %B %Y}, "
+        f"{args.weeks} weeks, cost {money_text(result['cost_pence'])}"
+    )
+    if run:
+        print(
+            f"  solver {run.solver_status} in {run.solve_seconds:.1f} s: lower bound "
+            f"{money_text(run.lower_bound_pence)}, gap {run.gap or 0:.2%}; a greedy rota "
+            f"costs {money_text(run.greedy_cost_pence)}"
+        )
+    for row in result["compliance"]:
+        mark = "met" if row["met"] else "NOT MET"
+        print(
+            f"  {row['pcn']} week of {row['week_start']}: {row['planned_minutes']} of "
+            f"{row['required_minutes']} minutes, {'covered' if row['covered'] else 'gaps'}: {mark}"
+        )
+    for s in result["shortfalls"]:
+        print(
+            f"  short {s['pcn']} {s['week_start']}: {s['minutes_short']} minutes; "
+            f"uncovered {', '.join(s['uncovered']) or 'none'}; {'; '.join(s['binding'])}"
+        )
+    return 0
+
+
+def cmd_arrs(args) -> int:
+    import csv
+
+    from accounts import permissions as perms
+    from finance.inputs import parse_month
+    from gpfed.formats import money_text
+    from registry.models import PCN, Federation
+    from rota import arrs
+    from rota.models import Staff
+
+    by = acting_user(args.by)
+    try:
+        month = parse_month(args.month)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    pcn = PCN.objects.filter(code=args.pcn.upper()).first()
+    if pcn is None:
+        raise BadInput(f"there is no PCN {args.pcn}")
+    if args.federation:
+        federation = Federation.objects.filter(slug=args.federation).first()
+        if federation is None:
+            raise BadInput(f"there is no federation {args.federation}")
+    else:
+        ids = set(
+            Staff.objects.filter(pcn=pcn, arrs_funded=True).values_list("federation_id", flat=True)
+        )
+        if len(ids) != 1:
+            raise BadInput(
+                f"{'no federation has' if not ids else 'several federations have'} ARRS posts "
+                f"for {pcn.code}: name one with --federation"
+            )
+        federation = Federation.objects.get(pk=ids.pop())
+    allowed = perms.can_submit_arrs if args.action == "submit" else perms.can_view_arrs
+    if by is not None and not allowed(by, federation, pcn):
+        raise BadInput(f"{by.email} may not do that for {pcn.code}")
+    if args.action == "submit":
+        try:
+            found = arrs.submit(federation, pcn, month, by=by)
+        except arrs.ClaimError as error:
+            raise BadInput(str(error)) from None
+        figures = arrs.claim(federation, pcn, month)
+        if args.format == "json":
+            print_json(figures)
+        else:
+            print(f"submitted {found.reference}: {money_text(found.claimed_pence)}")
+        return 0
+    figures = arrs.claim(federation, pcn, month)
+    if args.format == "json":
+        print_json(figures)
+    elif args.format == "csv":
+        csv.writer(sys.stdout).writerows(arrs.csv_rows(figures))
+    else:
+        submitted = figures["submitted"]
+        note = f" (submitted {submitted['reference']})" if submitted else ""
+        print(f"{pcn.code} {pcn.name}: ARRS claim for {month:%B %Y}{note}")
+        for line in figures["lines"]:
+            print(
+                f"  {line['name'][:30]:30s} {line['role'][:28]:28s} {line['wte']:>5} "
+                f"{money_text(line['claimable_pence']):>12}"
+            )
+
+        def shown(pence):
+            return money_text(pence) if pence is not None else "unknown"
+
+        print(
+            f"  claimed {shown(figures['claimed_pence'])}; pot {shown(figures['pot_pence'])}, "
+            f"left for the year {shown(figures['left_pence'])}"
+        )
+        for warning in figures["warnings"]:
+            print(f"  warning: {warning}")
+    return 0
+
+
+def cmd_bulletins(args) -> int:
+    from comms.services import deliver_due, digest_send
+
+    if args.action == "deliver":
+        result = deliver_due()
+        text = f"sent {result['sent']}, to retry {result['retry']}, failed {result['failed']}"
+    elif args.action == "digest":
+        result = {"digests": digest_send()}
+        text = f"sent {result['digests']} weekly digests"
+    else:
+        from comms.events import send_reminders
+
+        result = {"reminders": send_reminders()}
+        text = f"sent {result['reminders']} event reminders"
+    if args.format == "json":
+        print_json(result)
+    else:
+        print(text)
+    return 0
+
+
 def cmd_manage(args) -> int:
     from django.core.management import execute_from_command_line
 
@@ -458,6 +623,9 @@ def main(argv: list[str] | None = None) -> int:
         "activity": cmd_activity,
         "settlement": cmd_settlement,
         "statement": cmd_statement,
+        "rota": cmd_rota,
+        "arrs": cmd_arrs,
+        "bulletins": cmd_bulletins,
     }
     try:
         return handlers[args.command](args)
@@ -467,8 +635,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         from finance.services import FinanceError
         from registry.services import RegistryError
+        from rota.services import RotaError
 
-        if isinstance(exc, RegistryError | FinanceError):
+        if isinstance(exc, RegistryError | FinanceError | RotaError):
             print(f"gpfed: {exc.message}", file=sys.stderr)
             return BAD_INPUT
         raise

@@ -19,6 +19,9 @@ def site(request):
             "imports": perms.can_import(user),
             "manage_users": perms.managed_federations(user).exists(),
             "audit": perms.can_read_audit(user),
+            "rota": perms.rota_federations(user).exists()
+            or bool(perms.arrs_pcns(user))
+            or user.staff_records.exists(),
             "finance": perms.finance_federations(user).exists()
             or perms.statement_practices(user).exists(),
         }

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "audit",
     "registry",
     "finance",
+    "rota",
+    "comms",
     "demo",
 ]
 
@@ -194,6 +196,13 @@ STORAGES = {
 # Contract documents are private: stored here and served only through a permission check.
 MEDIA_ROOT = VAR_DIR / "documents"
 
+# Where people reach gpfed, for links in email sent by the worker (no request to ask).
+GPFED_BASE_URL = os.environ.get("GPFED_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How long a worker holds the bulletin copies it has claimed; if it dies, another worker takes
+# them when the lease runs out.
+GPFED_DELIVERY_LEASE_SECONDS = int(os.environ.get("GPFED_DELIVERY_LEASE_SECONDS", "120"))
+# The rota planner's time limit for a plan requested from a page (seconds).
+GPFED_ROTA_SECONDS = int(os.environ.get("GPFED_ROTA_SECONDS", "60"))
 GPFED_MAX_UPLOAD_BYTES = int(os.environ.get("GPFED_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -266,6 +275,7 @@ LOGGING = {
         # WeasyPrint logs every layout step at INFO; only its warnings are worth reading.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},  # aiosmtpd, the local SMTP server of tests and bench
     },
 }
 

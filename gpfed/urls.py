@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("finance/", include("finance.urls")),
+    path("rota/", include("rota.urls")),
+    path("comms/", include("comms.urls")),
     path("", include("registry.urls")),
     path("api/v1/", api.urls),
 ]

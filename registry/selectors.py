@@ -64,7 +64,7 @@ def practice_search(
         qs = qs.filter(status=status)
     if sub_icb or icb:
         if on is not None:
-            spells = _covering(PracticeCommissioner.objects.all(), on)
+            spells = covering(PracticeCommissioner.objects.all(), on)
         else:
             # The practice's latest commissioner, so closed practices stay in their area.
             latest = (
@@ -122,13 +122,14 @@ def sub_icb_choices(icb: str = "") -> list[Commissioner]:
 # --- practices ---------------------------------------------------------------------------
 
 
-def _covering(qs, day: date):
+def covering(qs, day: date):
+    """Rows of a dated spell (start_date, optional end_date) that cover ``day``."""
     return qs.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
 def practice_pcn_on(practice: Practice, day: date | None = None) -> PracticePCN | None:
     day = day or today()
-    return _covering(practice.pcn_spells.select_related("pcn"), day).order_by("-start_date").first()
+    return covering(practice.pcn_spells.select_related("pcn"), day).order_by("-start_date").first()
 
 
 def practice_commissioner_on(
@@ -136,7 +137,7 @@ def practice_commissioner_on(
 ) -> PracticeCommissioner | None:
     day = day or today()
     return (
-        _covering(practice.commissioner_spells.select_related("commissioner__parent__parent"), day)
+        covering(practice.commissioner_spells.select_related("commissioner__parent__parent"), day)
         .order_by("-start_date")
         .first()
     )
@@ -147,7 +148,7 @@ def practice_federation_on(practice: Practice, day: date | None = None, federati
     memberships = practice.federation_memberships.select_related("federation")
     if federations is not None:
         memberships = memberships.filter(federation__in=federations)
-    return _covering(memberships, day).order_by("-start_date").first()
+    return covering(memberships, day).order_by("-start_date").first()
 
 
 def practice_list_history(practice: Practice) -> list[ListSize]:
@@ -235,7 +236,7 @@ def practice_report(practice: Practice, day: date | None = None, federations=Non
 
 def pcn_practices_on(pcn: PCN, day: date | None = None) -> list[Practice]:
     day = day or today()
-    ids = _covering(PracticePCN.objects.filter(pcn=pcn), day).values("practice_id")
+    ids = covering(PracticePCN.objects.filter(pcn=pcn), day).values("practice_id")
     return list(Practice.objects.filter(pk__in=ids).order_by("name"))
 
 
@@ -358,7 +359,7 @@ MEMBERSHIP_COLUMNS = [
 def federation_member_ids_on(federation: Federation, day: date | None = None) -> list[int]:
     day = day or today()
     return sorted(
-        set(_covering(federation.memberships.all(), day).values_list("practice_id", flat=True))
+        set(covering(federation.memberships.all(), day).values_list("practice_id", flat=True))
     )
 
 
@@ -372,7 +373,7 @@ def federation_pcns_on(federation: Federation, day: date | None = None) -> list[
     PCN's practices are members."""
     day = day or today()
     member_ids = federation_member_ids_on(federation, day)
-    spells = _covering(PracticePCN.objects.filter(practice_id__in=member_ids), day).select_related(
+    spells = covering(PracticePCN.objects.filter(practice_id__in=member_ids), day).select_related(
         "pcn"
     )
     by_pcn: dict[int, dict] = {}
@@ -380,7 +381,7 @@ def federation_pcns_on(federation: Federation, day: date | None = None) -> list[
         entry = by_pcn.setdefault(spell.pcn_id, {"pcn": spell.pcn, "member_practices": 0})
         entry["member_practices"] += 1
     totals: dict[int, int] = defaultdict(int)
-    for pcn_id in _covering(PracticePCN.objects.filter(pcn_id__in=by_pcn), day).values_list(
+    for pcn_id in covering(PracticePCN.objects.filter(pcn_id__in=by_pcn), day).values_list(
         "pcn_id", flat=True
     ):
         totals[pcn_id] += 1

@@ -20,6 +20,12 @@ def _tasks_run_immediately(settings):
 
 
 @pytest.fixture(autouse=True)
+def _short_rota_plans(settings):
+    """Tests check what a plan is, not how good the planner gets with a minute to think."""
+    settings.GPFED_ROTA_SECONDS = 4
+
+
+@pytest.fixture(autouse=True)
 def _documents_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "documents"
 

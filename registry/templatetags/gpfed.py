@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, time
 
 from django import template
 
@@ -14,9 +14,12 @@ def widget_type(field) -> str:
 
 @register.filter
 def date_or_value(value):
-    """Show dates in a text input the way the form asks for them (1/4/2025)."""
+    """Show dates in a text input the way the form asks for them (1/4/2025), and times as
+    24-hour HH:MM (not "6:30 p.m.", which no time field reads back)."""
     if isinstance(value, date):
         return f"{value.day}/{value.month}/{value.year}"
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
     return value
 
 

@@ -4,19 +4,26 @@ The list of URLs is read from the URL configuration: a page added without a rule
 ``test_every_url_has_a_rule``. Outside a person's scope the answer is 404, never 403.
 """
 
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.models import ApiToken, RoleGrant, User
 from accounts.services import role_grant
+from comms import events, library
+from comms import services as comms
+from comms.models import Bulletin, Event, Resource
 from finance import services as finance
 from registry.models import Federation, FederationMembership, ImportRun, Practice
 from registry.services import federation_create, federation_membership_add
+from rota.models import AccessPcn, PlanRun, RotaSession
+from rota.services import aware
 from tests.conftest import sign_in_verified
 from tests.factories import UserFactory
+from tests.rota.conftest import build_rota
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +76,12 @@ FIN_MANAGE = ["federation_admin", "finance_lead", "superuser"]
 FIN_RECORD = [*FIN_MANAGE, "operations_lead"]
 STATEMENT = [*FIN_VIEW, "practice_manager", "practice_staff"]
 OTP_ROLES = ["federation_admin", "finance_lead", "other_admin"]
+ROTA_VIEW = FIN_VIEW
+ROTA_MANAGE = ["federation_admin", "operations_lead", "superuser"]
+ARRS_VIEW = [*FIN_VIEW, "pcn_cd"]
+ARRS_SUBMIT = ["federation_admin", "finance_lead", "pcn_cd", "superuser"]
+COMMS_SEND = ["federation_admin", "communications_lead", "superuser"]
+BULLETIN_READERS = [a for a in ELR if a != "network_admin"]
 
 
 def page(allowed, ok=200, denied=404, anonymous=302):
@@ -261,6 +274,131 @@ RULES = {
     "finance:post": ("post", {"slug": FED, "month": "2026-10"}, {}, page(FIN_MANAGE, ok=302)),
     "finance:remittance": ("get", {"slug": FED, "month": "2026-09"}, None, page(FIN_VIEW)),
     "finance:journal": ("get", {"slug": FED, "month": "2026-09"}, None, page(FIN_VIEW)),
+    "rota:index": (
+        "get",
+        {},
+        None,
+        lambda actor: (
+            302 if actor in ("anonymous", "other_admin") or actor in FIN_VIEW[:-1] else 200
+        ),
+    ),
+    "rota:federation": ("get", {"slug": FED}, None, page(ROTA_VIEW)),
+    "rota:plan": (
+        "post",
+        {"slug": FED},
+        {"start": "2026-12-07", "weeks": "1"},
+        page(ROTA_MANAGE, ok=302),
+    ),
+    "rota:run": ("get", lambda d: {"slug": FED, "pk": d["plan_run"].pk}, None, page(ROTA_VIEW)),
+    "rota:sessions_csv": ("get", {"slug": FED}, None, page(ROTA_VIEW)),
+    "rota:session_add": ("get", {"slug": FED}, None, page(ROTA_MANAGE)),
+    "rota:session_edit": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["session"].pk},
+        None,
+        page(ROTA_MANAGE),
+    ),
+    "rota:session_lock": (
+        "post",
+        lambda d: {"slug": FED, "pk": d["session"].pk},
+        {"locked": "1"},
+        page(ROTA_MANAGE, ok=302),
+    ),
+    "rota:session_delete": (
+        "post",
+        lambda d: {"slug": FED, "pk": d["session"].pk},
+        {},
+        page(ROTA_MANAGE, ok=302),
+    ),
+    "rota:sites": ("get", {"slug": FED}, None, page(ROTA_VIEW)),
+    "rota:site_add": ("get", {"slug": FED}, None, page(ROTA_MANAGE)),
+    "rota:site": ("get", lambda d: {"slug": FED, "pk": d["rota"]["hub"].pk}, None, page(ROTA_VIEW)),
+    "rota:site_edit": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["rota"]["hub"].pk},
+        None,
+        page(ROTA_MANAGE),
+    ),
+    "rota:staff": ("get", {"slug": FED}, None, page(ROTA_VIEW)),
+    "rota:staff_add": ("get", {"slug": FED}, None, page(ROTA_MANAGE)),
+    "rota:availability_import": ("get", {"slug": FED}, None, page(ROTA_MANAGE)),
+    "rota:person": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["rota"]["gp1"].pk},
+        None,
+        page(ROTA_VIEW),
+    ),
+    "rota:staff_edit": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["rota"]["gp1"].pk},
+        None,
+        page(ROTA_MANAGE),
+    ),
+    "rota:person_ics": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["rota"]["gp1"].pk},
+        None,
+        page(ROTA_VIEW),
+    ),
+    "rota:availability_add": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["rota"]["gp1"].pk},
+        None,
+        page(ROTA_MANAGE),
+    ),
+    "rota:change_add": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["rota"]["gp1"].pk},
+        None,
+        page(ROTA_MANAGE),
+    ),
+    "rota:pcns": ("get", {"slug": FED}, None, page(ROTA_VIEW)),
+    "rota:agreed_add": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["access"].pk},
+        None,
+        page(ROTA_MANAGE),
+    ),
+    "rota:arrs": ("get", {"slug": FED, "code": "U30213"}, None, page(ARRS_VIEW)),
+    "rota:arrs_csv": ("get", {"slug": FED, "code": "U30213"}, None, page(ARRS_VIEW)),
+    "rota:arrs_submit": (
+        "post",
+        {"slug": FED, "code": "U30213"},
+        {},
+        page(ARRS_SUBMIT, ok=302),
+    ),
+    "comms:inbox": ("get", {}, None, page(SIGNED_IN)),
+    "comms:preferences": ("get", {}, None, page(SIGNED_IN)),
+    "comms:bulletin": ("get", lambda d: {"pk": d["sent"].pk}, None, page(BULLETIN_READERS)),
+    "comms:edit": ("get", lambda d: {"pk": d["draft"].pk}, None, page(COMMS_SEND)),
+    "comms:send": ("post", lambda d: {"pk": d["draft"].pk}, {}, page(COMMS_SEND, ok=302)),
+    "comms:correct": ("get", lambda d: {"pk": d["sent"].pk}, None, page(COMMS_SEND)),
+    "comms:archive": ("get", {"kind": "federations", "slug": FED}, None, page(COMMS_SEND)),
+    "comms:new": ("get", {"kind": "federations", "slug": FED}, None, page(COMMS_SEND)),
+    "comms:events": ("get", {}, None, page(SIGNED_IN)),
+    "comms:library": ("get", {}, None, page(SIGNED_IN)),
+    "comms:resource": ("get", lambda d: {"pk": d["resource"].pk}, None, page(BULLETIN_READERS)),
+    "comms:resource_file": (
+        "get",
+        lambda d: {"pk": d["resource"].pk, "number": 1},
+        None,
+        page(BULLETIN_READERS),
+    ),
+    "comms:resource_new": ("get", {"kind": "federations", "slug": FED}, None, page(COMMS_SEND)),
+    "comms:event": ("get", lambda d: {"pk": d["event"].pk}, None, page(BULLETIN_READERS)),
+    "comms:event_new": ("get", {"kind": "federations", "slug": FED}, None, page(COMMS_SEND)),
+    "comms:material_add": (
+        "post",
+        lambda d: {"pk": d["event"].pk},
+        {},
+        page(COMMS_SEND, ok=302),
+    ),
+    "comms:material": (
+        "get",
+        lambda d: {"pk": d["event"].pk, "material": d["material"].pk},
+        None,
+        page(BULLETIN_READERS),
+    ),
     "api:openapi-json": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     "api:openapi-view": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     "api:api-root": ("get", {}, None, page([], anonymous=404)),
@@ -277,6 +415,13 @@ RULES = {
     "api:practice_statement": ("get", {"code": "C82001"}, None, api(STATEMENT)),
     "api:federation_returns": ("get", {"slug": FED}, None, api(FIN_VIEW)),
     "api:settlement": ("get", {"slug": FED, "month": "2026-10"}, None, api(FIN_VIEW)),
+    "api:rota": ("get", {"slug": FED}, {"start": "2026-12-07"}, api(ROTA_VIEW)),
+    "api:arrs_claim": (
+        "get",
+        {"slug": FED, "code": "U30213", "month": "2026-10"},
+        None,
+        api(ARRS_VIEW),
+    ),
     "api:import_list": (
         "get",
         {},
@@ -365,7 +510,48 @@ def world(demo):
         rule="equal",
         by=None,
     )
+    rota = build_rota(elr)
+    session = RotaSession.objects.create(
+        federation=elr,
+        staff=rota["gp1"],
+        site=rota["hub"],
+        pcn=rota["pcn"],
+        start=aware(datetime(2026, 12, 8, 18, 30)),
+        end=aware(datetime(2026, 12, 8, 20, 0)),
+    )
+    sent = comms.bulletin_save(Bulletin(federation=elr, title="Sent", body="Hello"), by=None)
+    comms.bulletin_send(sent, by=None)
+    draft = comms.bulletin_save(Bulletin(federation=elr, title="Draft", body="Soon"), by=None)
+    start = timezone.now() + timedelta(days=7)
+    event = events.event_save(
+        Event(
+            federation=elr,
+            title="Forum",
+            starts_at=start,
+            place="Hub",
+            ends_at=start + timedelta(hours=1),
+        ),
+        by=None,
+    )
+    material = events.material_add(
+        event, title="Agenda", file_name="agenda.txt", data=b"Agenda", by=None
+    )
+    resource = library.resource_add(
+        Resource(federation=elr, folder=library.folder_add(elr, "Policies", by=None), title="P"),
+        file_name="policy.txt",
+        data=b"Policy",
+        by=None,
+    )
     return {
+        "resource": resource,
+        "event": event,
+        "material": material,
+        "sent": sent,
+        "draft": draft,
+        "rota": rota,
+        "session": session,
+        "access": AccessPcn.objects.get(federation=elr),
+        "plan_run": PlanRun.objects.create(federation=elr, start=date(2026, 12, 7), weeks=1),
         "participation": participation,
         "contract": contract,
         "document": document,

@@ -1,0 +1,229 @@
+"""Events: registration with a waiting list that promotes by itself, confirmation and reminder
+emails with an iCalendar invite (sent by the worker), attendance, and materials afterwards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from audit.services import audit_record
+from comms.models import Event, EventMaterial, Registration
+from comms.services import CommsError, addressed_save, recipients
+from gpfed.documents import DocumentError, check_document
+
+EVENT_FIELDS = ["title", "kind", "starts_at", "ends_at", "place", "online_link", "capacity"]
+
+
+def event_save(event: Event, *, by, audience: dict | None = None) -> Event:
+    if event.ends_at <= event.starts_at:
+        raise CommsError("The event must end after it starts", field="ends_at")
+    if not event.place and not event.online_link:
+        raise CommsError("Give a place, an online link, or both", field="place")
+    if event.pk and event.capacity is not None:
+        taken = event.registrations.filter(status=Registration.Status.REGISTERED).count()
+        if event.capacity < taken:
+            raise CommsError(f"{taken} people are already registered", field="capacity")
+    with transaction.atomic():
+        before = addressed_save(event, by=by, fields=EVENT_FIELDS, noun="event", audience=audience)
+        if before and event.capacity != before["capacity"]:
+            _promote(event)
+    return event
+
+
+def may_register(event: Event, user) -> bool:
+    return user.pk in recipients(event)
+
+
+def register(event: Event, user) -> Registration:
+    """A place if there is one, else the waiting list. Registering again after cancelling
+    joins the back of the queue."""
+    if event.starts_at <= timezone.now():
+        raise CommsError("The event has started: registration is closed")
+    if not may_register(event, user):
+        raise CommsError("This event is not open to you")
+    with transaction.atomic():
+        Event.objects.select_for_update().get(pk=event.pk)  # one registration at a time
+        existing = Registration.objects.filter(event=event, user=user).first()
+        if existing and existing.status != Registration.Status.CANCELLED:
+            return existing
+        taken = event.registrations.filter(status=Registration.Status.REGISTERED).count()
+        full = event.capacity is not None and taken >= event.capacity
+        status = Registration.Status.WAITING if full else Registration.Status.REGISTERED
+        if existing:
+            existing.delete()  # back of the queue
+        registration = Registration.objects.create(event=event, user=user, status=status)
+        audit_record(
+            by=user,
+            action=f"comms.event.{status}",
+            obj=registration,
+            after={"event": event.pk},
+            federation=event.federation,
+        )
+        _email_later(registration, "confirmed" if status == "registered" else "waiting")
+    return registration
+
+
+def cancel(registration: Registration, *, by) -> Registration | None:
+    """Cancel; the first on the waiting list takes the place. Returns who was promoted."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        registration.refresh_from_db()
+        if registration.status == Registration.Status.CANCELLED:
+            return None
+        registration.status = Registration.Status.CANCELLED
+        registration.save(update_fields=["status", "changed_at"])
+        audit_record(
+            by=by,
+            action="comms.event.cancel",
+            obj=registration,
+            after={"event": event.pk},
+            federation=event.federation,
+        )
+        promoted = _promote(event)
+    return promoted[0] if promoted else None
+
+
+def _promote(event: Event) -> list[Registration]:
+    """Fill free places from the waiting list, first come first served."""
+    taken = event.registrations.filter(status=Registration.Status.REGISTERED).count()
+    free = None if event.capacity is None else event.capacity - taken
+    waiting = event.registrations.filter(status=Registration.Status.WAITING).order_by(
+        "created_at", "pk"
+    )
+    moved = list(waiting if free is None else waiting[: max(0, free)])
+    for registration in moved:
+        registration.status = Registration.Status.REGISTERED
+        registration.save(update_fields=["status", "changed_at"])
+        _email_later(registration, "promoted")
+    return moved
+
+
+def _email_later(registration: Registration, kind: str) -> None:
+    from comms.tasks import event_email
+
+    transaction.on_commit(lambda: event_email.enqueue(registration.pk, kind))
+
+
+def invite(event: Event, registration: Registration, *, cancelled: bool = False) -> bytes:
+    from icalendar import Calendar
+    from icalendar import Event as Entry
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//gpfed//Events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
+    entry = Entry()
+    entry.add("uid", f"event-{event.pk}@gpfed")
+    entry.add("summary", event.title)
+    entry.add("dtstart", timezone.localtime(event.starts_at))
+    entry.add("dtend", timezone.localtime(event.ends_at))
+    entry.add("dtstamp", timezone.now())
+    entry.add("location", event.place or event.online_link)
+    if event.online_link:
+        entry.add("url", event.online_link)
+    entry.add("description", event.description)
+    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    entry.add("sequence", 0)
+    calendar.add_component(entry)
+    return calendar.to_ical()
+
+
+SUBJECTS = {
+    "confirmed": "You are registered: {title}",
+    "promoted": "A place came up: you are registered for {title}",
+    "waiting": "You are on the waiting list: {title}",
+    "reminder": "Reminder: {title} starts soon",
+}
+
+
+def send_event_email(registration_id: int, kind: str) -> bool:
+    """Send one confirmation, waiting-list or reminder email. Runs on the worker."""
+    registration = (
+        Registration.objects.select_related("event", "user").filter(pk=registration_id).first()
+    )
+    if registration is None:
+        return False
+    event = registration.event
+    wanted = {
+        "confirmed": "registered",
+        "promoted": "registered",
+        "reminder": "registered",
+        "waiting": "waiting",
+    }[kind]
+    if registration.status != wanted:
+        return False  # things moved on since it was queued
+    context = {
+        "event": event,
+        "kind": kind,
+        "registration": registration,
+        "url": f"{settings.GPFED_BASE_URL}/comms/events/{event.pk}/",
+    }
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[kind].format(title=event.title),
+        body=render_to_string("comms/event_email.txt", context),
+        to=[registration.user.email],
+    )
+    if wanted == "registered":
+        message.attach("invite.ics", invite(event, registration), "text/calendar; method=REQUEST")
+    message.send()
+    return True
+
+
+def send_reminders(now=None) -> int:
+    """Remind people registered for events in the next 24 hours, once."""
+    now = now or timezone.now()
+    due = Registration.objects.filter(
+        status=Registration.Status.REGISTERED,
+        reminded_at__isnull=True,
+        event__starts_at__gt=now,
+        event__starts_at__lte=now + timedelta(hours=24),
+    )
+    sent = 0
+    for registration in due:
+        if send_event_email(registration.pk, "reminder"):
+            Registration.objects.filter(pk=registration.pk).update(reminded_at=now)
+            sent += 1
+    return sent
+
+
+def record_attendance(event: Event, attended_ids: set[int], *, by) -> int:
+    if event.ends_at > timezone.now():
+        raise CommsError("Attendance is recorded after the event")
+    registered = event.registrations.filter(status=Registration.Status.REGISTERED)
+    with transaction.atomic():
+        for registration in registered:
+            registration.attended = registration.pk in attended_ids
+            registration.save(update_fields=["attended", "changed_at"])
+        audit_record(
+            by=by,
+            action="comms.event.attendance",
+            obj=event,
+            after={"attended": len(attended_ids)},
+            federation=event.federation,
+        )
+    return registered.filter(attended=True).count()
+
+
+def material_add(event: Event, *, title: str, file_name: str, data: bytes, by) -> EventMaterial:
+    try:
+        safe_name, _content_type = check_document(file_name, data)
+    except DocumentError as error:
+        raise CommsError(str(error), field="file") from None
+    with transaction.atomic():
+        material = EventMaterial(event=event, title=title, added_by=by)
+        material.file.save(safe_name, ContentFile(data), save=False)
+        material.save()
+        audit_record(
+            by=by,
+            action="comms.event.material",
+            obj=material,
+            after={"title": title, "file": safe_name},
+            federation=event.federation,
+        )
+    return material

@@ -1,0 +1,88 @@
+"""The shared library: folders of documents, each with the audience that may see it and
+every version kept (who uploaded it and when)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+
+from audit.services import audit_record
+from comms.models import Folder, Resource, ResourceVersion
+from comms.services import CommsError, addressed_save, recipients
+from gpfed.documents import DocumentError, check_document
+
+
+def may_see(user, resource: Resource) -> bool:
+    from accounts import permissions as perms
+
+    return perms.can_send_bulletins(user, resource.sender) or user.pk in recipients(resource)
+
+
+def visible(user, resources):
+    return [r for r in resources if may_see(user, r)]
+
+
+def folder_add(sender, name: str, *, by) -> Folder:
+    from registry.models import Network
+
+    if not name.strip():
+        raise CommsError("Name the folder", field="name")
+    owner = {"network": sender} if isinstance(sender, Network) else {"federation": sender}
+    with transaction.atomic():
+        folder = Folder.objects.create(name=name.strip(), **owner)
+        audit_record(
+            by=by,
+            action="comms.library.folder",
+            obj=folder,
+            after={"name": name},
+            federation=folder.federation,
+        )
+    return folder
+
+
+def version_add(resource: Resource, *, file_name: str, data: bytes, note: str, by):
+    """A new version of a document: checked (kind, content, NHS numbers) before it is kept."""
+    try:
+        safe_name, _type = check_document(file_name, data)
+    except DocumentError as error:
+        raise CommsError(str(error), field="file") from None
+    with transaction.atomic():
+        number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        version = ResourceVersion(
+            resource=resource,
+            number=number,
+            file_name=safe_name,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            note=note,
+            uploaded_by=by,
+        )
+        version.file.save(safe_name, ContentFile(data), save=False)
+        version.save()
+        resource.updated_by = by
+        resource.save(update_fields=["updated_by", "updated_at"])
+        audit_record(
+            by=by,
+            action="comms.library.version",
+            obj=resource,
+            after={"version": number, "file": safe_name, "sha256": version.sha256},
+            federation=resource.federation,
+        )
+    return version
+
+
+def resource_add(resource: Resource, *, file_name: str, data: bytes, by, audience=None):
+    with transaction.atomic():
+        resource.updated_by = by
+        addressed_save(
+            resource,
+            by=by,
+            fields=["title", "description", "folder", "audience_roles"],
+            noun="library.document",
+            audience=audience,
+        )
+        version_add(resource, file_name=file_name, data=data, note="First version", by=by)
+    return resource

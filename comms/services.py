@@ -1,0 +1,396 @@
+"""Writing, sending and delivering bulletins.
+
+Sending queues one Delivery per recipient in the request (a set-based insert) and hands the
+rest to the task worker, which claims queued deliveries in batches under a lease, sends each
+through Django's mail framework with its own Message-ID, and records the outcome. A failure is
+retried with back-off (1, 5, 30 minutes, 2 and 6 hours) and then marked failed with the reason.
+A worker that dies leaves its claimed deliveries leased; when the lease runs out another worker
+takes them. The one window in which a copy could go twice is between the SMTP server accepting
+a message and the delivery being marked sent (docs/comms.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.permissions import federation_grants
+from audit.services import audit_record, save_audited
+from comms.mail import send_then_commit, two_phase
+from comms.models import Bulletin, Delivery, Preference
+from comms.text import to_html
+from registry.selectors import covering
+
+BACKOFF = [timedelta(minutes=m) for m in (1, 5, 30, 120, 360)]
+LEASE = timedelta(seconds=settings.GPFED_DELIVERY_LEASE_SECONDS)
+BATCH = 200
+
+
+class CommsError(Exception):
+    def __init__(self, message: str, field: str | None = None):
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+# --- who a bulletin goes to ---------------------------------------------------------------
+
+
+def recipients(bulletin) -> dict[int, str]:
+    """Active people in the sender's membership that the audience picks, user id -> email:
+    everyone with a role on the federation, its member practices or their PCNs (for a network,
+    on its member federations), narrowed by the federations, PCNs, practices and roles chosen.
+    Deactivated accounts receive nothing."""
+    if bulletin.federation_id:
+        federations = [bulletin.federation]
+    else:
+        federations = [
+            m.federation
+            for m in covering(bulletin.network.memberships, timezone.localdate()).select_related(
+                "federation"
+            )
+        ]
+    chosen_federations = set(bulletin.audience_federations.values_list("pk", flat=True))
+    if chosen_federations:
+        federations = [f for f in federations if f.pk in chosen_federations]
+    pcns = set(bulletin.audience_pcns.values_list("pk", flat=True))
+    practices = set(bulletin.audience_practices.values_list("pk", flat=True))
+    roles = set(bulletin.audience_roles or [])
+    found: dict[int, str] = {}
+    for federation in federations:
+        grants = covering(federation_grants(federation), timezone.localdate()).filter(
+            user__is_active=True
+        )
+        if pcns or practices:
+            grants = grants.filter(Q(pcn_id__in=pcns) | Q(practice_id__in=practices))
+        if roles:
+            grants = grants.filter(role__in=roles)
+        for user_id, email in grants.values_list("user_id", "user__email"):
+            found[user_id] = email
+    return found
+
+
+# --- writing and sending -------------------------------------------------------------------
+
+FIELDS = ["title", "category", "essential", "body", "audience_roles", "send_at", "status"]
+
+
+def bulletin_save(bulletin: Bulletin, *, by, audience: dict | None = None) -> Bulletin:
+    """Save a draft (new or changed). A sent bulletin is never changed."""
+    if bulletin.pk and Bulletin.objects.filter(pk=bulletin.pk).exclude(status="draft").exists():
+        raise CommsError("A sent bulletin cannot be changed: send a correction instead.")
+    if not bulletin.title.strip() or not bulletin.body.strip():
+        raise CommsError("A bulletin needs a title and something to say", field="body")
+    with transaction.atomic():
+        addressed_save(bulletin, by=by, fields=FIELDS, noun="bulletin", audience=audience)
+    return bulletin
+
+
+def addressed_save(item, *, by, fields: list[str], noun: str, audience: dict | None):
+    """Save a bulletin, event or document with its audience, and audit what changed. Call in
+    a transaction. Returns the fields as they were (None for a new one)."""
+    before = save_audited(
+        item, action=f"comms.{noun}", fields=fields, by=by, federation=item.federation
+    )
+    for name, values in (audience or {}).items():
+        getattr(item, f"audience_{name}").set(values)
+    return before
+
+
+def correction_start(bulletin: Bulletin, *, by, change_note: str) -> Bulletin:
+    """A new draft version of a sent bulletin, to the same audience, saying what changed."""
+    if not bulletin.is_sent:
+        raise CommsError("Only a sent bulletin needs a correction: change the draft instead.")
+    if not change_note.strip():
+        raise CommsError("Say what the correction changes", field="change_note")
+    draft = Bulletin(
+        federation=bulletin.federation,
+        network=bulletin.network,
+        title=bulletin.title,
+        category=bulletin.category,
+        essential=bulletin.essential,
+        body=bulletin.body,
+        audience_roles=bulletin.audience_roles,
+        version=bulletin.version + 1,
+        corrects=bulletin,
+        change_note=change_note.strip(),
+        created_by=by,
+    )
+    return bulletin_save(
+        draft,
+        by=by,
+        audience={
+            "federations": list(bulletin.audience_federations.all()),
+            "pcns": list(bulletin.audience_pcns.all()),
+            "practices": list(bulletin.audience_practices.all()),
+        },
+    )
+
+
+def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
+    """Queue a copy for every recipient now (or schedule it), and hand delivery to the
+    worker. Returns how many copies were queued."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+        if locked.status != Bulletin.Status.DRAFT:
+            raise CommsError(f"“{locked}” has already been sent or scheduled")
+        people = recipients(locked)
+        if not people:
+            raise CommsError("Nobody is in this audience: choose who it goes to")
+        if at and at > now:
+            locked.status, locked.send_at = Bulletin.Status.SCHEDULED, at
+            locked.save(update_fields=["status", "send_at"])
+            audit_record(
+                by=by,
+                action="comms.bulletin.schedule",
+                obj=locked,
+                after={"send_at": at, "recipients": len(people)},
+                federation=locked.federation,
+            )
+            return 0
+        count = _queue(locked, people, now)
+        audit_record(
+            by=by,
+            action="comms.bulletin.send",
+            obj=locked,
+            after={"recipients": count},
+            federation=locked.federation,
+        )
+    from comms.tasks import deliver
+
+    transaction.on_commit(lambda: deliver.enqueue())
+    return count
+
+
+def _queue(bulletin: Bulletin, people: dict[int, str], now) -> int:
+    chosen = dict(
+        Preference.objects.filter(user_id__in=people, category=bulletin.category).values_list(
+            "user_id", "choice"
+        )
+    )
+
+    def status(user_id):
+        if bulletin.essential:
+            return Delivery.Status.QUEUED
+        return {
+            Preference.Choice.OFF: Delivery.Status.INBOX,
+            Preference.Choice.DIGEST: Delivery.Status.DIGEST,
+        }.get(chosen.get(user_id), Delivery.Status.QUEUED)
+
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                bulletin=bulletin,
+                user_id=user_id,
+                email=email,
+                status=status(user_id),
+                next_attempt_at=now,
+                message_id=Delivery.new_message_id(),
+            )
+            for user_id, email in people.items()
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    bulletin.status, bulletin.sent_at = Bulletin.Status.SENDING, now
+    bulletin.save(update_fields=["status", "sent_at"])
+    return len(people)
+
+
+def release_scheduled(now=None) -> int:
+    """Queue the scheduled bulletins whose time has come (the worker calls this)."""
+    now = now or timezone.now()
+    released = 0
+    for bulletin in Bulletin.objects.filter(status=Bulletin.Status.SCHEDULED, send_at__lte=now):
+        with transaction.atomic():
+            locked = Bulletin.objects.select_for_update().get(pk=bulletin.pk)
+            if locked.status != Bulletin.Status.SCHEDULED:
+                continue
+            locked.status = Bulletin.Status.DRAFT  # so the same path queues it
+            people = recipients(locked)
+            _queue(locked, people, now)
+            released += 1
+    return released
+
+
+# --- delivering ------------------------------------------------------------------------------
+
+
+def _claim(now) -> list[Delivery]:
+    """Take a batch of queued copies whose time has come, or whose lease ran out (a worker
+    died holding them), under a new lease."""
+    with transaction.atomic():
+        due = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=Delivery.Status.QUEUED, next_attempt_at__lte=now)
+                | Q(status=Delivery.Status.SENDING, lease_until__lt=now)
+            )
+            .order_by("next_attempt_at", "pk")[:BATCH]
+        )
+        ids = list(due.values_list("pk", flat=True))
+        Delivery.objects.filter(pk__in=ids).update(
+            status=Delivery.Status.SENDING, lease_until=now + LEASE
+        )
+    return list(
+        Delivery.objects.filter(pk__in=ids)
+        .select_related("bulletin__federation", "bulletin__network", "user")
+        .order_by("next_attempt_at", "pk")
+    )
+
+
+def message_for(delivery: Delivery) -> EmailMultiAlternatives:
+    bulletin = delivery.bulletin
+    context = {
+        "bulletin": bulletin,
+        "html_body": to_html(bulletin.body),
+        "sender": bulletin.sender,
+        "url": f"{settings.GPFED_BASE_URL}/comms/bulletins/{bulletin.pk}/",
+        "preferences_url": f"{settings.GPFED_BASE_URL}/comms/preferences/",
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{'[Essential] ' if bulletin.essential else ''}{bulletin}",
+        body=render_to_string("comms/email.txt", context),
+        to=[delivery.email],
+        headers={"Message-ID": delivery.message_id, "X-gpfed-bulletin": str(bulletin.pk)},
+    )
+    message.attach_alternative(render_to_string("comms/email.html", context), "text/html")
+    return message
+
+
+def deliver_due(now=None) -> dict:
+    """Send every copy that is due, batch by batch, on one SMTP connection. Returns counts."""
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    release_scheduled(now)
+    connection = get_connection()
+    try:
+        while True:
+            batch = _claim(now or timezone.now())
+            if not batch:
+                break
+            for delivery in batch:
+                _deliver_one(connection, delivery, counts)
+    except BaseException:
+        _abort(connection)  # never QUIT in the middle of a message's data
+        raise
+    connection.close()
+    _finish_bulletins()
+    return counts
+
+
+def _abort(connection) -> None:
+    """Drop the SMTP connection at once: a message the server has not seen the end of is
+    discarded, which is what makes an interrupted copy safe to send again."""
+    smtp = getattr(connection, "connection", None)
+    if smtp is not None:
+        with contextlib.suppress(Exception):
+            smtp.close()
+        connection.connection = None
+
+
+def _mark_sent(delivery: Delivery) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+        attempts=delivery.attempts + 1,
+        lease_until=None,
+        error="",
+    )
+
+
+def _deliver_one(connection, delivery: Delivery, counts: dict) -> None:
+    """Send one copy. On Django's SMTP backend the copy is marked sent before the message is
+    completed (comms/mail.py), so a worker killed at any point sends no second copy."""
+    try:
+        message = message_for(delivery)
+        if two_phase(connection):
+            send_then_commit(connection, message, lambda: _mark_sent(delivery))
+        else:
+            connection.send_messages([message])
+            _mark_sent(delivery)
+    except Exception as error:  # any SMTP or network failure: retry later, then give up
+        delivery.attempts += 1
+        delivery.error = f"{type(error).__name__}: {error}"[:500]
+        if delivery.attempts > len(BACKOFF):
+            delivery.status = Delivery.Status.FAILED
+            counts["failed"] += 1
+        else:
+            delivery.status = Delivery.Status.QUEUED
+            delivery.next_attempt_at = timezone.now() + BACKOFF[delivery.attempts - 1]
+            counts["retry"] += 1
+        delivery.lease_until = None
+        delivery.save(
+            update_fields=["attempts", "error", "status", "next_attempt_at", "lease_until"]
+        )
+        _abort(connection)  # start again on a fresh connection
+        return
+    counts["sent"] += 1
+
+
+def _finish_bulletins() -> None:
+    """A bulletin is sent when none of its copies is still queued or being sent."""
+    waiting = Delivery.objects.filter(
+        status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING]
+    ).values("bulletin_id")
+    Bulletin.objects.filter(status=Bulletin.Status.SENDING).exclude(pk__in=waiting).update(
+        status=Bulletin.Status.SENT
+    )
+
+
+def digest_send(now=None) -> int:
+    """One email per person listing the bulletins waiting for their weekly digest; run weekly
+    (``gpfed bulletins digest`` from cron). Returns how many digests were sent."""
+    now = now or timezone.now()
+    waiting = (
+        Delivery.objects.filter(status=Delivery.Status.DIGEST)
+        .select_related("bulletin", "user")
+        .order_by("user_id", "bulletin__sent_at")
+    )
+    by_user: dict[int, list[Delivery]] = {}
+    for delivery in waiting:
+        by_user.setdefault(delivery.user_id, []).append(delivery)
+    connection = get_connection()
+    sent = 0
+    try:
+        for copies in by_user.values():
+            context = {
+                "copies": copies,
+                "base_url": settings.GPFED_BASE_URL,
+                "preferences_url": f"{settings.GPFED_BASE_URL}/comms/preferences/",
+            }
+            message = EmailMultiAlternatives(
+                subject=f"Your weekly digest: {len(copies)} bulletin{'s' * (len(copies) != 1)}",
+                body=render_to_string("comms/digest.txt", context),
+                to=[copies[0].email],
+                connection=connection,
+            )
+            message.send()
+            Delivery.objects.filter(pk__in=[c.pk for c in copies]).update(
+                status=Delivery.Status.SENT, sent_at=now, attempts=1
+            )
+            sent += 1
+    finally:
+        connection.close()
+    return sent
+
+
+def mark_read(bulletin: Bulletin, user) -> None:
+    Delivery.objects.filter(bulletin=bulletin, user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def inbox(user):
+    return (
+        Delivery.objects.filter(user=user, bulletin__status__in=["sending", "sent"])
+        .select_related("bulletin", "bulletin__federation", "bulletin__network")
+        .order_by("-bulletin__sent_at")
+    )

@@ -1,0 +1,584 @@
+"""Writes for the rota: planning a federation's weeks, hand edits and locks, availability.
+
+Every write validates first, runs in one transaction and is audited. The planner itself is
+pure (rota.planner); this module turns the database into its Problem and its Plan back into
+sessions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_record, save_audited, snapshot
+from finance.inputs import financial_year_of
+from registry import selectors as registry
+from registry.importers.base import ImportFileError, Problem, read_csv
+from registry.importers.screening import screen
+from registry.models import AnnualPopulation, Federation
+from rota import planner
+from rota.models import (
+    AccessPcn,
+    Availability,
+    AvailabilityChange,
+    PlanRun,
+    RotaSession,
+    Site,
+    Staff,
+)
+
+SESSION_FIELDS = ["staff", "site", "pcn", "start", "end", "locked"]
+
+
+class RotaError(Exception):
+    def __init__(self, message: str, field: str | None = None, rule: str | None = None):
+        self.message = message
+        self.field = field
+        self.rule = rule
+        super().__init__(message)
+
+
+def local(moment: datetime) -> datetime:
+    """An aware datetime from the database as naive local (Europe/London) time."""
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
+def aware(moment: datetime) -> datetime:
+    return timezone.make_aware(moment)
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def parse_start(text: str) -> date:
+    try:
+        day = date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise RotaError(f"{text!r} is not a date (YYYY-MM-DD)", field="start") from None
+    if day.weekday() != 0:
+        raise RotaError(f"{day:%A %-d %B %Y} is not a Monday: a rota starts on a Monday", "start")
+    return day
+
+
+# --- from the database to the planner -----------------------------------------------------
+
+
+def _days(start: date, weeks: int):
+    return [start + timedelta(days=d) for d in range(weeks * 7)]
+
+
+def _subtract(windows, a: datetime, b: datetime):
+    out = []
+    for x, y in windows:
+        if b <= x or y <= a:
+            out.append((x, y))
+            continue
+        if x < a:
+            out.append((x, a))
+        if b < y:
+            out.append((b, y))
+    return out
+
+
+def _union(windows):
+    out = []
+    for x, y in sorted(windows):
+        if out and x <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], y))
+        else:
+            out.append((x, y))
+    return out
+
+
+def availability_windows(staff: Staff, days: list[date]) -> tuple:
+    """When a person can work on these days: their weekly pattern, less leave and one-off
+    unavailability, plus one-off extra windows."""
+    pattern = list(staff.availability.all())
+    changes = list(staff.changes.all())
+    windows = []
+    for day in days:
+        if day < staff.start_date or (staff.end_date and day > staff.end_date):
+            continue
+        todays = [
+            (datetime.combine(day, w.start), datetime.combine(day, w.end))
+            for w in pattern
+            if w.weekday == day.weekday()
+            and (w.valid_from is None or w.valid_from <= day)
+            and (w.valid_to is None or day <= w.valid_to)
+        ]
+        for c in changes:
+            if not c.date_from <= day <= c.date_to:
+                continue
+            a = datetime.combine(day, c.start or time())
+            b = (
+                datetime.combine(day, c.end)
+                if c.end
+                else datetime.combine(day, time()) + timedelta(days=1)
+            )
+            todays = _union([*todays, (a, b)]) if c.available else _subtract(todays, a, b)
+        windows += todays
+    return tuple(_union(windows))
+
+
+@dataclass
+class Loaded:
+    problem: planner.Problem
+    pcns: dict  # code -> registry PCN
+    sites: dict  # id -> Site
+    staff: dict  # id -> Staff
+    population_source: dict  # code -> PopulationFigure
+
+
+def load(federation: Federation, start: date, weeks: int, *, keep=True) -> Loaded:
+    days = _days(start, weeks)
+    end = start + timedelta(weeks=weeks)
+    closed = planner.bank_holidays({start.year, end.year})
+    year = financial_year_of(start)
+    pcns, regs, sources = [], {}, {}
+    for access in AccessPcn.objects.filter(federation=federation).select_related("pcn"):
+        figure = registry.population(access.pcn, year, AnnualPopulation.Measure.ADJUSTED)
+        agreed = list(access.agreed.all())
+        other = tuple(
+            (datetime.combine(day, a.start), datetime.combine(day, a.end))
+            for day in days
+            for a in agreed
+            if a.weekday == day.weekday() and day not in closed
+        )
+        pcns.append(
+            planner.Pcn(
+                access.pcn.code,
+                float(figure.value or 0),
+                figure.is_estimate,
+                other,
+                access.pcn.name,
+            )
+        )
+        regs[access.pcn.code] = access.pcn
+        sources[access.pcn.code] = figure
+    sites = {}
+    site_list = []
+    for site in Site.objects.filter(federation=federation).prefetch_related("pcns"):
+        open_windows = tuple(
+            (datetime.combine(day, site.opens), datetime.combine(day, site.closes))
+            for day in days
+            if (day.weekday() < 5 and site.open_weekdays)
+            or (day.weekday() == 5 and site.open_saturdays)
+        )
+        site_list.append(
+            planner.Site(
+                site.pk,
+                site.name,
+                site.rooms,
+                frozenset(p.code for p in site.pcns.all() if p.code in regs),
+                open_windows,
+            )
+        )
+        sites[site.pk] = site
+    people, staff = [], {}
+    active = Staff.objects.filter(federation=federation, start_date__lt=end).exclude(
+        end_date__lt=start
+    )
+    for person in active.prefetch_related("availability", "changes", "sites"):
+        people.append(
+            planner.Person(
+                person.pk,
+                person.name,
+                person.get_role_display(),
+                person.is_gp,
+                person.pence_per_hour,
+                float(person.max_hours_per_week),
+                frozenset(s.pk for s in person.sites.all()),
+                availability_windows(person, days),
+            )
+        )
+        staff[person.pk] = person
+    locked = []
+    if keep:
+        locked = [
+            _booking(s)
+            for s in sessions_between(federation, start, weeks)
+            if s.kept and s.pcn.code in regs
+        ]
+    problem = planner.Problem(start, weeks, pcns, site_list, people, locked)
+    return Loaded(problem, regs, sites, staff, sources)
+
+
+def _booking(session: RotaSession) -> planner.Booking:
+    return planner.Booking(
+        session.staff_id,
+        session.site_id,
+        session.pcn.code,
+        local(session.start),
+        local(session.end),
+    )
+
+
+def sessions_between(federation, start: date, weeks: int):
+    first = aware(datetime.combine(start, time()))
+    last = aware(datetime.combine(start + timedelta(weeks=weeks), time()))
+    return list(
+        RotaSession.objects.filter(federation=federation, start__gte=first, start__lt=last)
+        .select_related("staff", "site", "pcn")
+        .order_by("start", "site__name", "staff__name")
+    )
+
+
+# --- planning ----------------------------------------------------------------------------
+
+
+def plan_request(federation, start: date, weeks: int, *, by, seconds: int = 60) -> PlanRun:
+    """Queue a plan; the worker runs it (``run_plan``)."""
+    if not 1 <= weeks <= 12:
+        raise RotaError("plan between 1 and 12 weeks at a time", field="weeks")
+    if not AccessPcn.objects.filter(federation=federation).exists():
+        raise RotaError("the federation runs Enhanced Access for no PCN yet: add one first")
+    with transaction.atomic():
+        run = PlanRun.objects.create(
+            federation=federation, start=start, weeks=weeks, seconds=seconds, requested_by=by
+        )
+        audit_record(
+            by=by,
+            action="rota.plan.request",
+            obj=run,
+            after={"start": start, "weeks": weeks},
+            federation=federation,
+        )
+    return run
+
+
+def run_plan(run: PlanRun) -> PlanRun:
+    """Plan the run's weeks and replace the sessions the planner made before (sessions locked
+    or edited by hand stay, and the new plan is built around them)."""
+    PlanRun.objects.filter(pk=run.pk).update(status=PlanRun.Status.RUNNING)
+    run.refresh_from_db()
+    try:
+        loaded = load(run.federation, run.start, run.weeks)
+        result = planner.plan(loaded.problem, seconds=run.seconds)
+        greedy = planner.greedy(loaded.problem)
+    except ValueError as error:
+        PlanRun.objects.filter(pk=run.pk).update(
+            status=PlanRun.Status.FAILED, error=str(error), finished_at=timezone.now()
+        )
+        run.refresh_from_db()
+        return run
+    kept = set(loaded.problem.locked)
+    with transaction.atomic():
+        old = [s for s in sessions_between(run.federation, run.start, run.weeks) if not s.kept]
+        RotaSession.objects.filter(pk__in=[s.pk for s in old]).delete()
+        RotaSession.objects.bulk_create(
+            [
+                RotaSession(
+                    federation=run.federation,
+                    staff_id=b.person,
+                    site_id=b.site,
+                    pcn=loaded.pcns[b.pcn],
+                    start=aware(b.start),
+                    end=aware(b.end),
+                    run=run,
+                )
+                for b in result.sessions
+                if b not in kept
+            ]
+        )
+        run.status = PlanRun.Status.DONE
+        run.solver_status = result.status
+        run.cost_pence = result.cost_pence
+        run.lower_bound_pence = result.lower_bound_pence
+        run.greedy_cost_pence = greedy.cost_pence
+        run.solve_seconds = result.seconds
+        run.shortfalls = result.shortfalls
+        run.finished_at = timezone.now()
+        run.save()
+        audit_record(
+            by=run.requested_by,
+            action="rota.plan.done",
+            obj=run,
+            after={
+                "sessions": len(result.sessions),
+                "replaced": len(old),
+                "cost_pence": result.cost_pence,
+                "lower_bound_pence": result.lower_bound_pence,
+                "status": result.status,
+            },
+            federation=run.federation,
+        )
+    return run
+
+
+# --- what the rota looks like now ---------------------------------------------------------
+
+
+def assessment(federation, start: date, weeks: int) -> dict:
+    """Compliance per PCN per week and cost per PCN of the sessions as they stand now."""
+    loaded = load(federation, start, weeks, keep=False)
+    sessions = sessions_between(federation, start, weeks)
+    bookings = [_booking(s) for s in sessions if s.pcn.code in loaded.pcns]
+    rows, shortfalls = planner.assess(loaded.problem, bookings)
+    people = {p.id: p for p in loaded.problem.people}
+    cost = defaultdict(int)
+    for b in bookings:
+        if b.person in people:
+            cost[b.pcn] += planner.session_cost(people[b.person], b.minutes)
+    return {
+        "loaded": loaded,
+        "sessions": sessions,
+        "compliance": rows,
+        "shortfalls": shortfalls,
+        "cost_by_pcn": dict(cost),
+        "cost_pence": sum(cost.values()),
+    }
+
+
+def plan_json(federation, start: date, weeks: int, run: PlanRun | None = None) -> dict:
+    """The rota as the command line and API give it (keys named in issue 5)."""
+    found = assessment(federation, start, weeks)
+    loaded = found["loaded"]
+    return {
+        "federation": federation.slug,
+        "start": start.isoformat(),
+        "weeks": weeks,
+        "status": run.solver_status if run else "CURRENT",
+        "cost_pence": found["cost_pence"],
+        "lower_bound_pence": run.lower_bound_pence if run else None,
+        "gap": round(run.gap, 4) if run and run.gap is not None else None,
+        "greedy_cost_pence": run.greedy_cost_pence if run else None,
+        "solve_seconds": round(run.solve_seconds, 2) if run and run.solve_seconds else None,
+        "pcns": [
+            {
+                "code": p.code,
+                "name": p.name,
+                "adjusted_population": p.adjusted_population,
+                "population_is_estimate": p.population_is_estimate,
+                "required_minutes_per_week": p.required_minutes_per_week,
+            }
+            for p in loaded.problem.pcns
+        ],
+        "sites": [
+            {"id": s.id, "name": s.name, "rooms": s.rooms, "pcns": sorted(s.pcns)}
+            for s in loaded.problem.sites
+        ],
+        "staff": [{"id": p.id, "name": p.name, "role": p.role} for p in loaded.problem.people],
+        "sessions": [
+            {
+                "id": s.pk,
+                "staff": s.staff_id,
+                "site": s.site_id,
+                "pcn": s.pcn.code,
+                "start": local(s.start).isoformat(),
+                "end": local(s.end).isoformat(),
+                "role": s.staff.get_role_display(),
+                "locked": s.locked,
+                "edited": s.edited_at is not None,
+            }
+            for s in found["sessions"]
+        ],
+        "compliance": found["compliance"],
+        "cost_by_pcn_pence": found["cost_by_pcn"],
+        "shortfalls": found["shortfalls"],
+    }
+
+
+# --- hand edits ---------------------------------------------------------------------------
+
+
+def session_save(
+    federation, session: RotaSession | None, *, staff, site, pcn, start, end, by, locked=None
+) -> RotaSession:
+    """Add or move a session by hand. Refused, with the rule named, if it would break one."""
+    if end <= start:
+        raise RotaError("a session ends after it starts", field="end")
+    if staff.federation_id != federation.pk or site.federation_id != federation.pk:
+        raise RotaError("the person and site must belong to this federation")
+    naive_start, naive_end = local(start), local(end)
+    week = monday_of(naive_start.date())
+    with transaction.atomic():
+        loaded = load(federation, week, 1, keep=False)
+        if pcn.code not in loaded.pcns:
+            raise RotaError(f"the federation does not run Enhanced Access for {pcn.code}", "pcn")
+        others = [
+            _booking(s)
+            for s in sessions_between(federation, week, 1)
+            if session is None or s.pk != session.pk
+        ]
+        proposed = planner.Booking(staff.pk, site.pk, pcn.code, naive_start, naive_end)
+        vacated = {session.site_id} if session and session.site_id != site.pk else set()
+        if session and local(session.start).date() != naive_start.date():
+            vacated.add(session.site_id)
+        breaks = planner.rule_breaks(loaded.problem, [proposed], others, vacated=vacated)
+        if session and monday_of(local(session.start).date()) != week:
+            # the week it leaves must still have a GP wherever it is open
+            old_week = monday_of(local(session.start).date())
+            old = load(federation, old_week, 1, keep=False)
+            rest = [
+                _booking(s) for s in sessions_between(federation, old_week, 1) if s.pk != session.pk
+            ]
+            breaks += [b for b in planner.rule_breaks(old.problem, [], rest, {session.site_id})]
+        if breaks:
+            rule, message = breaks[0]
+            raise RotaError(f"Refused ({planner.RULES[rule]}): {message}", rule=rule)
+        session = session or RotaSession(federation=federation)
+        session.staff, session.site, session.pcn = staff, site, pcn
+        session.start, session.end = start, end
+        if locked is not None:
+            session.locked = locked
+        session.edited_by, session.edited_at = by, timezone.now()
+        save_audited(
+            session, action="rota.session", fields=SESSION_FIELDS, by=by, federation=federation
+        )
+    return session
+
+
+def session_lock(session: RotaSession, locked: bool, *, by) -> RotaSession:
+    with transaction.atomic():
+        before = snapshot(session, ["locked"])
+        session.locked = locked
+        session.save(update_fields=["locked"])
+        audit_record(
+            by=by,
+            action="rota.session.lock" if locked else "rota.session.unlock",
+            obj=session,
+            before=before,
+            after=snapshot(session, ["locked"]),
+            federation=session.federation,
+        )
+    return session
+
+
+def session_delete(session: RotaSession, *, by) -> None:
+    week = monday_of(local(session.start).date())
+    loaded = load(session.federation, week, 1, keep=False)
+    rest = [
+        _booking(s) for s in sessions_between(session.federation, week, 1) if s.pk != session.pk
+    ]
+    breaks = planner.rule_breaks(loaded.problem, [], rest, {session.site_id})
+    if breaks:
+        rule, message = breaks[0]
+        raise RotaError(f"Refused ({planner.RULES[rule]}): {message}", rule=rule)
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action="rota.session.delete",
+            obj=session,
+            before=snapshot(session, SESSION_FIELDS),
+            federation=session.federation,
+        )
+        session.delete()
+
+
+# --- availability -------------------------------------------------------------------------
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+AVAILABILITY_COLUMNS = ["staff", "weekday", "start", "end"]
+
+
+def _time(text: str) -> time | None:
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def availability_import(federation, data: bytes, *, by, replace: bool = True) -> dict:
+    """Weekly availability from CSV: ``staff,weekday,start,end`` (staff by email or exact
+    name). The whole file is checked first; any problem writes nothing. Each person named gets
+    exactly the windows in the file when ``replace``."""
+    problems = screen(data, "availability.csv")
+    if problems:
+        raise ImportFileError(problems)
+    rows = read_csv(data)
+    if not rows:
+        raise ImportFileError([Problem(None, None, "the file is empty")])
+    header = [str(h or "").strip().lower() for h in rows[0]]
+    if header != AVAILABILITY_COLUMNS:
+        raise ImportFileError(
+            [Problem(1, None, f"the columns must be {', '.join(AVAILABILITY_COLUMNS)}")]
+        )
+    people = list(Staff.objects.filter(federation=federation))
+    by_key = {p.email.lower(): p for p in people if p.email}
+    names = defaultdict(list)
+    for p in people:
+        names[p.name.lower()].append(p)
+    found, problems = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = [str(c or "").strip() for c in row] + [""] * 4
+        who, weekday, start_text, end_text = cells[:4]
+        if not any(cells[:4]):
+            continue
+        person = by_key.get(who.lower())
+        if person is None:
+            matches = names.get(who.lower(), [])
+            person = matches[0] if len(matches) == 1 else None
+            if len(matches) > 1:
+                problems.append(Problem(number, "staff", f"{who!r} names two people: use email"))
+                continue
+        if person is None:
+            problems.append(Problem(number, "staff", f"no staff member {who!r} in {federation}"))
+            continue
+        if weekday.lower() not in WEEKDAYS:
+            problems.append(Problem(number, "weekday", f"{weekday!r} is not a day of the week"))
+            continue
+        start, end = _time(start_text), _time(end_text)
+        if start is None:
+            problems.append(Problem(number, "start", f"{start_text!r} is not a time (HH:MM)"))
+            continue
+        if end is None:
+            problems.append(Problem(number, "end", f"{end_text!r} is not a time (HH:MM)"))
+            continue
+        if end <= start:
+            problems.append(Problem(number, "end", "the window ends before it starts"))
+            continue
+        found.append((person, WEEKDAYS.index(weekday.lower()), start, end))
+    if problems:
+        raise ImportFileError(problems)
+    with transaction.atomic():
+        touched = {p.pk for p, *_ in found}
+        if replace:
+            Availability.objects.filter(staff_id__in=touched).delete()
+        Availability.objects.bulk_create(
+            [Availability(staff=p, weekday=d, start=a, end=b) for p, d, a, b in found]
+        )
+        audit_record(
+            by=by,
+            action="rota.availability.import",
+            obj=federation,
+            after={"windows": len(found), "staff": len(touched)},
+            federation=federation,
+        )
+    return {"windows": len(found), "staff": len(touched)}
+
+
+def availability_add(staff: Staff, *, weekday, start, end, by) -> Availability:
+    with transaction.atomic():
+        window = Availability.objects.create(staff=staff, weekday=weekday, start=start, end=end)
+        audit_record(
+            by=by,
+            action="rota.availability.create",
+            obj=window,
+            after=snapshot(window, ["staff", "weekday", "start", "end"]),
+            federation=staff.federation,
+        )
+    return window
+
+
+def change_add(staff: Staff, *, by, **fields) -> AvailabilityChange:
+    if fields["date_to"] < fields["date_from"]:
+        raise RotaError("the change ends before it starts", field="date_to")
+    if (fields.get("start") is None) != (fields.get("end") is None):
+        raise RotaError("give both times, or neither for whole days", field="end")
+    if fields.get("start") and fields["end"] <= fields["start"]:
+        raise RotaError("the window ends before it starts", field="end")
+    with transaction.atomic():
+        change = AvailabilityChange.objects.create(staff=staff, **fields)
+        audit_record(
+            by=by,
+            action="rota.availability.change",
+            obj=change,
+            after=snapshot(change, ["staff", "date_from", "date_to", "start", "end", "available"]),
+            federation=staff.federation,
+        )
+    return change
