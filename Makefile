@@ -54,7 +54,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/bandit -q -c pyproject.toml -r accounts audit comms demo finance gpfed registry rota
+	$(VENV)/bin/bandit -q -c pyproject.toml -r accounts audit comms demo directory finance gpfed registry rota
 
 format: install
 	$(VENV)/bin/ruff check --fix .

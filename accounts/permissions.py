@@ -99,22 +99,34 @@ def forget_scope(user) -> None:
 
 
 def visible_federations(user) -> QuerySet:
-    from registry.models import Federation, FederationMembership, NetworkMembership, PracticePCN
+    from registry.models import Federation, NetworkMembership
 
     scope = scope_for(user)
     if scope.superuser:
         return Federation.objects.all()
     if not scope.grants:
         return Federation.objects.none()
-    day = scope.day
-    ids = set(scope.federation_ids())
-    current = Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+    ids = _own_federation_ids(scope)
     if scope.network_ids():
         ids |= set(
             NetworkMembership.objects.filter(
-                current, network_id__in=scope.network_ids()
+                _current(scope.day), network_id__in=scope.network_ids()
             ).values_list("federation_id", flat=True)
         )
+    return Federation.objects.filter(pk__in=ids)
+
+
+def _current(day: date) -> Q:
+    return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+
+def _own_federation_ids(scope: Scope) -> set[int]:
+    """The federations a person belongs to: a role on the federation, on one of its member
+    practices, or on a PCN of those practices (not as a network's administrator)."""
+    from registry.models import FederationMembership, PracticePCN
+
+    current = _current(scope.day)
+    ids = set(scope.federation_ids())
     practice_ids = set(scope.practice_ids())
     if scope.pcn_ids():
         practice_ids |= set(
@@ -128,7 +140,7 @@ def visible_federations(user) -> QuerySet:
                 "federation_id", flat=True
             )
         )
-    return Federation.objects.filter(pk__in=ids)
+    return ids
 
 
 def can_view_federation(user, federation) -> bool:
@@ -429,3 +441,62 @@ def bulletin_senders(user) -> list:
         ),
         *Network.objects.filter(pk__in=scope.network_ids()),
     ]
+
+
+# --- the network's members and the directory -------------------------------------------------
+
+
+def can_manage_network(user, network) -> bool:
+    """Decide join requests, record when members leave, keep the advisory board."""
+    scope = scope_for(user)
+    return scope.superuser or network.pk in scope.network_ids()
+
+
+def is_network_member(user, network) -> bool:
+    """Someone who belongs to the network: its administrators, and the people of its current
+    member federations (a role on the federation, one of its practices or PCNs)."""
+    from registry.models import NetworkMembership
+
+    scope = scope_for(user)
+    if scope.superuser or network.pk in scope.network_ids():
+        return True
+    own = _own_federation_ids(scope)
+    return bool(own) and (
+        NetworkMembership.objects.filter(
+            _current(scope.day), network=network, federation_id__in=own
+        ).exists()
+    )
+
+
+def is_federation_member(user, federation) -> bool:
+    """Someone who belongs to the federation itself: the only people who see the contact
+    details of its practices and PCNs."""
+    scope = scope_for(user)
+    return scope.superuser or federation.pk in _own_federation_ids(scope)
+
+
+def can_manage_contacts(user, federation) -> bool:
+    scope = scope_for(user)
+    return scope.superuser or federation.pk in scope.federation_ids(
+        Role.FEDERATION_ADMIN, Role.COMMUNICATIONS_LEAD
+    )
+
+
+def can_edit_contact(user, contact) -> bool:
+    """The federation's administrators and communications lead, and a practice's manager
+    for the contacts of that practice."""
+    if can_manage_contacts(user, contact.federation):
+        return True
+    return bool(contact.practice_id) and contact.practice_id in scope_for(user).practice_ids(
+        Role.PRACTICE_MANAGER
+    )
+
+
+def join_request_federations(user) -> QuerySet:
+    """The federations this person may ask to join a network: those they administer."""
+    from registry.models import Federation
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Federation.objects.all()
+    return Federation.objects.filter(pk__in=scope.federation_ids(Role.FEDERATION_ADMIN))

@@ -15,6 +15,7 @@ from accounts.otp import demo_device
 from accounts.services import role_grant
 from demo import DEMO_NETWORK, DEMO_USERS
 from demo.comms import demo_bulletins, demo_events, demo_library
+from demo.directory import demo_directory
 from demo.money import demo_money
 from demo.rota import demo_rota
 from registry.importers.detect import Kind, detect
@@ -43,8 +44,24 @@ FEDERATION_NAME = "East Leicestershire and Rutland GP Federation"
 FOUNDED = date(2016, 4, 1)
 
 
-def demo_files() -> list[Path]:
-    files = sorted(DATA.glob("*.csv")) + sorted(DATA.glob("*.xlsx"))
+def import_files(paths: list[Path], *, by, summary: list[str]) -> list[dict]:
+    """Import each file unless the same bytes were imported before."""
+    imported = []
+    for path in paths:
+        data = path.read_bytes()
+        done = ImportRun.objects.filter(
+            sha256=sha256_of(data), status=ImportRun.Status.SUCCEEDED, dry_run=False
+        ).exists()
+        if done:
+            continue
+        run = import_file(data=data, file_name=path.name, by=by, origin="demo loader")
+        imported.append({"file": path.name, "kind": run.kind, "counts": run.counts})
+        summary.append(f"Imported {path.name}: {run.summary}")
+    return imported
+
+
+def demo_files(folder: Path = DATA) -> list[Path]:
+    files = sorted(folder.glob("*.csv")) + sorted(folder.glob("*.xlsx"))
     return sorted(files, key=lambda p: Kind.ORDER.index(detect(p.read_bytes(), p.name)))
 
 
@@ -64,17 +81,7 @@ def demo_users(password_reset: bool = True) -> list:
 
 def demo_load(*, by=None, money: bool = True, rota: bool | None = None) -> dict:
     summary: list[str] = []
-    imported = []
-    for path in demo_files():
-        data = path.read_bytes()
-        done = ImportRun.objects.filter(
-            sha256=sha256_of(data), status=ImportRun.Status.SUCCEEDED, dry_run=False
-        ).exists()
-        if done:
-            continue
-        run = import_file(data=data, file_name=path.name, by=by, origin="demo loader")
-        imported.append({"file": path.name, "kind": run.kind, "counts": run.counts})
-        summary.append(f"Imported {path.name}: {run.summary}")
+    imported = import_files(demo_files(), by=by, summary=summary)
     users = demo_users()
     federation = _federation(by=by or users[0])
     _roles(federation, users)
@@ -104,6 +111,13 @@ def demo_load(*, by=None, money: bool = True, rota: bool | None = None) -> dict:
         shelf = demo_library(federation, by=users[3])
         if shelf["created"]:
             summary.append(f"A shared library of {shelf['documents']} documents.")
+        network = demo_directory(federation, users, by=users[0])
+        if network["created"]:
+            summary.append(
+                f"The network: {network['members']} member federations in "
+                f"{network['regions']} regions, one asking to join, an advisory board of "
+                f"{network['board']}, {network['contacts']} named contacts."
+            )
     facts = federation_summary(federation)
     summary.append(
         f"Demo federation: {federation.name}: {facts['practice_count']} member practices, "
@@ -162,21 +176,23 @@ def _roles(federation: Federation, users: list) -> None:
 
 @transaction.atomic
 def _federation(*, by) -> Federation:
-    federation = Federation.objects.filter(name=FEDERATION_NAME).first()
+    return federation_of_area(SUB_ICB, FEDERATION_NAME, FOUNDED, by=by)
+
+
+def federation_of_area(sub_icb_code: str, name: str, founded: date, *, by) -> Federation:
+    """A federation of every practice a sub-ICB location commissioned since the federation
+    began, joining when it was founded (or when the practice came into the area) and leaving
+    when the practice closed or moved out, as the published dates say."""
+    federation = Federation.objects.filter(name=name).first()
     if federation is None:
-        federation = federation_create(
-            name=FEDERATION_NAME, legal_form=Federation.LegalForm.LTD, by=by
-        )
+        federation = federation_create(name=name, legal_form=Federation.LegalForm.LTD, by=by)
     if federation.memberships.exists():
         return federation
-    # Every practice East Leicestershire and Rutland commissioned since the federation began,
-    # joining when it was founded (or when the practice came into the area) and leaving when
-    # the practice closed or moved out, as the published dates say.
-    sub_icb = Commissioner.objects.get(code=SUB_ICB)
+    sub_icb = Commissioner.objects.get(code=sub_icb_code)
     spells = PracticeCommissioner.objects.filter(commissioner=sub_icb).select_related("practice")
     for spell in spells.order_by("practice__code", "start_date"):
         practice: Practice = spell.practice
-        start = max(d for d in (FOUNDED, spell.start_date, practice.open_date) if d)
+        start = max(d for d in (founded, spell.start_date, practice.open_date) if d)
         ends = [d for d in (spell.end_date, practice.close_date) if d]
         end = min(ends) if ends else None
         if end is not None and end < start:
@@ -187,7 +203,7 @@ def _federation(*, by) -> Federation:
             federation=federation,
             practice=practice,
             start_date=start,
-            join_reason=("Founding member" if start == FOUNDED else "Practice came into the area"),
+            join_reason=("Founding member" if start == founded else "Practice came into the area"),
             by=by,
         )
         if end is not None:

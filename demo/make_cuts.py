@@ -4,7 +4,8 @@ committed in demo/data so the demo needs nothing outside the project).
     python demo/make_cuts.py ../shared/data/nhs
 
 Keeps every row about sub-ICB location 03W (East Leicestershire and Rutland) and its PCNs,
-unmodified, in each publication's own format.
+unmodified, in each publication's own format. The demo network's other members come from four
+small sub-ICB locations in four regions, cut the same way into demo/data/network.
 """
 
 import csv
@@ -16,6 +17,9 @@ import openpyxl
 
 SUB_ICB = "03W"
 OUT = Path(__file__).parent / "data"
+# Stafford and Surrounds (Midlands), West Lancashire (North West), Vale of York (North East and
+# Yorkshire), Southend (East of England).
+NETWORK_SUB_ICBS = ("05V", "02G", "03Q", "99G")
 
 
 def write_lines(path: Path, lines: list[str]) -> None:
@@ -23,36 +27,41 @@ def write_lines(path: Path, lines: list[str]) -> None:
 
 
 def main(source: Path) -> None:
-    OUT.mkdir(exist_ok=True)
+    cut(source, {SUB_ICB}, OUT, SUB_ICB)
+    cut(source, set(NETWORK_SUB_ICBS), OUT / "network", "network")
+
+
+def cut(source: Path, sub_icbs: set[str], out: Path, tag: str) -> None:
+    out.mkdir(exist_ok=True)
     # The practices 03W commissions, their PCNs, and the other practices of those PCNs (a PCN
     # may cross a sub-ICB boundary), so that every reference in the cut resolves.
     lines = (source / "epraccur-2025-09.csv").read_text(encoding="utf-8").splitlines(True)
     local = {
-        next(csv.reader([line]))[0] for line in lines if next(csv.reader([line]))[14] == SUB_ICB
+        next(csv.reader([line]))[0] for line in lines if next(csv.reader([line]))[14] in sub_icbs
     }
     wb = openpyxl.load_workbook(source / "ePCN-2024-10.xlsx", read_only=True)
     details = list(wb["PCNDetails"].iter_rows(values_only=True))
     partners = list(wb["PCN Core Partner Details"].iter_rows(values_only=True))
-    pcns = {r[0] for r in details[1:] if r[2] == SUB_ICB}
+    pcns = {r[0] for r in details[1:] if r[2] in sub_icbs}
     pcns |= {r[4] for r in partners[1:] if r[0] in local}
     practices = local | {r[0] for r in partners[1:] if r[4] in pcns}
 
     # epraccur: those organisations' lines, byte for byte.
     kept = [line for line in lines if next(csv.reader([line]))[0] in practices]
-    write_lines(OUT / "epraccur-03W-2025-09.csv", kept)
+    write_lines(out / f"epraccur-{tag}-2025-09.csv", kept)
 
     # ePCN: those PCNs and their partner rows.
-    out = openpyxl.Workbook()
-    sheet = out.active
+    book = openpyxl.Workbook()
+    sheet = book.active
     sheet.title = "PCNDetails"
     for row in [details[0], *[r for r in details[1:] if r[0] in pcns]]:
         sheet.append(row)
-    sheet = out.create_sheet("PCN Core Partner Details")
+    sheet = book.create_sheet("PCN Core Partner Details")
     for row in [partners[0], *[r for r in partners[1:] if r[4] in pcns]]:
         sheet.append(row)
-    out.save(OUT / "ePCN-03W-2024-10.xlsx")
+    book.save(out / f"ePCN-{tag}-2024-10.xlsx")
 
-    # Patients registered and the two mapping files: rows of 03W practices.
+    # Patients registered and the two mapping files: rows of those practices.
     for name, column in (
         ("gp-reg-pat-prac-all-2021-01.csv", "CODE"),
         ("gp-reg-pat-prac-map-2022-01.csv", "PRACTICE_CODE"),
@@ -64,7 +73,7 @@ def main(source: Path) -> None:
         kept = [lines[0]] + [
             line for line in lines[1:] if next(csv.reader(io.StringIO(line)))[index] in practices
         ]
-        write_lines(OUT / name.replace("-20", "-03W-20", 1), kept)
+        write_lines(out / name.replace("-20", f"-{tag}-20", 1), kept)
 
 
 if __name__ == "__main__":

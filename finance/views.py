@@ -27,6 +27,7 @@ from finance.models import (
 )
 from finance.services import FinanceError
 from gpfed.exports import csv_response
+from gpfed.pages import form_page, refuse
 from registry import charts
 from registry.importers.base import ImportFileError
 from registry.models import PCN, Federation, Practice
@@ -41,26 +42,20 @@ def _federation(request, slug: str, *, manage: bool = False) -> Federation:
 
 
 def _error(form, error: FinanceError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+    refuse(form, error)
 
 
 def _form_page(request, form, *, save, done, title: str, button: str, **context):
-    """The shape of every form page: on a valid POST, save through a service and go on with a
-    success message (``done`` maps what was saved to the message and where to go); otherwise,
-    or when the service refuses, show the form with its errors."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save(form.cleaned_data)
-        except FinanceError as error:
-            _error(form, error)
-        else:
-            message, target = done(saved)
-            messages.success(request, message)
-            return redirect(target)
-    return render(
+    return form_page(
         request,
-        "finance/form.html",
-        {"form": form, "title": title, "button": button, **context},
+        form,
+        save=save,
+        done=done,
+        title=title,
+        button=button,
+        errors=FinanceError,
+        template="finance/form.html",
+        **context,
     )
 
 

@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from accounts.services import api_token_user
+from directory.api import router as directory_router
 from finance.api import router as finance_router
 from registry.api import router as registry_router
 from rota.api import router as rota_router
@@ -34,3 +35,4 @@ api = NinjaAPI(
 api.add_router("/", registry_router)
 api.add_router("/", finance_router)
 api.add_router("/", rota_router)
+api.add_router("/", directory_router)

@@ -106,6 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["deliver", "digest", "reminders"])
     p.add_argument("--format", choices=["text", "json"], default="text")
 
+    p = commands.add_parser(
+        "directory", help="a network's member federations: practices, population, contacts"
+    )
+    p.add_argument("network", help="the network's slug")
+    p.add_argument("--search", default="", help="a federation, or a practice or PCN it includes")
+    p.add_argument("--region", default="", help="an NHS England region code, e.g. Y60")
+    p.add_argument("--icb", default="", help="an ICB code, e.g. QK1")
+    p.add_argument("--sort", choices=["name", "population", "practices", "joined"], default="name")
+    p.add_argument("--format", choices=["text", "json", "csv"], default="text")
+
     p = commands.add_parser("manage", help="run a Django management command (migrate, ...)")
     p.add_argument("args", nargs=argparse.REMAINDER)
     return parser
@@ -604,6 +614,60 @@ def cmd_bulletins(args) -> int:
     return 0
 
 
+def cmd_directory(args) -> int:
+    from accounts import permissions as perms
+    from directory.selectors import member_rows, members_as_dicts
+    from registry.models import Network
+
+    network = Network.objects.filter(slug=args.network).first()
+    if network is None:
+        raise BadInput(f"there is no network {args.network}")
+    by = acting_user(args.by)
+    if by is not None and not perms.can_read_registry(by):
+        raise BadInput(f"{by.email} has no role that may read the directory")
+    rows = member_rows(
+        network,
+        q=args.search,
+        region=args.region.upper(),
+        icb=args.icb.upper(),
+        sort=args.sort,
+    )
+    # An operator at the command line sees the contacts; --by shows what that person would.
+    members = members_as_dicts(rows, contacts=by is None or perms.is_network_member(by, network))
+    if args.format == "json":
+        print_json({"network": network.slug, "members": members})
+        return 0
+    if args.format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(
+            ["federation", "joined", "practices", "pcns", "registered_patients", "regions", "icbs"]
+        )
+        for m in members:
+            writer.writerow(
+                [
+                    m["name"],
+                    m["joined"],
+                    m["practices"],
+                    m["pcns"],
+                    m["registered_patients"],
+                    "; ".join(r["name"] for r in m["regions"]),
+                    "; ".join(i["name"] for i in m["icbs"]),
+                ]
+            )
+        return 0
+    print(f"{network.name}: {len(members)} members")
+    for m in members:
+        print(
+            f"  {m['name']}: {m['practices']} practices, {m['pcns']} PCNs, "
+            f"{m['registered_patients']:,} patients, joined {m['joined']}"
+        )
+        for c in m["contacts"] or []:
+            print(f"      {c['name']}, {c['role']}: {c['email'] or c['phone']}")
+    return 0
+
+
 def cmd_manage(args) -> int:
     from django.core.management import execute_from_command_line
 
@@ -626,6 +690,7 @@ def main(argv: list[str] | None = None) -> int:
         "rota": cmd_rota,
         "arrs": cmd_arrs,
         "bulletins": cmd_bulletins,
+        "directory": cmd_directory,
     }
     try:
         return handlers[args.command](args)

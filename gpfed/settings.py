@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "finance",
     "rota",
     "comms",
+    "directory",
     "demo",
 ]
 

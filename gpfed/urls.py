@@ -10,6 +10,7 @@ urlpatterns = [
     path("finance/", include("finance.urls")),
     path("rota/", include("rota.urls")),
     path("comms/", include("comms.urls")),
+    path("directory/", include("directory.urls")),
     path("", include("registry.urls")),
     path("api/v1/", api.urls),
 ]

@@ -99,6 +99,24 @@ def test_demo_load_is_repeatable(capsys):
     assert first["practices"] == second["practices"] == 31
     assert first["registered_patients"] == 338663
     assert second["imported"] == []
+    # The network: three more members from the real files of three other regions' sub-ICB
+    # locations, a fourth federation asking to join, an advisory board, named contacts.
+    from directory.models import BoardSeat, Contact, JoinRequest
+    from directory.selectors import member_rows
+    from registry.models import Network
+
+    network = Network.objects.get()
+    rows = member_rows(network)
+    assert [(r.federation.name, r.practices) for r in rows] == [
+        ("East Leicestershire and Rutland GP Federation", 31),
+        ("Stafford and Surrounds GP Federation (demo)", 14),
+        ("Vale of York GP Federation (demo)", 13),
+        ("West Lancashire GP Federation (demo)", 15),
+    ]
+    assert {c.code for r in rows for c in r.regions} == {"Y60", "Y62", "Y63"}
+    assert JoinRequest.objects.get().federation.name == "Southend GP Federation (demo)"
+    assert BoardSeat.objects.count() == 4
+    assert Contact.objects.filter(federation__slug=first["federation"]["slug"]).count() == 44
 
 
 def test_report_as_a_person_shows_only_what_they_may_see(capsys, demo):

@@ -16,8 +16,9 @@ from accounts.services import role_grant
 from comms import events, library
 from comms import services as comms
 from comms.models import Bulletin, Event, Resource
+from directory.models import BoardSeat, Contact, JoinRequest
 from finance import services as finance
-from registry.models import Federation, FederationMembership, ImportRun, Practice
+from registry.models import Federation, FederationMembership, ImportRun, Network, Practice
 from registry.services import federation_create, federation_membership_add
 from rota.models import AccessPcn, PlanRun, RotaSession
 from rota.services import aware
@@ -28,6 +29,7 @@ from tests.rota.conftest import build_rota
 pytestmark = pytest.mark.django_db
 
 FED = "east-leicestershire-and-rutland-gp-federation"
+NET = "primary-care-federation-network-demo"
 OTHER = "other-gp-federation"
 
 ACTORS = [
@@ -82,6 +84,9 @@ ARRS_VIEW = [*FIN_VIEW, "pcn_cd"]
 ARRS_SUBMIT = ["federation_admin", "finance_lead", "pcn_cd", "superuser"]
 COMMS_SEND = ["federation_admin", "communications_lead", "superuser"]
 BULLETIN_READERS = [a for a in ELR if a != "network_admin"]
+NET_MANAGE = ["network_admin", "superuser"]
+CONTACT_EDIT = ["federation_admin", "communications_lead", "practice_manager", "superuser"]
+JOINERS = ["other_admin", "superuser"]  # administer a federation that is not yet a member
 
 
 def page(allowed, ok=200, denied=404, anonymous=302):
@@ -399,6 +404,47 @@ RULES = {
         None,
         page(BULLETIN_READERS),
     ),
+    "directory:index": ("get", {}, None, page(WITH_ROLE)),
+    "directory:network": ("get", {"slug": NET}, None, page(WITH_ROLE)),
+    "directory:member": ("get", {"slug": NET, "federation": FED}, None, page(WITH_ROLE)),
+    "directory:join": (
+        "get",
+        {"slug": NET},
+        None,
+        lambda actor: {"anonymous": 302, "federation_admin": 302}.get(
+            actor, 200 if actor in JOINERS else 404
+        ),
+    ),
+    "directory:requests": ("get", {"slug": NET}, None, page(NET_MANAGE)),
+    "directory:board_add": ("get", {"slug": NET}, None, page(NET_MANAGE)),
+    "directory:decide": (
+        "post",
+        lambda d: {"pk": d["join_request"].pk},
+        {},
+        page(NET_MANAGE, ok=400),
+    ),
+    "directory:withdraw": (
+        "post",
+        lambda d: {"pk": d["join_request"].pk},
+        {},
+        page(JOINERS, ok=302),
+    ),
+    "directory:membership_end": (
+        "get",
+        lambda d: {"pk": d["network_membership"].pk},
+        None,
+        page(NET_MANAGE),
+    ),
+    "directory:board_end": ("get", lambda d: {"pk": d["seat"].pk}, None, page(NET_MANAGE)),
+    "directory:federation": ("get", {"slug": FED}, None, page(ELR)),
+    "directory:contact_new": ("get", {"slug": FED}, None, page(CONTACT_EDIT)),
+    "directory:contact_edit": ("get", lambda d: {"pk": d["contact"].pk}, None, page(CONTACT_EDIT)),
+    "directory:contact_delete": (
+        "post",
+        lambda d: {"pk": d["contact"].pk},
+        {},
+        page(CONTACT_EDIT, ok=302),
+    ),
     "api:openapi-json": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     "api:openapi-view": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     "api:api-root": ("get", {}, None, page([], anonymous=404)),
@@ -422,6 +468,8 @@ RULES = {
         None,
         api(ARRS_VIEW),
     ),
+    "api:network_members": ("get", {"slug": NET}, None, api(WITH_ROLE)),
+    "api:federation_directory": ("get", {"slug": FED}, None, api(ELR)),
     "api:import_list": (
         "get",
         {},
@@ -542,7 +590,22 @@ def world(demo):
         data=b"Policy",
         by=None,
     )
+    network = Network.objects.get(slug=NET)
     return {
+        "join_request": JoinRequest.objects.create(
+            network=network, federation=other, requested_by=other_admin
+        ),
+        "network_membership": network.memberships.get(federation=elr),
+        "seat": BoardSeat.objects.create(
+            network=network, position="chair", name="A Chair", start_date=date(2024, 4, 1)
+        ),
+        "contact": Contact.objects.create(
+            federation=elr,
+            practice=Practice.objects.get(code="C82001"),
+            name="Pat Manager",
+            role="Practice manager",
+            email="pat@example.org",
+        ),
         "resource": resource,
         "event": event,
         "material": material,

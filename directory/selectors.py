@@ -1,0 +1,305 @@
+"""What the directory shows: a network's member federations with their practices, PCNs,
+registered population and region, and a federation's own directory of practices, PCNs and
+contacts. Each page is a handful of bulk queries however many members a network has."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+
+from directory.models import BoardSeat, Contact, JoinRequest
+from registry.models import (
+    Commissioner,
+    Federation,
+    FederationMembership,
+    Network,
+    NetworkMembership,
+    Practice,
+    PracticeCommissioner,
+    PracticePCN,
+)
+from registry.selectors import covering, list_sizes_on, pcn_search, practice_search, today
+
+
+@dataclass
+class Place:
+    icb: Commissioner | None = None
+    region: Commissioner | None = None
+
+
+def places(practice_ids, day: date) -> dict[int, Place]:
+    """Each practice's ICB and NHS England region on ``day``: from its sub-ICB spell, or
+    failing that the codes epraccur printed on the practice itself."""
+    ids = set(practice_ids)
+    found: dict[int, Place] = {}
+    spells = covering(PracticeCommissioner.objects.filter(practice_id__in=ids), day).select_related(
+        "commissioner__parent__parent"
+    )
+    for spell in spells:
+        icb = spell.commissioner.parent
+        found[spell.practice_id] = Place(icb=icb, region=icb.parent if icb else None)
+    missing = [
+        p
+        for p in Practice.objects.filter(pk__in=ids).only(
+            "pk", "high_level_health_geography", "national_grouping"
+        )
+        if p.pk not in found or found[p.pk].icb is None or found[p.pk].region is None
+    ]
+    if missing:
+        codes = {p.high_level_health_geography for p in missing} | {
+            p.national_grouping for p in missing
+        }
+        by_code = {c.code: c for c in Commissioner.objects.filter(code__in=codes - {""})}
+        for p in missing:
+            place = found.setdefault(p.pk, Place())
+            place.icb = place.icb or by_code.get(p.high_level_health_geography)
+            place.region = place.region or by_code.get(p.national_grouping)
+    return found
+
+
+@dataclass
+class MemberRow:
+    federation: Federation
+    membership: NetworkMembership
+    practice_ids: set[int] = field(default_factory=set)
+    pcn_ids: set[int] = field(default_factory=set)
+    patients: int = 0
+    practices_without_figure: int = 0
+    regions: list[Commissioner] = field(default_factory=list)
+    icbs: list[Commissioner] = field(default_factory=list)
+
+    @property
+    def practices(self) -> int:
+        return len(self.practice_ids)
+
+    @property
+    def pcns(self) -> int:
+        return len(self.pcn_ids)
+
+    def as_dict(self) -> dict:
+        def org(c):
+            return {"code": c.code, "name": c.display_name}
+
+        return {
+            "slug": self.federation.slug,
+            "name": self.federation.name,
+            "joined": self.membership.start_date.isoformat(),
+            "leaves": self.membership.end_date.isoformat() if self.membership.end_date else None,
+            "practices": self.practices,
+            "pcns": self.pcns,
+            "registered_patients": self.patients,
+            "practices_without_list_size": self.practices_without_figure,
+            "regions": [org(r) for r in self.regions],
+            "icbs": [org(i) for i in self.icbs],
+        }
+
+
+def _by_frequency(values) -> list:
+    counts = Counter(v for v in values if v is not None)
+    return [v for v, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].display_name))]
+
+
+def member_rows(network: Network, day: date | None = None, **filters) -> list[MemberRow]:
+    """The network's current members, each with its practices, PCNs, registered patients,
+    regions and ICBs; narrowed and sorted by ``filters`` (see ``filter_rows``)."""
+    day = day or today()
+    memberships = covering(network.memberships.select_related("federation"), day)
+    rows = {m.federation_id: MemberRow(federation=m.federation, membership=m) for m in memberships}
+    member_of: dict[int, int] = {}
+    for federation_id, practice_id in covering(
+        FederationMembership.objects.filter(federation_id__in=rows), day
+    ).values_list("federation_id", "practice_id"):
+        rows[federation_id].practice_ids.add(practice_id)
+        member_of[practice_id] = federation_id
+    pcn_of = dict(
+        covering(PracticePCN.objects.filter(practice_id__in=member_of), day).values_list(
+            "practice_id", "pcn_id"
+        )
+    )
+    for practice_id, pcn_id in pcn_of.items():
+        rows[member_of[practice_id]].pcn_ids.add(pcn_id)
+    sizes = list_sizes_on(member_of)
+    where = places(member_of, day)
+    for row in rows.values():
+        row.patients = sum(sizes[p].patients for p in row.practice_ids if p in sizes)
+        row.practices_without_figure = len(row.practice_ids - set(sizes))
+        row.regions = _by_frequency(where[p].region for p in row.practice_ids if p in where)
+        row.icbs = _by_frequency(where[p].icb for p in row.practice_ids if p in where)
+    return filter_rows(list(rows.values()), **filters)
+
+
+def filter_rows(
+    rows: list[MemberRow], *, q: str = "", region: str = "", icb: str = "", sort: str = "name"
+) -> list[MemberRow]:
+    """Members matching ``q`` (the federation's name, or any of its practices by ODS code,
+    name, town or postcode, or its PCNs by code or name), in ``region`` and ``icb`` (codes),
+    sorted by name, population, practices or the date they joined."""
+    text = q.strip()
+    if text:
+        practice_ids = set().union(*(r.practice_ids for r in rows))
+        pcn_ids = set().union(*(r.pcn_ids for r in rows))
+        practices = practice_ids & set(practice_search(q=text).values_list("pk", flat=True))
+        pcns = pcn_ids & set(pcn_search(q=text).values_list("pk", flat=True))
+        rows = [
+            r
+            for r in rows
+            if text.lower() in r.federation.name.lower()
+            or r.practice_ids & practices
+            or r.pcn_ids & pcns
+        ]
+    if region:
+        rows = [r for r in rows if any(c.code == region for c in r.regions)]
+    if icb:
+        rows = [r for r in rows if any(c.code == icb for c in r.icbs)]
+    keys = {
+        "name": lambda r: r.federation.name.lower(),
+        "population": lambda r: (-r.patients, r.federation.name.lower()),
+        "practices": lambda r: (-r.practices, r.federation.name.lower()),
+        "joined": lambda r: (r.membership.start_date, r.federation.name.lower()),
+    }
+    return sorted(rows, key=keys.get(sort, keys["name"]))
+
+
+def filter_choices(rows: list[MemberRow]) -> dict:
+    """The regions and ICBs the members are in, for the filters."""
+    regions = {c.code: c for r in rows for c in r.regions}
+    icbs = {c.code: c for r in rows for c in r.icbs}
+    return {
+        "regions": sorted(regions.values(), key=lambda c: c.display_name),
+        "icbs": sorted(icbs.values(), key=lambda c: c.display_name),
+    }
+
+
+def board(network: Network, day: date | None = None) -> list[BoardSeat]:
+    """The advisory board on ``day``: chair, vice-chair, then members by name."""
+    day = day or today()
+    order = {BoardSeat.Position.CHAIR: 0, BoardSeat.Position.VICE_CHAIR: 1}
+    seats = covering(network.board_seats.select_related("federation"), day)
+    return sorted(seats, key=lambda s: (order.get(s.position, 2), s.name))
+
+
+def past_members(network: Network, day: date | None = None) -> list[NetworkMembership]:
+    day = day or today()
+    return list(
+        network.memberships.filter(end_date__lt=day)
+        .select_related("federation")
+        .order_by("-end_date")
+    )
+
+
+def pending_requests(network: Network):
+    return JoinRequest.objects.filter(
+        network=network, status=JoinRequest.Status.PENDING
+    ).select_related("federation", "requested_by")
+
+
+def networks_of(federation: Federation, day: date | None = None) -> list[Network]:
+    day = day or today()
+    return [
+        m.network for m in covering(federation.network_memberships.select_related("network"), day)
+    ]
+
+
+@dataclass
+class PracticeEntry:
+    practice: Practice
+    pcn: object | None
+    patients: int | None
+    contacts: list[Contact]
+
+
+def federation_directory(federation: Federation, day: date | None = None) -> dict:
+    """A federation's own directory: the federation's contacts, then its PCNs and member
+    practices, each with its contacts, registered list and PCN."""
+    day = day or today()
+    ids = set(covering(federation.memberships.all(), day).values_list("practice_id", flat=True))
+    practices = Practice.objects.filter(pk__in=ids).order_by("name")
+    spells = {
+        s.practice_id: s.pcn
+        for s in covering(PracticePCN.objects.filter(practice_id__in=ids), day).select_related(
+            "pcn"
+        )
+    }
+    sizes = list_sizes_on(ids)
+    contacts = defaultdict(list)
+    for contact in federation.contacts.all():
+        key = (
+            ("practice", contact.practice_id)
+            if contact.practice_id
+            else ("pcn", contact.pcn_id)
+            if contact.pcn_id
+            else ("federation", None)
+        )
+        contacts[key].append(contact)
+    pcns = sorted({p.pk: p for p in spells.values()}.values(), key=lambda p: p.name)
+    return {
+        "as_at": day,
+        "federation_contacts": contacts[("federation", None)],
+        "pcns": [
+            {
+                "pcn": pcn,
+                "practices": sum(1 for p in spells.values() if p.pk == pcn.pk),
+                "contacts": contacts[("pcn", pcn.pk)],
+            }
+            for pcn in pcns
+        ],
+        "practices": [
+            PracticeEntry(
+                practice=p,
+                pcn=spells.get(p.pk),
+                patients=sizes[p.pk].patients if p.pk in sizes else None,
+                contacts=contacts[("practice", p.pk)],
+            )
+            for p in practices
+        ],
+        "patients": sum(s.patients for s in sizes.values()),
+    }
+
+
+def search_contacts(federation: Federation, q: str):
+    text = q.strip()
+    qs = federation.contacts.select_related("practice", "pcn")
+    if text:
+        qs = qs.filter(
+            Q(name__icontains=text)
+            | Q(role__icontains=text)
+            | Q(email__icontains=text)
+            | Q(practice__name__icontains=text)
+            | Q(practice__code__iexact=text)
+            | Q(pcn__name__icontains=text)
+        )
+    return qs
+
+
+def contact_dict(contact: Contact) -> dict:
+    return {
+        "name": contact.name,
+        "role": contact.role,
+        "email": contact.email,
+        "phone": contact.phone,
+        "organisation": (
+            {"practice": contact.practice.code}
+            if contact.practice_id
+            else {"pcn": contact.pcn.code}
+            if contact.pcn_id
+            else {"federation": contact.federation.slug}
+        ),
+    }
+
+
+def members_as_dicts(rows: list[MemberRow], *, contacts: bool) -> list[dict]:
+    """Rows as the API and ``gpfed directory`` print them. ``contacts`` only for someone who
+    may see them (a member of the network): otherwise the key is null."""
+    listed = defaultdict(list)
+    if contacts:
+        for contact in Contact.objects.filter(
+            federation_id__in=[r.federation.pk for r in rows], in_network_directory=True
+        ).select_related("federation", "practice", "pcn"):
+            listed[contact.federation_id].append(contact_dict(contact))
+    return [
+        {**row.as_dict(), "contacts": listed[row.federation.pk] if contacts else None}
+        for row in rows
+    ]
