@@ -685,6 +685,104 @@ def phase_comms() -> dict:
     }
 
 
+def phase_directory() -> dict:
+    """The member directory of a network of the 200 federations, with a named contact for every
+    practice and PCN and a listed COO per federation: the pages and API a member opens, as
+    the network's administrator sees them."""
+    setup_django()
+    from django.test import Client
+
+    from accounts.models import RoleGrant, User
+    from directory.models import Contact
+    from directory.selectors import member_rows
+    from registry.models import (
+        Federation,
+        FederationMembership,
+        Network,
+        NetworkMembership,
+        PracticePCN,
+    )
+
+    started = time.perf_counter()
+    network = Network.objects.create(name="Bench directory", slug="bench-directory")
+    federations = list(Federation.objects.filter(slug__startswith="bench-"))
+    NetworkMembership.objects.bulk_create(
+        NetworkMembership(network=network, federation=f, start_date=date(2020, 1, 1))
+        for f in federations
+    )
+    members = dict(
+        FederationMembership.objects.filter(end_date__isnull=True).values_list(
+            "practice_id", "federation_id"
+        )
+    )
+    pcn_of = dict(
+        PracticePCN.objects.filter(practice_id__in=members, end_date__isnull=True).values_list(
+            "pcn_id", "practice_id"
+        )
+    )
+    contacts = (
+        [Contact(federation=f, name="A COO", role="Chief operating officer",
+                 email=f"coo@{f.slug}.example", in_network_directory=True) for f in federations]
+        + [Contact(federation_id=fed, practice_id=p, name="A Manager", role="Practice manager",
+                   email=f"pm{p}@bench.example") for p, fed in members.items()]
+        + [Contact(federation_id=members[p], pcn_id=pcn, name="A Director",
+                   role="Clinical director", email=f"cd{pcn}@bench.example")
+           for pcn, p in pcn_of.items()]
+    )  # fmt: skip
+    Contact.objects.bulk_create(contacts, batch_size=2000)
+    generate_seconds = time.perf_counter() - started
+
+    user, _ = User.objects.get_or_create(email="bench-network@gpfed.example")
+    RoleGrant.objects.get_or_create(
+        user=user, role="network_admin", network=network, start_date=date(2020, 1, 1)
+    )
+    client = Client()
+    client.force_login(user)
+    largest = max(federations, key=lambda f: f.memberships.count())
+    code = largest.memberships.select_related("practice").first().practice.code
+    base = f"/directory/networks/{network.slug}/"
+
+    def get(url, headers=None, **params):
+        def call():
+            response = client.get(url, params, headers=headers or {})
+            assert response.status_code == 200, (url, response.status_code)
+
+        return call
+
+    rows = member_rows(network)
+    return {
+        "federations": len(rows),
+        "practices": sum(r.practices for r in rows),
+        "contacts": len(contacts),
+        "generate_seconds": generate_seconds,
+        "member_rows_all": timed(lambda: member_rows(network), repeat=10),
+        "network_page": timed(get(base), repeat=10),
+        "search_by_practice_code": timed(get(base, q=code), repeat=10),
+        "filter_by_region_htmx": timed(get(base, {"HX-Request": "true"}, region="Y60"), repeat=10),
+        "member_page_largest": timed(get(f"{base}members/{largest.slug}/"), repeat=10),
+        "federation_directory_largest": timed(
+            get(f"/directory/federations/{largest.slug}/"), repeat=10
+        ),
+        "api_network_members": timed(get(f"/api/v1/networks/{network.slug}/members"), repeat=10),
+        "peak_mb": peak_mb(),
+    }
+
+
+def directory(results: dict, env: dict) -> None:
+    r = child("directory", env)
+    results["directory"] = r
+    print(
+        f"\nDirectory: {r['federations']} member federations, {r['practices']:,} practices, "
+        f"{r['contacts']:,} contacts (generated in {r['generate_seconds']:.1f} s)"
+    )
+    for name, figures in r.items():
+        if isinstance(figures, dict):
+            print(
+                f"  {name:45s} median {figures['median_ms']:7.1f} ms   "
+                f"p95 {figures['p95_ms']:7.1f} ms"
+            )
+
+
 def comms(results: dict, env: dict) -> None:
     r = child("comms", env)
     results["comms"] = r
@@ -764,12 +862,13 @@ def main() -> None:
     subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, check=True)
 
     files = [str(source / f) for f in NATIONAL_FILES]
-    if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1] == "comms":
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else ""
+    if only in ("comms", "directory"):
         results = {"machine": machine(), "backend": backend}
         child("import", env, *files)
         child("federations", env)
-        comms(results, env)
-        (OUT / f"results-comms-{backend}.json").write_text(json.dumps(results, indent=2))
+        {"comms": comms, "directory": directory}[only](results, env)
+        (OUT / f"results-{only}-{backend}.json").write_text(json.dumps(results, indent=2))
         return
     print(f"gpfed bench on {backend}: {machine()['cpu']}, {machine()['cores']} cores")
     results = {"machine": machine(), "backend": backend}
@@ -800,6 +899,7 @@ def main() -> None:
             )
     money(results, env)
     comms(results, env)
+    directory(results, env)
     rota(results, env)
     (OUT / f"results-{backend}.json").write_text(json.dumps(results, indent=2))
     print(f"\nWritten to {OUT / f'results-{backend}.json'}")
@@ -856,6 +956,8 @@ if __name__ == "__main__":
             output = phase_federations()
         elif phase == "comms":
             output = phase_comms()
+        elif phase == "directory":
+            output = phase_directory()
         elif phase == "rota":
             output = phase_rota(*sys.argv[3:])
         elif phase.startswith("money_"):

@@ -136,6 +136,15 @@ class MaterialForm(forms.Form):
     file = forms.FileField(help_text="PDF, Word, Excel, CSV or text.")
 
 
+class BulletinFileForm(forms.Form):
+    file = forms.FileField(
+        label="Add an image or a file",
+        help_text="An image (PNG or JPEG) to show in the bulletin, or a PDF, Word, Excel, CSV or "
+        "text file to send with it; 5 MB together. Files are checked for NHS numbers; "
+        "images cannot be, so never upload a picture of patient details.",
+    )
+
+
 class ResourceForm(AudienceForm):
     file = forms.FileField(help_text="PDF, Word, Excel, CSV or text.")
 

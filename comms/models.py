@@ -110,6 +110,44 @@ class Bulletin(Addressed):
         return self.status in (self.Status.SENDING, self.Status.SENT)
 
 
+class BulletinFile(models.Model):
+    """An image shown in a bulletin or a file attached to it. Sent with every copy; like the
+    bulletin, never changed once it is sent (a correction carries its own copies)."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="bulletins/%Y/%m/")
+    file_name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["file_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "file_name"], name="one_file_name_each")
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def content_id(self) -> str:
+        return f"file{self.pk}.bulletin{self.bulletin_id}@gpfed"
+
+    def delete(self, *args, **kwargs):
+        if Bulletin.objects.get(pk=self.bulletin_id).is_sent:
+            raise ValueError("A sent bulletin cannot be changed: send a correction.")
+        return super().delete(*args, **kwargs)
+
+
 ROLE_CHOICES = [(r.value, r.label) for r in Role if r != Role.NETWORK_ADMIN]
 
 

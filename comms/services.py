@@ -24,13 +24,14 @@ from django.utils import timezone
 from accounts.permissions import federation_grants
 from audit.services import audit_record, save_audited
 from comms.mail import send_then_commit, two_phase
-from comms.models import Bulletin, Delivery, Preference
+from comms.models import Bulletin, BulletinFile, Delivery, Preference
 from comms.text import to_html
 from registry.selectors import covering
 
 BACKOFF = [timedelta(minutes=m) for m in (1, 5, 30, 120, 360)]
 LEASE = timedelta(seconds=settings.GPFED_DELIVERY_LEASE_SECONDS)
 BATCH = 200
+FILES_LIMIT = 5 * 1024 * 1024  # every copy carries them: 5 MB together
 
 
 class CommsError(Exception):
@@ -123,15 +124,104 @@ def correction_start(bulletin: Bulletin, *, by, change_note: str) -> Bulletin:
         change_note=change_note.strip(),
         created_by=by,
     )
-    return bulletin_save(
-        draft,
-        by=by,
-        audience={
-            "federations": list(bulletin.audience_federations.all()),
-            "pcns": list(bulletin.audience_pcns.all()),
-            "practices": list(bulletin.audience_practices.all()),
-        },
-    )
+    with transaction.atomic():
+        draft = bulletin_save(
+            draft,
+            by=by,
+            audience={
+                "federations": list(bulletin.audience_federations.all()),
+                "pcns": list(bulletin.audience_pcns.all()),
+                "practices": list(bulletin.audience_practices.all()),
+            },
+        )
+        BulletinFile.objects.bulk_create(  # the same stored files, now the draft's own rows
+            BulletinFile(
+                bulletin=draft,
+                file=f.file.name,
+                file_name=f.file_name,
+                content_type=f.content_type,
+                size=f.size,
+                sha256=f.sha256,
+                uploaded_by=f.uploaded_by,
+            )
+            for f in bulletin.files.all()
+        )
+    return draft
+
+
+# --- images and attachments -------------------------------------------------------------------
+
+
+def _unsent(bulletin: Bulletin) -> None:
+    if Bulletin.objects.get(pk=bulletin.pk).status != Bulletin.Status.DRAFT:
+        raise CommsError("A sent or scheduled bulletin cannot be changed: send a correction.")
+
+
+def bulletin_file_add(bulletin: Bulletin, *, file_name: str, data: bytes, by) -> BulletinFile:
+    """Attach a file (PDF, Word, Excel, CSV, text) or an image (PNG, JPEG) to a draft: checked
+    before it is stored, as every upload is. Each copy of the bulletin carries its files, so
+    together they may be 5 MB at most."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from gpfed.documents import DocumentError, check_document
+
+    _unsent(bulletin)
+    try:
+        safe_name, content_type = check_document(file_name, data, images=True)
+    except DocumentError as error:
+        raise CommsError(str(error), field="file") from None
+    if bulletin.files.filter(file_name=safe_name).exists():
+        raise CommsError(f"The bulletin already has a file called {safe_name}", field="file")
+    total = sum(bulletin.files.values_list("size", flat=True)) + len(data)
+    if total > FILES_LIMIT:
+        raise CommsError(
+            f"Every copy carries its files: together they would be {total / 1024 / 1024:.1f} MB, "
+            "and the most is 5 MB. Put large documents in the library and link to them.",
+            field="file",
+        )
+    with transaction.atomic():
+        attached = BulletinFile(
+            bulletin=bulletin,
+            file_name=safe_name,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by=by if getattr(by, "pk", None) else None,
+        )
+        attached.file.save(safe_name, ContentFile(data), save=False)
+        attached.save()
+        audit_record(
+            by=by,
+            action="comms.bulletin.file_add",
+            obj=bulletin,
+            after={"file": safe_name, "sha256": attached.sha256, "size": len(data)},
+            federation=bulletin.federation,
+        )
+    return attached
+
+
+def bulletin_file_remove(attached: BulletinFile, *, by) -> None:
+    _unsent(attached.bulletin)
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action="comms.bulletin.file_remove",
+            obj=attached.bulletin,
+            before={"file": attached.file_name, "sha256": attached.sha256},
+            federation=attached.bulletin.federation,
+        )
+        attached.delete()
+
+
+def file_urls(bulletin: Bulletin) -> dict[str, str]:
+    """Where each of a bulletin's images is served in gpfed, by file name."""
+    return {
+        f.file_name: f"/comms/bulletins/{bulletin.pk}/files/{f.pk}"
+        for f in bulletin.files.all()
+        if f.is_image
+    }
 
 
 def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
@@ -247,14 +337,35 @@ def _claim(now) -> list[Delivery]:
     )
 
 
-def message_for(delivery: Delivery) -> EmailMultiAlternatives:
+def _files_of(bulletin: Bulletin, cache: dict | None) -> list[tuple[BulletinFile, bytes]]:
+    """A bulletin's files with their bytes, read once per worker batch, not once per copy."""
+    if cache is not None and bulletin.pk in cache:
+        return cache[bulletin.pk]
+    files = []
+    for attached in bulletin.files.all():
+        with attached.file.open("rb") as handle:
+            files.append((attached, handle.read()))
+    if cache is not None:
+        cache[bulletin.pk] = files
+    return files
+
+
+def message_for(delivery: Delivery, cache: dict | None = None) -> EmailMultiAlternatives:
+    """One copy: a plain-text part and an HTML part whose images travel inside the message
+    (``cid:``, so nothing is fetched from elsewhere when it is opened), and the other files
+    as attachments."""
+    from email.mime.image import MIMEImage
+
     bulletin = delivery.bulletin
+    files = _files_of(bulletin, cache)
+    images = {f.file_name: f"cid:{f.content_id}" for f, _data in files if f.is_image}
     context = {
         "bulletin": bulletin,
-        "html_body": to_html(bulletin.body),
+        "html_body": to_html(bulletin.body, images),
         "sender": bulletin.sender,
         "url": f"{settings.GPFED_BASE_URL}/comms/bulletins/{bulletin.pk}/",
         "preferences_url": f"{settings.GPFED_BASE_URL}/comms/preferences/",
+        "attachments": [f for f, _data in files if not f.is_image],
     }
     message = EmailMultiAlternatives(
         subject=f"{'[Essential] ' if bulletin.essential else ''}{bulletin}",
@@ -262,7 +373,17 @@ def message_for(delivery: Delivery) -> EmailMultiAlternatives:
         to=[delivery.email],
         headers={"Message-ID": delivery.message_id, "X-gpfed-bulletin": str(bulletin.pk)},
     )
-    message.attach_alternative(render_to_string("comms/email.html", context), "text/html")
+    html = render_to_string("comms/email.html", context)
+    message.attach_alternative(html, "text/html")
+    for attached, data in files:
+        if attached.is_image and f"cid:{attached.content_id}" in html:
+            part = MIMEImage(data, _subtype=attached.content_type.split("/", 1)[1])
+            part.add_header("Content-ID", f"<{attached.content_id}>")
+            part.add_header("Content-Disposition", "inline", filename=attached.file_name)
+            message.attach(part)
+            message.mixed_subtype = "related"
+        else:
+            message.attach(attached.file_name, data, attached.content_type)
     return message
 
 
@@ -271,13 +392,14 @@ def deliver_due(now=None) -> dict:
     counts = {"sent": 0, "retry": 0, "failed": 0}
     release_scheduled(now)
     connection = get_connection()
+    files: dict = {}  # each bulletin's files, read once
     try:
         while True:
             batch = _claim(now or timezone.now())
             if not batch:
                 break
             for delivery in batch:
-                _deliver_one(connection, delivery, counts)
+                _deliver_one(connection, delivery, counts, files)
     except BaseException:
         _abort(connection)  # never QUIT in the middle of a message's data
         raise
@@ -306,11 +428,11 @@ def _mark_sent(delivery: Delivery) -> None:
     )
 
 
-def _deliver_one(connection, delivery: Delivery, counts: dict) -> None:
+def _deliver_one(connection, delivery: Delivery, counts: dict, cache: dict) -> None:
     """Send one copy. On Django's SMTP backend the copy is marked sent before the message is
     completed (comms/mail.py), so a worker killed at any point sends no second copy."""
     try:
-        message = message_for(delivery)
+        message = message_for(delivery, cache)
         if two_phase(connection):
             send_then_commit(connection, message, lambda: _mark_sent(delivery))
         else:

@@ -12,13 +12,26 @@ TAGS = {
 }  # fmt: skip
 
 
-def to_html(markdown: str) -> str:
+def to_html(markdown: str, images: dict[str, str] | None = None) -> str:
     """Safe HTML: raw HTML in the source is not passed through, and what Markdown makes is
-    cleaned against a short list of tags (links get rel="noopener noreferrer")."""
+    cleaned against a short list of tags (links get rel="noopener noreferrer").
+
+    An image is shown only if it is one of the bulletin's own files, written as
+    ``![What it shows](file-name.png)``: ``images`` maps each file name to where it is served
+    from (a gpfed address on the page, ``cid:`` in an email). Any other image source is
+    dropped, so a bulletin can never load a picture from elsewhere (or track who opened it)."""
+    images = images or {}
+
+    def keep(tag: str, attribute: str, value: str) -> str | None:
+        if tag == "img" and attribute == "src":
+            return images.get(value)
+        return value
+
     return nh3.clean(
         _markdown.render(markdown),
-        tags=TAGS,
-        attributes={"a": {"href", "title"}},
-        url_schemes={"https", "http", "mailto"},
+        tags=TAGS | {"img"},
+        attributes={"a": {"href", "title"}, "img": {"src", "alt"}},
+        attribute_filter=keep,
+        url_schemes={"https", "http", "mailto", "cid"},
         link_rel="noopener noreferrer",
     )

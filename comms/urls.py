@@ -11,6 +11,13 @@ urlpatterns = [
     path("bulletins/<int:pk>/edit", views.bulletin_edit, name="edit"),
     path("bulletins/<int:pk>/send", views.bulletin_send, name="send"),
     path("bulletins/<int:pk>/correct", views.bulletin_correct, name="correct"),
+    path("bulletins/<int:pk>/files", views.bulletin_file_add, name="file_add"),
+    path("bulletins/<int:pk>/files/<int:file>", views.bulletin_file, name="file"),
+    path(
+        "bulletins/<int:pk>/files/<int:file>/remove",
+        views.bulletin_file_remove,
+        name="file_remove",
+    ),
     path("events/", views.event_list, name="events"),
     path("events/<int:pk>/", views.event_detail, name="event"),
     path("events/<int:pk>/materials", views.material_add, name="material_add"),

@@ -90,7 +90,11 @@ def bulletin_detail(request, pk):
         "comms/bulletin.html",
         {
             "bulletin": bulletin,
-            "html_body": to_html(bulletin.body),
+            "html_body": to_html(bulletin.body, services.file_urls(bulletin)),
+            "files": list(bulletin.files.all()),
+            "file_form": forms.BulletinFileForm()
+            if can_send and bulletin.status == Bulletin.Status.DRAFT
+            else None,
             "can_send": can_send,
             "stats": stats,
             "failures": bulletin.deliveries.filter(status="failed")[:50] if can_send else [],
@@ -205,6 +209,56 @@ def bulletin_correct(request, pk):
             "title": f"Correct “{bulletin}”",
         },
     )
+
+
+@require_POST
+def bulletin_file_add(request, pk):
+    bulletin = _bulletin(request, pk, send=True)
+    form = forms.BulletinFileForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            attached = services.bulletin_file_add(
+                bulletin, file_name=upload.name, data=upload.read(), by=request.user
+            )
+        except CommsError as error:
+            messages.error(request, error.message)
+        else:
+            if attached.is_image:
+                messages.success(
+                    request,
+                    f"{attached.file_name} added. To show it, write "
+                    f"![What the picture shows]({attached.file_name}) in the body.",
+                )
+            else:
+                messages.success(request, f"{attached.file_name} will be sent with the bulletin.")
+    else:
+        messages.error(request, "Choose a file to add.")
+    return redirect("comms:bulletin", pk)
+
+
+def bulletin_file(request, pk, file):
+    bulletin = _bulletin(request, pk)
+    attached = get_object_or_404(bulletin.files, pk=file)
+    return FileResponse(
+        attached.file.open("rb"),
+        as_attachment=not attached.is_image,
+        filename=attached.file_name,
+        content_type=attached.content_type,
+    )
+
+
+@require_POST
+def bulletin_file_remove(request, pk, file):
+    bulletin = _bulletin(request, pk, send=True)
+    attached = get_object_or_404(bulletin.files, pk=file)
+    try:
+        services.bulletin_file_remove(attached, by=request.user)
+    except CommsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{attached.file_name} removed.")
+    return redirect("comms:bulletin", pk)
 
 
 def preferences(request):

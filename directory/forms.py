@@ -91,7 +91,7 @@ class ContactForm(forms.ModelForm):
 class MemberFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
-        label="Search",
+        label="Search members",
         help_text="A federation's name, or a practice (ODS code, name, town, postcode) or PCN "
         "it includes",
     )

@@ -21,7 +21,14 @@ from registry.models import (
     PracticeCommissioner,
     PracticePCN,
 )
-from registry.selectors import covering, list_sizes_on, pcn_search, practice_search, today
+from registry.selectors import (
+    covering,
+    latest_patients,
+    list_sizes_on,
+    pcn_search,
+    practice_search,
+    today,
+)
 
 
 @dataclass
@@ -32,38 +39,45 @@ class Place:
 
 def places(practice_ids, day: date) -> dict[int, Place]:
     """Each practice's ICB and NHS England region on ``day``: from its sub-ICB spell, or
-    failing that the codes epraccur printed on the practice itself."""
-    ids = set(practice_ids)
-    found: dict[int, Place] = {}
-    spells = covering(PracticeCommissioner.objects.filter(practice_id__in=ids), day).select_related(
-        "commissioner__parent__parent"
-    )
-    for spell in spells:
-        icb = spell.commissioner.parent
-        found[spell.practice_id] = Place(icb=icb, region=icb.parent if icb else None)
-    missing = [
-        p
-        for p in Practice.objects.filter(pk__in=ids).only(
+    failing that the codes epraccur printed on the practice itself. ``practice_ids`` may be a
+    queryset of ids (a subquery: no list of thousands of parameters)."""
+    spells = covering(
+        PracticeCommissioner.objects.filter(practice_id__in=practice_ids), day
+    ).values_list("practice_id", "commissioner__parent_id", "commissioner__parent__parent_id")
+    pairs = {pk: (icb, region) for pk, icb, region in spells}
+    printed = {
+        pk: (icb, region)
+        for pk, icb, region in Practice.objects.filter(pk__in=practice_ids).values_list(
             "pk", "high_level_health_geography", "national_grouping"
         )
-        if p.pk not in found or found[p.pk].icb is None or found[p.pk].region is None
-    ]
-    if missing:
-        codes = {p.high_level_health_geography for p in missing} | {
-            p.national_grouping for p in missing
-        }
-        by_code = {c.code: c for c in Commissioner.objects.filter(code__in=codes - {""})}
-        for p in missing:
-            place = found.setdefault(p.pk, Place())
-            place.icb = place.icb or by_code.get(p.high_level_health_geography)
-            place.region = place.region or by_code.get(p.national_grouping)
+    }
+    fallback = {pk: codes for pk, codes in printed.items() if None in pairs.get(pk, (None,))}
+    by_code = {
+        c.code: c
+        for c in Commissioner.objects.filter(
+            code__in={code for pair in fallback.values() for code in pair if code}
+        )
+    }
+    by_id = {
+        c.pk: c
+        for c in Commissioner.objects.filter(
+            pk__in={pk for pair in pairs.values() for pk in pair if pk}
+        )
+    }
+    found = {}
+    for pk in printed:
+        icb, region = (by_id.get(i) for i in pairs.get(pk, (None, None)))
+        if pk in fallback:
+            icb = icb or by_code.get(fallback[pk][0])
+            region = region or by_code.get(fallback[pk][1])
+        found[pk] = Place(icb=icb, region=region)
     return found
 
 
 @dataclass
 class MemberRow:
     federation: Federation
-    membership: NetworkMembership
+    membership: NetworkMembership | None = None
     practice_ids: set[int] = field(default_factory=set)
     pcn_ids: set[int] = field(default_factory=set)
     patients: int = 0
@@ -107,28 +121,37 @@ def member_rows(network: Network, day: date | None = None, **filters) -> list[Me
     regions and ICBs; narrowed and sorted by ``filters`` (see ``filter_rows``)."""
     day = day or today()
     memberships = covering(network.memberships.select_related("federation"), day)
-    rows = {m.federation_id: MemberRow(federation=m.federation, membership=m) for m in memberships}
-    member_of: dict[int, int] = {}
-    for federation_id, practice_id in covering(
-        FederationMembership.objects.filter(federation_id__in=rows), day
-    ).values_list("federation_id", "practice_id"):
+    rows = [MemberRow(federation=m.federation, membership=m) for m in memberships]
+    return filter_rows(summarise(rows, day), **filters)
+
+
+def summarise(rows: list[MemberRow], day: date) -> list[MemberRow]:
+    """Fill in each federation's practices, PCNs, registered patients, regions and ICBs on
+    ``day``, for all of them at once."""
+    rows = {r.federation.pk: r for r in rows}
+    memberships = covering(FederationMembership.objects.filter(federation_id__in=rows), day)
+    member_ids = memberships.values("practice_id")  # a subquery, used as one
+    member_of: dict[int, set[int]] = defaultdict(set)  # a practice may be in two federations
+    for federation_id, practice_id in memberships.values_list("federation_id", "practice_id"):
         rows[federation_id].practice_ids.add(practice_id)
-        member_of[practice_id] = federation_id
+        member_of[practice_id].add(federation_id)
     pcn_of = dict(
-        covering(PracticePCN.objects.filter(practice_id__in=member_of), day).values_list(
+        covering(PracticePCN.objects.filter(practice_id__in=member_ids), day).values_list(
             "practice_id", "pcn_id"
         )
     )
     for practice_id, pcn_id in pcn_of.items():
-        rows[member_of[practice_id]].pcn_ids.add(pcn_id)
-    sizes = list_sizes_on(member_of)
-    where = places(member_of, day)
+        for federation_id in member_of.get(practice_id, ()):
+            rows[federation_id].pcn_ids.add(pcn_id)
+    patients = latest_patients(member_ids)
+    published = set(patients)
+    where = places(member_ids, day)
     for row in rows.values():
-        row.patients = sum(sizes[p].patients for p in row.practice_ids if p in sizes)
-        row.practices_without_figure = len(row.practice_ids - set(sizes))
+        row.patients = sum(patients[p] for p in row.practice_ids if p in patients)
+        row.practices_without_figure = len(row.practice_ids - published)
         row.regions = _by_frequency(where[p].region for p in row.practice_ids if p in where)
         row.icbs = _by_frequency(where[p].icb for p in row.practice_ids if p in where)
-    return filter_rows(list(rows.values()), **filters)
+    return list(rows.values())
 
 
 def filter_rows(
@@ -194,6 +217,15 @@ def pending_requests(network: Network):
     return JoinRequest.objects.filter(
         network=network, status=JoinRequest.Status.PENDING
     ).select_related("federation", "requested_by")
+
+
+def applicants(network: Network) -> list[tuple[JoinRequest, MemberRow]]:
+    """Waiting requests, each with what the federation would bring: its practices, PCNs,
+    population and region (public NHS figures, shown before it is a member)."""
+    requests = list(pending_requests(network))
+    rows = summarise([MemberRow(federation=r.federation) for r in requests], today())
+    by_federation = {row.federation.pk: row for row in rows}
+    return [(r, by_federation[r.federation_id]) for r in requests]
 
 
 def networks_of(federation: Federation, day: date | None = None) -> list[Network]:

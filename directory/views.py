@@ -16,7 +16,7 @@ from directory.models import BoardSeat, Contact, JoinRequest
 from directory.services import DirectoryError
 from gpfed.pages import form_page, refuse
 from registry.models import Network, NetworkMembership
-from registry.selectors import covering, today
+from registry.selectors import covering, federation_member_ids_on, today
 from registry.views import posted
 
 
@@ -103,7 +103,9 @@ def member_detail(request, slug, federation):
     )
     if membership is None:
         raise Http404("Not a member")
-    row = next(r for r in selectors.member_rows(network) if r.membership.pk == membership.pk)
+    (row,) = selectors.summarise(
+        [selectors.MemberRow(federation=membership.federation, membership=membership)], today()
+    )
     member = perms.is_network_member(request.user, network)
     entry = selectors.federation_directory(membership.federation)
     return render(
@@ -157,8 +159,8 @@ def _managed_practices(request, federation) -> set[int]:
     """The member practices whose contacts this person keeps as their practice manager."""
     from accounts.models import Role
 
-    members = {p.practice.pk for p in selectors.federation_directory(federation)["practices"]}
-    return perms.scope_for(request.user).practice_ids(Role.PRACTICE_MANAGER) & members
+    managed = perms.scope_for(request.user).practice_ids(Role.PRACTICE_MANAGER)
+    return managed & set(federation_member_ids_on(federation)) if managed else set()
 
 
 # --- contacts -------------------------------------------------------------------------------
@@ -300,8 +302,8 @@ def requests(request, slug):
         {
             "network": network,
             "pending": [
-                (r, forms.DecisionForm(prefix=f"r{r.pk}", initial={"start_date": today()}))
-                for r in selectors.pending_requests(network)
+                (r, row, forms.DecisionForm(prefix=f"r{r.pk}", initial={"start_date": today()}))
+                for r, row in selectors.applicants(network)
             ],
             "decided": JoinRequest.objects.filter(network=network)
             .exclude(status=JoinRequest.Status.PENDING)
@@ -334,7 +336,17 @@ def decide(request, pk):
     return render(
         request,
         "directory/requests.html",
-        {"network": network, "pending": [(join_request, form)], "decided": [], "one": True},
+        {
+            "network": network,
+            "pending": [
+                (r, row, form)
+                for r, row in selectors.applicants(network)
+                if r.pk == join_request.pk
+            ]
+            or [(join_request, None, form)],
+            "decided": [],
+            "one": True,
+        },
         status=400,
     )
 

@@ -25,6 +25,13 @@ DOCUMENT_TYPES = {
 }
 
 
+IMAGE_TYPES = {
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+}
+
+
 def document_text(data: bytes, suffix: str) -> str:
     """The text a document holds, for screening it for NHS numbers."""
     import io
@@ -54,20 +61,42 @@ def document_text(data: bytes, suffix: str) -> str:
         raise DocumentError("The file is not UTF-8 text.") from None
 
 
-def check_document(file_name: str, data: bytes) -> tuple[str, str]:
-    """A safe file name and the content type, or DocumentError."""
+def check_document(file_name: str, data: bytes, *, images: bool = False) -> tuple[str, str]:
+    """A safe file name and the content type, or DocumentError. With ``images``, PNG and JPEG
+    pictures are accepted too: checked to be whole images (their pixels cannot be screened
+    for NHS numbers; people are told so where they upload them)."""
     suffix = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    if suffix not in DOCUMENT_TYPES:
-        raise DocumentError("Upload a PDF, Word (.docx), Excel (.xlsx), CSV or text file.")
-    content_type, magic = DOCUMENT_TYPES[suffix]
+    kinds = {**DOCUMENT_TYPES, **IMAGE_TYPES} if images else DOCUMENT_TYPES
+    if suffix not in kinds:
+        raise DocumentError(
+            "Upload a PDF, Word (.docx), Excel (.xlsx), CSV or text file"
+            + (", or a PNG or JPEG image." if images else ".")
+        )
+    content_type, magic = kinds[suffix]
     if not data:
         raise DocumentError("The file is empty.")
     if magic and not data.startswith(magic):
         raise DocumentError(f"The file is named {suffix} but its content is not.")
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", file_name)[-120:]
+    if suffix in IMAGE_TYPES:
+        _check_image(data)
+        return safe, content_type
     text = re.sub(r"<[^>]+>", " ", document_text(data, suffix))
     if contains_nhs_number(text):
         raise DocumentError(
             "The document contains what looks like an NHS number. gpfed holds no "
             "patient-identifiable data: remove it and upload again. Nothing was saved."
         )
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", file_name)[-120:], content_type
+    return safe, content_type
+
+
+def _check_image(data: bytes) -> None:
+    import io
+
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+    except Exception:  # Pillow raises many types for a damaged image
+        raise DocumentError("The image cannot be read: it may be damaged.") from None

@@ -254,6 +254,23 @@ def list_sizes_on(practice_ids, day: date | None = None) -> dict[int, ListSize]:
     return {r.practice_id: r for r in rows if latest.get(r.practice_id) == r.extract_date}
 
 
+def latest_patients(practice_ids, day: date | None = None) -> dict[int, int]:
+    """Each practice's latest all-persons registered patients on or before ``day``: the
+    figures alone, without building a row object each (for thousands of practices)."""
+    qs = ListSize.objects.filter(practice_id__in=practice_ids, sex="ALL", age_band="ALL")
+    if day is not None:
+        qs = qs.filter(extract_date__lte=day)
+    latest = dict(
+        qs.values("practice_id").annotate(d=Max("extract_date")).values_list("practice_id", "d")
+    )
+    if not latest:
+        return {}
+    rows = qs.filter(extract_date__in=set(latest.values())).values_list(
+        "practice_id", "extract_date", "patients"
+    )
+    return {pk: n for pk, extract, n in rows if latest.get(pk) == extract}
+
+
 @dataclass
 class RegisteredList:
     patients: int

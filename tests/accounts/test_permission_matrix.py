@@ -378,6 +378,19 @@ RULES = {
     "comms:edit": ("get", lambda d: {"pk": d["draft"].pk}, None, page(COMMS_SEND)),
     "comms:send": ("post", lambda d: {"pk": d["draft"].pk}, {}, page(COMMS_SEND, ok=302)),
     "comms:correct": ("get", lambda d: {"pk": d["sent"].pk}, None, page(COMMS_SEND)),
+    "comms:file_add": ("post", lambda d: {"pk": d["draft"].pk}, {}, page(COMMS_SEND, ok=302)),
+    "comms:file": (
+        "get",
+        lambda d: {"pk": d["sent"].pk, "file": d["sent_file"].pk},
+        None,
+        page(BULLETIN_READERS),
+    ),
+    "comms:file_remove": (
+        "post",
+        lambda d: {"pk": d["draft"].pk, "file": d["draft_file"].pk},
+        {},
+        page(COMMS_SEND, ok=302),
+    ),
     "comms:archive": ("get", {"kind": "federations", "slug": FED}, None, page(COMMS_SEND)),
     "comms:new": ("get", {"kind": "federations", "slug": FED}, None, page(COMMS_SEND)),
     "comms:events": ("get", {}, None, page(SIGNED_IN)),
@@ -568,8 +581,10 @@ def world(demo):
         end=aware(datetime(2026, 12, 8, 20, 0)),
     )
     sent = comms.bulletin_save(Bulletin(federation=elr, title="Sent", body="Hello"), by=None)
+    sent_file = comms.bulletin_file_add(sent, file_name="notes.txt", data=b"Notes", by=None)
     comms.bulletin_send(sent, by=None)
     draft = comms.bulletin_save(Bulletin(federation=elr, title="Draft", body="Soon"), by=None)
+    draft_file = comms.bulletin_file_add(draft, file_name="plan.txt", data=b"Plan", by=None)
     start = timezone.now() + timedelta(days=7)
     event = events.event_save(
         Event(
@@ -610,6 +625,8 @@ def world(demo):
         "event": event,
         "material": material,
         "sent": sent,
+        "sent_file": sent_file,
+        "draft_file": draft_file,
         "draft": draft,
         "rota": rota,
         "session": session,

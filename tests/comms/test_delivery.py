@@ -235,3 +235,84 @@ def test_a_worker_killed_mid_copy_sends_nobody_a_second_copy(
     received = [m["To"] for m in smtp_server]
     assert sorted(received) == sorted(expected)  # every copy, exactly once
     assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def png(width=4, height=3) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (0, 94, 184)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def pdf() -> bytes:
+    import io
+
+    from pypdf import PdfWriter
+
+    writer, out = PdfWriter(), io.BytesIO()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/CreationDate": "D:20261101000000"})
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_images_travel_inside_the_email_and_files_are_attached(demo, smtp_server):
+    bulletin = draft(audience_roles=["practice_manager"])
+    bulletin.body = (
+        "Where the hubs are:\n\n![Map of the hubs](hubs.png)\n\n![x](https://e.example/t.gif)"
+    )
+    bulletin.save()
+    services.bulletin_file_add(bulletin, file_name="hubs.png", data=png(), by=None)
+    services.bulletin_file_add(bulletin, file_name="Rota December.pdf", data=pdf(), by=None)
+    services.bulletin_send(bulletin, by=None)
+    services.deliver_due()
+    (received,) = smtp_server
+    parts = {p.get_content_type(): p for p in received.walk()}
+    assert received.get_content_type() == "multipart/related"
+    html = parts["text/html"].get_payload(decode=True).decode()
+    image = parts["image/png"]
+    content_id = image["Content-ID"].strip("<>")
+    assert f'<img src="cid:{content_id}" alt="Map of the hubs">' in html
+    assert "e.example" not in html  # no image from elsewhere: nothing tracks who opens it
+    assert image.get_payload(decode=True) == png()
+    document = parts["application/pdf"]
+    assert document.get_filename() == "Rota-December.pdf"
+    assert document.get_payload(decode=True) == pdf()
+    assert "Attached: Rota-December.pdf" in parts["text/plain"].get_payload(decode=True).decode()
+
+
+def test_files_are_checked_and_fixed_once_sent_and_a_correction_carries_them(demo, smtp_server):
+    bulletin = draft()
+    with pytest.raises(services.CommsError, match=r"named \.png but its content is not"):
+        services.bulletin_file_add(bulletin, file_name="a.png", data=b"GIF89a", by=None)
+    with pytest.raises(services.CommsError, match="cannot be read"):
+        services.bulletin_file_add(bulletin, file_name="a.png", data=png()[:40], by=None)
+    with pytest.raises(services.CommsError, match="NHS number"):
+        services.bulletin_file_add(
+            bulletin, file_name="list.csv", data=b"patient,nhs\nA,943 476 5919\n", by=None
+        )
+    with pytest.raises(services.CommsError, match="PNG or JPEG"):
+        services.bulletin_file_add(bulletin, file_name="a.exe", data=b"MZ", by=None)
+    big = b"x" * (3 * 1024 * 1024)
+    services.bulletin_file_add(bulletin, file_name="one.txt", data=big, by=None)
+    with pytest.raises(services.CommsError, match="the most is 5 MB"):
+        services.bulletin_file_add(bulletin, file_name="two.txt", data=big, by=None)
+    with pytest.raises(services.CommsError, match=r"already has a file called one\.txt"):
+        services.bulletin_file_add(bulletin, file_name="one.txt", data=b"again", by=None)
+    services.bulletin_send(bulletin, by=None)
+    attached = bulletin.files.get()
+    with pytest.raises(services.CommsError, match="send a correction"):
+        services.bulletin_file_add(bulletin, file_name="late.txt", data=b"late", by=None)
+    with pytest.raises(services.CommsError, match="send a correction"):
+        services.bulletin_file_remove(attached, by=None)
+    with pytest.raises(ValueError, match="cannot be changed"):
+        attached.delete()
+    bulletin = Bulletin.objects.get(pk=bulletin.pk)
+    fixed = services.correction_start(bulletin, by=None, change_note="Smaller file")
+    copy = fixed.files.get()
+    assert copy.file.name == attached.file.name and copy.sha256 == attached.sha256
+    services.bulletin_file_remove(copy, by=None)
+    assert bulletin.files.count() == 1 and fixed.files.count() == 0

@@ -88,3 +88,30 @@ def test_a_correction_from_the_page(client, demo, smtp_server, django_capture_on
     fixed = Bulletin.objects.get(version=2)
     assert response.status_code == 302 and response["Location"].endswith(f"/{fixed.pk}/edit")
     assert fixed.change_note == "It opens 08:30" and fixed.audience_roles == ["practice_manager"]
+
+
+def test_an_image_uploaded_to_a_draft_shows_in_the_bulletin(client, demo):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.comms.test_delivery import png
+
+    sign_in_verified(client, User.objects.get(email="comms@demo.gpfed.example"))
+    client.post(
+        f"/comms/federations/{FED}/new",
+        {"title": "Hub map", "category": "news", "body": "![The hubs](map.png)"},
+    )
+    bulletin = Bulletin.objects.get()
+    upload = SimpleUploadedFile("map.png", png(), content_type="image/png")
+    added = client.post(f"/comms/bulletins/{bulletin.pk}/files", {"file": upload}, follow=True)
+    assert "write ![What the picture shows](map.png) in the body" in added.content.decode()
+    attached = bulletin.files.get()
+    page = client.get(f"/comms/bulletins/{bulletin.pk}/").content.decode()
+    assert f'<img src="/comms/bulletins/{bulletin.pk}/files/{attached.pk}" alt="The hubs">' in page
+    image = client.get(f"/comms/bulletins/{bulletin.pk}/files/{attached.pk}")
+    assert image["Content-Type"] == "image/png" and b"".join(image.streaming_content) == png()
+    bad = SimpleUploadedFile("notes.png", b"not a picture")
+    refused = client.post(f"/comms/bulletins/{bulletin.pk}/files", {"file": bad}, follow=True)
+    assert "named .png but its content is not" in refused.content.decode()
+    assert bulletin.files.count() == 1
+    removed = client.post(f"/comms/bulletins/{bulletin.pk}/files/{attached.pk}/remove")
+    assert removed.status_code == 302 and not bulletin.files.exists()

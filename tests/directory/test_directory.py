@@ -81,6 +81,7 @@ def test_a_federation_asks_to_join_and_the_network_approves(
     sign_in_verified(client, demo_user("network"))
     waiting = client.get(f"/directory/networks/{NET}/requests/")
     assert b"We run two hubs" in waiting.content
+    assert b"1 practice in 1 PCN" in waiting.content  # what it would bring, before it joins
     no_date = client.post(
         f"/directory/requests/{request.pk}/decide/", {f"r{request.pk}-decision": "approve"}
     )

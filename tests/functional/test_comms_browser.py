@@ -4,6 +4,7 @@ manager and sends it; the demo practice manager finds it in gpfed and reads it."
 import pytest
 
 from demo import DEMO_USERS
+from tests.comms.test_delivery import pdf
 from tests.functional.test_registry_browser import demo_site, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -42,10 +43,17 @@ def test_communications_lead_sends_and_practice_manager_reads(
     screenshot("41-bulletin-write")
     page.get_by_role("button", name="Save").click()
     assert page.get_by_text("It would go to").is_visible()
+    page.get_by_label("Add an image or a file").set_input_files(
+        files=[{"name": "hub-times.pdf", "mimeType": "application/pdf", "buffer": pdf()}]
+    )
+    page.get_by_role("button", name="Add", exact=True).click()
+    assert page.get_by_text("hub-times.pdf will be sent with the bulletin").is_visible()
     page.get_by_role("button", name="Send").click()
     assert page.get_by_text("Sending to 1 people").is_visible()
     screenshot("42-bulletin-sent")
     assert [m["To"] for m in smtp_server] == [MANAGER]
+    (attached,) = [p for p in smtp_server[0].walk() if p.get_filename() == "hub-times.pdf"]
+    assert attached.get_payload(decode=True) == pdf()
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, demo_site, MANAGER)
