@@ -102,6 +102,7 @@ class BoardSeat(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="board_seat_ends_after_start",
+                violation_error_message="The end cannot be before the start.",
             ),
             models.UniqueConstraint(
                 fields=["network", "position"],
@@ -151,10 +152,12 @@ class Contact(models.Model):
             models.CheckConstraint(
                 condition=Q(practice__isnull=True) | Q(pcn__isnull=True),
                 name="contact_for_one_organisation",
+                violation_error_message="A contact belongs to a practice or a PCN, not both.",
             ),
             models.CheckConstraint(
                 condition=~(Q(email="") & Q(phone="")),
                 name="contact_has_email_or_phone",
+                violation_error_message="Enter an email address or a phone number.",
             ),
         ]
         indexes = [models.Index(fields=["federation", "practice"])]

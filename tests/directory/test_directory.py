@@ -362,6 +362,11 @@ def test_a_practice_manager_keeps_their_own_practice_contacts(client, contacts):
         },
     )
     assert refused.status_code == 200 and b"Select a valid choice" in refused.content
+    unreachable = client.post(
+        f"/directory/federations/{FED}/contacts/new/",
+        {"name": "Nobody", "role": "Partner", "practice": Practice.objects.get(code="C82001").pk},
+    )
+    assert b"Enter an email address or a phone number." in unreachable.content
     added = client.post(
         f"/directory/federations/{FED}/contacts/new/",
         {

@@ -22,9 +22,9 @@ def test_finance_lead_sets_up_and_uses_a_one_time_password(
 ):
     from demo.loader import demo_load
 
-    demo_load()
+    federation = Federation.objects.get(slug=demo_load()["federation"]["slug"])
     lead = UserFactory(email="new.finance@example.org", password="a-long-enough-passphrase")
-    role_grant(user=lead, role="finance_lead", organisation=Federation.objects.get(), by=None)
+    role_grant(user=lead, role="finance_lead", organisation=federation, by=None)
 
     def password_step():
         page.goto(live_server.url + "/")
