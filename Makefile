@@ -35,7 +35,7 @@ assets: $(VENDOR)/.copied
 # Migrate, load the demo federation from the shipped NHS files, start the task worker and serve.
 run: install assets
 	$(PY) manage.py migrate --no-input
-	$(GPFED) demo load
+	GPFED_ADDRESS=$(HOST):$(PORT) $(GPFED) demo load
 	@$(PY) manage.py db_worker --interval 1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)

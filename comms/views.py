@@ -224,7 +224,11 @@ def bulletin_file_add(request, pk):
         except CommsError as error:
             messages.error(request, error.message)
         else:
-            if attached.is_image:
+            if attached.is_image and f"]({attached.file_name})" in bulletin.body:
+                messages.success(
+                    request, f"{attached.file_name} added: it shows where the body names it."
+                )
+            elif attached.is_image:
                 messages.success(
                     request,
                     f"{attached.file_name} added. To show it, write "

@@ -4,6 +4,7 @@ imported are not imported twice and nothing is duplicated."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -124,7 +125,8 @@ def demo_load(*, by=None, money: bool = True, rota: bool | None = None) -> dict:
         f"{len(facts['pcns'])} PCNs, {facts['registered'].patients:,} registered patients."
     )
     summary.append("")
-    summary.append("gpfed is at http://127.0.0.1:8000/ -- sign in with a demo account:")
+    address = os.environ.get("GPFED_ADDRESS", "127.0.0.1:8000")  # `make run` says where
+    summary.append(f"gpfed is at http://{address}/ -- sign in with a demo account:")
     for spec in DEMO_USERS:
         summary.append(f"  {spec['label']:55s} {spec['email']}")
     summary.append(f"  password for every demo account: {DEMO_USERS[0]['password']}")

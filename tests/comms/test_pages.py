@@ -103,7 +103,7 @@ def test_an_image_uploaded_to_a_draft_shows_in_the_bulletin(client, demo):
     bulletin = Bulletin.objects.get()
     upload = SimpleUploadedFile("map.png", png(), content_type="image/png")
     added = client.post(f"/comms/bulletins/{bulletin.pk}/files", {"file": upload}, follow=True)
-    assert "write ![What the picture shows](map.png) in the body" in added.content.decode()
+    assert "map.png added: it shows where the body names it" in added.content.decode()
     attached = bulletin.files.get()
     page = client.get(f"/comms/bulletins/{bulletin.pk}/").content.decode()
     assert f'<img src="/comms/bulletins/{bulletin.pk}/files/{attached.pk}" alt="The hubs">' in page
