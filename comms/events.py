@@ -12,7 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from audit.services import audit_record
+from audit.services import audit_record, snapshot
 from comms.models import Event, EventMaterial, Registration
 from comms.services import CommsError, addressed_save, recipients
 from gpfed.documents import DocumentError, check_document
@@ -33,6 +33,10 @@ def event_save(event: Event, *, by, audience: dict | None = None) -> Event:
         before = addressed_save(event, by=by, fields=EVENT_FIELDS, noun="event", audience=audience)
         if before and event.capacity != before["capacity"]:
             _promote(event)
+        if before is None or before["starts_at"] != snapshot(event, ["starts_at"])["starts_at"]:
+            from comms import tasks
+
+            tasks.at(event.starts_at - timedelta(hours=24), tasks.reminders)
     return event
 
 

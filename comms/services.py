@@ -245,6 +245,9 @@ def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
                 after={"send_at": at, "recipients": len(people)},
                 federation=locked.federation,
             )
+            from comms import tasks
+
+            tasks.at(at, tasks.deliver)  # the worker sends it then
             return 0
         count = _queue(locked, people, now)
         audit_record(
@@ -292,6 +295,10 @@ def _queue(bulletin: Bulletin, people: dict[int, str], now) -> int:
     )
     bulletin.status, bulletin.sent_at = Bulletin.Status.SENDING, now
     bulletin.save(update_fields=["status", "sent_at"])
+    if Delivery.Status.DIGEST in {status(user_id) for user_id in people}:
+        from comms import tasks
+
+        tasks.at(tasks.next_digest_time(now), tasks.digest)
     return len(people)
 
 
@@ -393,11 +400,17 @@ def deliver_due(now=None) -> dict:
     release_scheduled(now)
     connection = get_connection()
     files: dict = {}  # each bulletin's files, read once
+    from comms import tasks
+
     try:
+        first = True
         while True:
             batch = _claim(now or timezone.now())
             if not batch:
                 break
+            if first:  # if this worker dies holding copies, another run takes them over
+                tasks.at(timezone.now() + LEASE + timedelta(seconds=5), tasks.deliver)
+                first = False
             for delivery in batch:
                 _deliver_one(connection, delivery, counts, files)
     except BaseException:
@@ -405,6 +418,14 @@ def deliver_due(now=None) -> dict:
         raise
     connection.close()
     _finish_bulletins()
+    retry = (
+        Delivery.objects.filter(status=Delivery.Status.QUEUED)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+    if retry:  # the next retry after back-off
+        tasks.at(retry, tasks.deliver)
     return counts
 
 
