@@ -69,6 +69,12 @@ def federation_home(request, slug):
     runs = PlanRun.objects.filter(federation=federation)[:5]
     can_manage = perms.can_manage_rota(request.user, federation)
     form = forms.PlanForm(initial={"start": start, "weeks": weeks})
+    # A week with no session at all is not planned yet (or is being planned): say so, rather
+    # than "not met" with a reason for every PCN.
+    planned = {r["week_start"] for r in found["compliance"] if r["planned_minutes"]}
+    compliance = [{**r, "planned": r["week_start"] in planned} for r in found["compliance"]]
+    unplanned = sorted({r["week_start"] for r in compliance if not r["planned"]})
+    shortfalls = [s for s in found["shortfalls"] if s["week_start"] in planned]
     costs = [
         {
             "pcn": p,
@@ -87,8 +93,9 @@ def federation_home(request, slug):
             "end": start + timedelta(weeks=weeks, days=-1),
             "previous": start - timedelta(weeks=weeks),
             "next": start + timedelta(weeks=weeks),
-            "compliance": found["compliance"],
-            "shortfalls": found["shortfalls"],
+            "compliance": compliance,
+            "shortfalls": shortfalls,
+            "unplanned": unplanned,
             "costs": costs,
             "cost_pence": found["cost_pence"],
             "pcns": loaded.problem.pcns,

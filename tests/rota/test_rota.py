@@ -283,6 +283,9 @@ def test_plan_page_queues_work_for_the_worker_and_shows_compliance(
     refused = client.post(f"/rota/{FED}/plan", {"start": "2026-12-08", "weeks": "1"}, follow=True)
     assert "is not a Monday" in refused.content.decode()
     assert PlanRun.objects.count() == 1
+    later = client.get(f"/rota/{FED}/?start=2026-12-14&weeks=1").content.decode()
+    assert "Not planned" in later and "Nothing is planned yet for the week of" in later
+    assert "Not met" not in later
 
 
 def test_calendar_and_csv_exports(client, rota):
