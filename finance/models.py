@@ -363,6 +363,42 @@ class Activity(ForPracticeOrPcn):
         return f"{self.organisation} {self.service} {self.month:%Y-%m}: {self.units}"
 
 
+class ActivityUpload(models.Model):
+    """An activity file someone uploaded, checked and imported by the task worker: queued,
+    then imported, or refused with every problem (and nothing written)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be checked"
+        RUNNING = "running", "Being checked"
+        SUCCEEDED = "succeeded", "Imported"
+        FAILED = "failed", "Refused (nothing imported)"
+
+    federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    upload = models.BinaryField(help_text="The file, kept until the worker has imported it.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    counts = models.JSONField(default=dict, blank=True)
+    problems = models.JSONField(default=list, blank=True)
+    problem_total = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    origin = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @property
+    def done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
 class IncomeEntry(models.Model):
     """Money the federation received or accrued for a month, and how it is to be shared. An
     entry that corrects an earlier posted settlement names it; an entry belongs to the

@@ -37,6 +37,11 @@ urlpatterns = [
     path("<slug:slug>/documents/<int:pk>/", views.document_download, name="document"),
     path("<slug:slug>/activity/", views.activity, name="activity"),
     path("<slug:slug>/activity/record/", views.activity_entry, name="activity-record"),
+    path(
+        "<slug:slug>/activity/uploads/<int:pk>/",
+        views.activity_upload,
+        name="activity-upload",
+    ),
     path("<slug:slug>/returns/", views.returns, name="returns"),
     path("<slug:slug>/settlements/<str:month>/", views.settlement, name="settlement"),
     path("<slug:slug>/settlements/<str:month>/income/", views.income_add, name="income-add"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +19,7 @@ from finance import exports, forms, selectors, services
 from finance.inputs import add_months, last_month, month_start, parse_month
 from finance.models import (
     Activity,
+    ActivityUpload,
     Contract,
     ContractDocument,
     IncomeEntry,
@@ -26,12 +28,12 @@ from finance.models import (
     Settlement,
 )
 from finance.services import FinanceError
+from finance.tasks import import_activity
 from gpfed.exports import csv_response
 from gpfed.pages import form_page, refuse
 from registry import charts
-from registry.importers.base import ImportFileError
 from registry.models import PCN, Federation, Practice
-from registry.views import posted
+from registry.views import is_htmx, posted
 
 
 def _federation(request, slug: str, *, manage: bool = False) -> Federation:
@@ -390,6 +392,36 @@ def document_download(request, slug: str, pk: int):
 # --- activity --------------------------------------------------------------------------------
 
 
+def activity_upload(request, slug: str, pk: int):
+    """An uploaded activity file as the worker deals with it: waiting, then imported (on to
+    the month, with what changed) or refused with every problem by row and column."""
+    federation = _federation(request, slug)
+    perms.require(perms.can_record_activity(request.user, federation))
+    upload = get_object_or_404(ActivityUpload.objects.defer("upload"), pk=pk, federation=federation)
+    if upload.status == ActivityUpload.Status.SUCCEEDED:
+        counts = upload.counts
+        messages.success(
+            request,
+            f"Activity imported from {upload.file_name}: {counts['created']} new, "
+            f"{counts['updated']} changed, {counts['unchanged']} unchanged.",
+        )
+        months = counts.get("months") or [f"{last_month():%Y-%m}"]
+        target = f"{reverse('finance:activity', args=[slug])}?month={months[0]}"
+        if is_htmx(request):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    context = {
+        "federation": federation,
+        "upload": upload,
+        "form": forms.ActivityUploadForm(),
+    }
+    if is_htmx(request):
+        return render(request, "finance/_activity_upload.html", context)
+    return render(request, "finance/activity_upload.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def activity(request, slug: str):
     federation = _federation(request, slug)
@@ -397,30 +429,22 @@ def activity(request, slug: str):
     month_text = request.GET.get("month") or f"{last_month():%Y-%m}"
     month = _month(month_text)
     upload = forms.ActivityUploadForm(*posted(request, files=True))
-    problems = []
     if request.method == "POST":
         perms.require(can_record)
         if upload.is_valid():
             file = upload.cleaned_data["file"]
-            try:
-                outcome = services.activity_import(
-                    federation=federation, data=file.read(), file_name=file.name, by=request.user
+            data = file.read()
+            with transaction.atomic():
+                queued = ActivityUpload.objects.create(
+                    federation=federation,
+                    file_name=file.name,
+                    size=len(data),
+                    upload=data,
+                    created_by=request.user,
+                    origin=request.META.get("REMOTE_ADDR", "web"),
                 )
-            except ImportFileError as error:
-                problems = error.problems
-                upload.add_error(
-                    "file",
-                    f"The file has {error.total} problem{'s' * (error.total != 1)}. Nothing "
-                    "was imported.",
-                )
-            else:
-                messages.success(
-                    request,
-                    f"Activity imported: {outcome.created} new, {outcome.updated} changed, "
-                    f"{outcome.unchanged} unchanged.",
-                )
-                first = outcome.months[0] if outcome.months else month_text
-                return redirect(f"{reverse('finance:activity', args=[slug])}?month={first}")
+                transaction.on_commit(lambda: import_activity.enqueue(queued.pk))
+            return redirect("finance:activity-upload", slug, queued.pk)
     rows = (
         Activity.objects.filter(federation=federation, month=month)
         .select_related("service", "practice", "pcn")
@@ -437,7 +461,6 @@ def activity(request, slug: str):
             "rows": rows,
             "total": sum(r.units for r in rows),
             "upload": upload,
-            "problems": problems,
             "posted": services.is_posted(federation, month),
             "can_record": can_record,
         },

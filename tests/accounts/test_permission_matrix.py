@@ -18,6 +18,7 @@ from comms import services as comms
 from comms.models import Bulletin, Event, Resource
 from directory.models import BoardSeat, Contact, JoinRequest
 from finance import services as finance
+from finance.models import ActivityUpload
 from registry.models import Federation, FederationMembership, ImportRun, Network, Practice
 from registry.services import federation_create, federation_membership_add
 from rota.models import AccessPcn, PlanRun, RotaSession
@@ -261,6 +262,12 @@ RULES = {
     ),
     "finance:activity": ("get", {"slug": FED}, None, page(FIN_VIEW)),
     "finance:activity-record": ("get", {"slug": FED}, None, page(FIN_RECORD)),
+    "finance:activity-upload": (
+        "get",
+        lambda d: {"slug": FED, "pk": d["activity_upload"].pk},
+        None,
+        page(FIN_RECORD),
+    ),
     "finance:returns": ("get", {"slug": FED}, None, page(FIN_VIEW)),
     "finance:settlement": ("get", {"slug": FED, "month": "2026-10"}, None, page(FIN_VIEW)),
     "finance:income-add": ("get", {"slug": FED, "month": "2026-10"}, None, page(FIN_MANAGE)),
@@ -607,6 +614,9 @@ def world(demo):
     )
     network = Network.objects.get(slug=NET)
     return {
+        "activity_upload": ActivityUpload.objects.create(
+            federation=elr, file_name="a.csv", size=1, upload=b"x"
+        ),
         "join_request": JoinRequest.objects.create(
             network=network, federation=other, requested_by=other_admin
         ),

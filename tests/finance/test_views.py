@@ -11,7 +11,7 @@ from django.urls import reverse
 from accounts.services import role_grant
 from finance import selectors
 from finance import services as finance
-from finance.models import Activity, Contract, ContractDocument, Rule, Settlement
+from finance.models import Activity, ActivityUpload, Contract, ContractDocument, Rule, Settlement
 from gpfed.cli import main
 from tests.conftest import sign_in_verified
 from tests.factories import UserFactory
@@ -33,26 +33,50 @@ def url(name, books, **kwargs):
     return reverse(f"finance:{name}", kwargs={"slug": books.federation.slug, **kwargs})
 
 
-def test_a_bad_activity_file_lists_every_problem_and_writes_nothing(lead, books):
+def test_a_bad_activity_file_lists_every_problem_and_writes_nothing(
+    lead, books, django_capture_on_commit_callbacks
+):
     bad = (
         b"ODS code,Service,Month,Units\nA10001,phlebotomy,2026-10,-4\nZ99999,phlebotomy,2026-10,3\n"
     )
-    page = lead.post(
-        url("activity", books) + "?month=2026-10",
-        {"file": SimpleUploadedFile("oct.csv", bad, "text/csv")},
-    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        queued = lead.post(
+            url("activity", books) + "?month=2026-10",
+            {"file": SimpleUploadedFile("oct.csv", bad, "text/csv")},
+        )
+    assert len(callbacks) == 1  # the worker checks it, not the request
+    page = lead.get(queued.url)
     assert page.status_code == 200
-    problems = [(p.row, p.column) for p in page.context["problems"]]
+    problems = [(p["row"], p["column"]) for p in page.context["upload"].problems]
     assert problems == [(2, "Units"), (3, "ODS code")]
     assert b"Nothing was imported" in page.content
     assert not Activity.objects.exists()
+    assert ActivityUpload.objects.get().upload == b""  # the file is not kept
 
 
-def test_preview_and_post_from_the_pages(lead, books):
-    done = lead.post(url("activity", books), {"file": SimpleUploadedFile("oct.csv", GOOD)})
+def test_an_activity_file_waits_for_the_worker_and_the_page_follows_it(lead, books):
+    queued = lead.post(url("activity", books), {"file": SimpleUploadedFile("oct.csv", GOOD)})
+    waiting = lead.get(queued.url)
+    assert (
+        b"Waiting to be checked" in waiting.content and b'hx-trigger="every 1s"' in waiting.content
+    )
+    assert not Activity.objects.exists()
+    from finance.tasks import import_activity
+
+    import_activity.call(ActivityUpload.objects.get().pk)
+    done = lead.get(queued.url, headers={"HX-Request": "true"})
+    assert done.status_code == 204 and done["HX-Redirect"].endswith("?month=2026-10")
+    assert Activity.objects.count() == 3
+
+
+def test_preview_and_post_from_the_pages(lead, books, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = lead.post(url("activity", books), {"file": SimpleUploadedFile("oct.csv", GOOD)})
+    done = lead.get(queued.url)
     assert done.status_code == 302 and Activity.objects.count() == 3
     listed = lead.get(done.url)
     assert listed.status_code == 200 and b"Abbey (A10001)" in listed.content
+    assert b"Activity imported from oct.csv: 3 new" in listed.content
     added = lead.post(
         url("income-add", books, month="2026-10"),
         {
