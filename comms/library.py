@@ -3,16 +3,13 @@ every version kept (who uploaded it and when)."""
 
 from __future__ import annotations
 
-import hashlib
-
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 
 from audit.services import audit_record
 from comms.models import Folder, Resource, ResourceVersion
 from comms.services import CommsError, addressed_save, recipients
-from gpfed.documents import DocumentError, check_document
+from gpfed.documents import DocumentError, check_document, keep
 
 
 def may_see(user, resource: Resource) -> bool:
@@ -51,17 +48,8 @@ def version_add(resource: Resource, *, file_name: str, data: bytes, note: str, b
         raise CommsError(str(error), field="file") from None
     with transaction.atomic():
         number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        version = ResourceVersion(
-            resource=resource,
-            number=number,
-            file_name=safe_name,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            note=note,
-            uploaded_by=by,
-        )
-        version.file.save(safe_name, ContentFile(data), save=False)
-        version.save()
+        version = ResourceVersion(resource=resource, number=number, note=note, uploaded_by=by)
+        keep(version, file_name=safe_name, data=data).save()
         resource.updated_by = by
         resource.save(update_fields=["updated_by", "updated_at"])
         audit_record(

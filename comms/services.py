@@ -161,11 +161,7 @@ def bulletin_file_add(bulletin: Bulletin, *, file_name: str, data: bytes, by) ->
     """Attach a file (PDF, Word, Excel, CSV, text) or an image (PNG, JPEG) to a draft: checked
     before it is stored, as every upload is. Each copy of the bulletin carries its files, so
     together they may be 5 MB at most."""
-    import hashlib
-
-    from django.core.files.base import ContentFile
-
-    from gpfed.documents import DocumentError, check_document
+    from gpfed.documents import DocumentError, check_document, keep
 
     _unsent(bulletin)
     try:
@@ -184,14 +180,10 @@ def bulletin_file_add(bulletin: Bulletin, *, file_name: str, data: bytes, by) ->
     with transaction.atomic():
         attached = BulletinFile(
             bulletin=bulletin,
-            file_name=safe_name,
             content_type=content_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
             uploaded_by=by if getattr(by, "pk", None) else None,
         )
-        attached.file.save(safe_name, ContentFile(data), save=False)
-        attached.save()
+        keep(attached, file_name=safe_name, data=data).save()
         audit_record(
             by=by,
             action="comms.bulletin.file_add",

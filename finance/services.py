@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -35,7 +34,7 @@ from finance.models import (
     SettlementRow,
     Subcontract,
 )
-from gpfed.documents import DocumentError, check_document
+from gpfed.documents import DocumentError, check_document, keep
 from registry import selectors as registry
 from registry.importers.base import ImportFileError
 from registry.models import PCN, Federation, FederationMembership, Practice
@@ -359,14 +358,10 @@ def document_add(
     document = ContractDocument(
         contract=contract,
         title=title,
-        file_name=safe_name,
         content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=by if getattr(by, "pk", None) else None,
     )
-    document.file.save(safe_name, ContentFile(data), save=False)
-    document.save()
+    keep(document, file_name=safe_name, data=data).save()
     audit_record(
         by=by,
         action="finance.contract.document",

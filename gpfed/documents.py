@@ -100,3 +100,18 @@ def _check_image(data: bytes) -> None:
             image.verify()
     except Exception:  # Pillow raises many types for a damaged image
         raise DocumentError("The image cannot be read: it may be damaged.") from None
+
+
+def keep(document, *, file_name: str, data: bytes):
+    """Put a checked file's bytes in storage for a document row (a contract document, a
+    bulletin's file, a library version) and record its name, size and SHA-256. The caller
+    saves the row."""
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    document.file_name = file_name
+    document.size = len(data)
+    document.sha256 = hashlib.sha256(data).hexdigest()
+    document.file.save(file_name, ContentFile(data), save=False)
+    return document
