@@ -22,9 +22,8 @@ class Category(models.TextChoices):
     EVENTS = "events", "Events and learning"
 
 
-class Addressed(models.Model):
-    """From a federation (to its practices', PCNs' and its own people) or a network (to its
-    member federations' people), narrowed to chosen federations, PCNs, practices or roles."""
+class Owned(models.Model):
+    """Belongs to a federation or to a network, never both."""
 
     federation = models.ForeignKey(
         Federation, null=True, blank=True, on_delete=models.CASCADE, related_name="%(class)ss"
@@ -32,11 +31,6 @@ class Addressed(models.Model):
     network = models.ForeignKey(
         Network, null=True, blank=True, on_delete=models.CASCADE, related_name="%(class)ss"
     )
-    # who it is for, within the sender's members: empty means everyone
-    audience_federations = models.ManyToManyField(Federation, blank=True, related_name="+")
-    audience_pcns = models.ManyToManyField("registry.PCN", blank=True, related_name="+")
-    audience_practices = models.ManyToManyField("registry.Practice", blank=True, related_name="+")
-    audience_roles = models.JSONField(default=list, blank=True)
 
     class Meta:
         abstract = True
@@ -51,6 +45,20 @@ class Addressed(models.Model):
     @property
     def sender(self):
         return self.federation or self.network
+
+
+class Addressed(Owned):
+    """From a federation (to its practices', PCNs' and its own people) or a network (to its
+    member federations' people), narrowed to chosen federations, PCNs, practices or roles."""
+
+    # who it is for, within the sender's members: empty means everyone
+    audience_federations = models.ManyToManyField(Federation, blank=True, related_name="+")
+    audience_pcns = models.ManyToManyField("registry.PCN", blank=True, related_name="+")
+    audience_practices = models.ManyToManyField("registry.Practice", blank=True, related_name="+")
+    audience_roles = models.JSONField(default=list, blank=True)
+
+    class Meta(Owned.Meta):
+        abstract = True
 
 
 class Bulletin(Addressed):
@@ -289,26 +297,13 @@ class EventMaterial(models.Model):
         return self.title
 
 
-class Folder(models.Model):
+class Folder(Owned):
     """A folder in a federation's or network's shared library."""
 
-    federation = models.ForeignKey(
-        Federation, null=True, blank=True, on_delete=models.CASCADE, related_name="folders"
-    )
-    network = models.ForeignKey(
-        Network, null=True, blank=True, on_delete=models.CASCADE, related_name="folders"
-    )
     name = models.CharField(max_length=120)
 
-    class Meta:
+    class Meta(Owned.Meta):
         ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(federation__isnull=False) & Q(network__isnull=True))
-                | (Q(federation__isnull=True) & Q(network__isnull=False)),
-                name="folder_of_federation_or_network",
-            )
-        ]
 
     def __str__(self) -> str:
         return self.name
