@@ -666,6 +666,15 @@ def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[
     year = financial_year_of(month)
     month_index = (month.month - 4) % 12
     created, notes = [], []
+    # Activity is recorded per service, not per contract: when two live contracts pay per
+    # unit for the same service, which units each pays for is not known, and accruing both
+    # would count every unit twice. Their per-unit income is then left to be entered by hand.
+    unit_payers: dict[int, list[str]] = {}
+    for contract in contracts:
+        if contract.basis in (Contract.Basis.PER_UNIT, Contract.Basis.MIXED):
+            for link in contract.funded.all():
+                if link.unit_price_pence:
+                    unit_payers.setdefault(link.service_id, []).append(contract.reference)
     for contract in contracts:
         for link in contract.funded.all():
             if (contract.pk, link.service_id) in already:
@@ -697,11 +706,24 @@ def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[
                     continue
                 amount += engine.round_pence(Decimal(heads) * contract.per_head_rate * 100 / 12)
                 parts.append("per head")
+            payers = unit_payers.get(link.service_id, [])
+            held = False  # per-unit income left to be entered by hand
             if basis in (Contract.Basis.PER_UNIT, Contract.Basis.MIXED) and link.unit_price_pence:
-                amount += link.unit_price_pence * units_by_service.get(link.service_id, 0)
-                parts.append("per unit")
+                if len(payers) > 1:
+                    held = True
+                    notes.append(
+                        f"{contract.reference} {link.service.name}: {' and '.join(payers)} both "
+                        "pay per unit for this service and activity does not say which units "
+                        "are whose; per-unit income not accrued: enter it by hand"
+                    )
+                else:
+                    amount += link.unit_price_pence * units_by_service.get(link.service_id, 0)
+                    parts.append("per unit")
             if amount <= 0:
-                notes.append(f"{contract.reference} {link.service.name}: nothing due this month")
+                if not held:
+                    notes.append(
+                        f"{contract.reference} {link.service.name}: nothing due this month"
+                    )
                 continue
             created.append(
                 income_entry_create(

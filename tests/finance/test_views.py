@@ -318,6 +318,31 @@ def test_contract_income_accrues_by_basis(books):
     assert again == [] and "already accrued" in notes[0]
 
 
+def test_two_contracts_paying_per_unit_for_one_service_are_not_both_accrued(books):
+    for reference, price in (("ICB-1", 650), ("LA-2", 700)):
+        contract = finance.contract_save(
+            federation=books.federation,
+            by=None,
+            reference=reference,
+            title="Phlebotomy",
+            other_body="A commissioner",
+            start_date=date(2025, 4, 1),
+            basis=Contract.Basis.PER_UNIT,
+        )
+        finance.contract_service_set(
+            contract=contract,
+            service=books.phlebotomy,
+            by=None,
+            rule=Rule.ACTIVITY,
+            unit_price_pence=price,
+        )
+    finance.activity_import(federation=books.federation, data=GOOD, file_name="x", by=None)
+    created, notes = finance.contract_income_accrue(federation=books.federation, month=OCT, by=None)
+    assert created == []  # 1,000 tests are not paid for twice
+    assert len(notes) == 2
+    assert "ICB-1 and LA-2 both pay per unit" in notes[0] and "enter it by hand" in notes[0]
+
+
 def test_cli_statement_settlement_and_activity(books, posted, capsys, tmp_path):
     assert main(["statement", "A10001", "--period", "2026-10", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
