@@ -23,7 +23,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "The gpfed registry as JSON: practices, PCNs, federations and their populations; "
-        "value statements, returns to practices and settlements. "
+        "value statements, returns to practices and settlements; the Enhanced Access rota and "
+        "ARRS claims; a network's member directory and a federation's own directory. "
         "Use your signed-in session, or a personal token from Your account sent as "
         "`Authorization: Bearer <token>`. What you see follows your roles; anything outside "
         "them answers 404."
