@@ -8,6 +8,7 @@ from django_otp.oath import TOTP
 from accounts.services import role_grant
 from registry.models import Federation
 from tests.factories import UserFactory
+from tests.functional.test_registry_browser import menu
 
 pytestmark = pytest.mark.browser
 
@@ -77,7 +78,7 @@ def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
 
     demo_load()
     sign_in(page, live_server.url)
-    page.get_by_role("link", name="People").click()
+    menu(page, "People")
     page.get_by_label("Email address").fill("new.manager@example.org")
     page.get_by_label("Role").select_option("practice_manager")
     page.get_by_label("Practice or PCN ODS code").fill("C82022")
@@ -95,7 +96,7 @@ def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
     assert visitor.get_by_role("heading", name="Your federation").is_visible()
     visitor.context.close()
 
-    page.get_by_role("link", name="Audit trail").click()
+    menu(page, "Audit trail")
     assert page.get_by_text("invitation.accept").first.is_visible()
     assert page.get_by_text("role.grant").first.is_visible()
     screenshot("10-audit")

@@ -28,6 +28,15 @@ def sign_in(page, url, email=DEMO_USERS[0]["email"]):
         page.get_by_role("button", name="Continue").click()
 
 
+def menu(page, name: str) -> None:
+    """Follow a link in the header menu, opening "More" first if the link has moved there
+    (the NHS.UK header does that when the menu is wider than the page)."""
+    link = page.locator(".nhsuk-header__navigation-list").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.get_by_role("button", name="Browse More").click()
+    link.click()
+
+
 def test_sign_in_search_and_open_a_practice(page, demo_site, screenshot):
     page.goto(demo_site + "/")
     assert page.get_by_role("heading", name="Sign in to gpfed").is_visible()

@@ -1,0 +1,98 @@
+"""WCAG 2.2 AA, checked by axe-core (the engine most accessibility audits use) on the pages
+each demo role uses most, in real headless Chromium. A rule axe reports on any of them fails
+the test, naming the page, the rule and the elements."""
+
+from pathlib import Path
+
+import pytest
+
+from demo import DEMO_USERS
+from tests.functional.conftest import CHROMIUM_ARGS  # noqa: F401
+from tests.functional.test_registry_browser import demo_site, sign_in  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+FED = "east-leicestershire-and-rutland-gp-federation"
+NET = "primary-care-federation-network-demo"
+
+
+def email(role: str) -> str:
+    return next(u["email"] for u in DEMO_USERS if u["role"] == role)
+
+
+PAGES = {
+    "federation_admin": [
+        "/",
+        f"/federations/{FED}/",
+        "/search/?q=surgery",
+        "/practices/C82001/",
+        "/accounts/people/",
+        "/audit/",
+        "/imports/",
+    ],
+    "finance_lead": [
+        "/finance/",
+        f"/finance/{FED}/",
+        f"/finance/{FED}/services/",
+        f"/finance/{FED}/contracts/",
+        f"/finance/{FED}/activity/",
+        f"/finance/{FED}/returns/",
+        "/finance/statements/C82001/",
+    ],
+    "operations_lead": ["/rota/", f"/rota/{FED}/staff/", f"/rota/{FED}/sites/"],
+    "communications_lead": ["/comms/", "/comms/events/", "/comms/library/"],
+    "network_admin": [
+        "/directory/",
+        f"/directory/networks/{NET}/",
+        f"/directory/networks/{NET}/requests/",
+        f"/directory/networks/{NET}/members/{FED}/",
+    ],
+    "practice_manager": [
+        f"/directory/federations/{FED}/",
+        "/comms/preferences/",
+        "/accounts/account/",
+    ],
+}
+
+
+@pytest.mark.parametrize("role", list(PAGES))
+def test_the_pages_each_role_uses_meet_wcag_22_aa(browser, demo_site, role):  # noqa: F811
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run make assets (npm ci)")
+    # axe is injected as a script, which the Content Security Policy would rightly block.
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        if role == "federation_admin":
+            page.goto(demo_site + "/accounts/sign-in/")
+            report = audit(page)
+            assert not report, f"/accounts/login/:\n{report}"
+        sign_in(page, demo_site, email(role))
+        found = []
+        for path in PAGES[role]:
+            response = page.goto(demo_site + path)
+            assert response.status == 200, f"{path}: {response.status}"
+            report = audit(page)
+            if report:
+                found.append(f"{path}:\n{report}")
+        assert not found, "\n".join(found)
+    finally:
+        context.close()
+
+
+def audit(page) -> str:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        WCAG_22_AA,
+    )
+    lines = []
+    for violation in result["violations"]:
+        targets = [", ".join(node["target"]) for node in violation["nodes"][:5]]
+        lines.append(
+            f"  {violation['id']} ({violation['impact']}): {violation['help']} -> "
+            + " | ".join(targets)
+        )
+    return "\n".join(lines)
