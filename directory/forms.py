@@ -128,3 +128,12 @@ class MemberFilterForm(forms.Form):
                     clean[name] = ""
             return {**clean, "sort": clean["sort"] or "name"}
         return {**self.cleaned_data, "sort": self.cleaned_data["sort"] or "name"}
+
+
+class ContactsFileForm(forms.Form):
+    file = forms.FileField(
+        label="Contacts file (CSV)",
+        help_text="Columns: organisation, name, role, email, phone, network directory. The "
+        "organisation is a member practice's or PCN's ODS code, or empty for the federation. "
+        "Download the directory first to get a file in this shape.",
+    )

@@ -283,3 +283,143 @@ def contact_delete(contact: Contact, *, by) -> None:
             federation=contact.federation,
         )
         contact.delete()
+
+
+# --- contacts in bulk -----------------------------------------------------------------------
+
+CONTACT_COLUMNS = ["organisation", "name", "role", "email", "phone", "network directory"]
+YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
+
+
+def contact_rows(federation: Federation):
+    """The federation's contacts as the CSV columns (what the import reads back)."""
+    for c in federation.contacts.select_related("practice", "pcn").order_by(
+        "practice__code", "pcn__code", "role", "name"
+    ):
+        code = c.practice.code if c.practice_id else c.pcn.code if c.pcn_id else ""
+        yield [code, c.name, c.role, c.email, c.phone, "yes" if c.in_network_directory else "no"]
+
+
+def contacts_import(federation: Federation, data: bytes, *, by) -> dict:
+    """Contacts from CSV (the columns of ``contact_rows``): the organisation is a member
+    practice's or a PCN's ODS code, or empty for the federation itself. A contact with the
+    same organisation, name and role is updated; any other is added. The whole file is checked
+    first (and screened for NHS numbers); any problem writes nothing."""
+    from django.core.validators import validate_email
+
+    from directory.models import PHONE
+    from registry.importers.base import ImportFileError, Problem, read_csv
+    from registry.importers.screening import screen
+    from registry.models import PCN, Practice
+
+    problems = screen(data, "contacts.csv")
+    if problems:
+        raise ImportFileError(problems)
+    rows = read_csv(data)
+    header = [str(h or "").strip().lower() for h in rows[0]]
+    missing = [c for c in CONTACT_COLUMNS[:5] if c not in header]
+    if missing or len(set(header)) != len(header):
+        raise ImportFileError(
+            [Problem(1, None, f"the columns must be {', '.join(CONTACT_COLUMNS)}")]
+        )
+    unknown = [h for h in header if h not in CONTACT_COLUMNS]
+    if unknown:
+        raise ImportFileError([Problem(1, unknown[0], "gpfed does not know this column")])
+    day = today()
+    member_ids = set(
+        covering(federation.memberships.all(), day).values_list("practice_id", flat=True)
+    )
+    practices = {p.code: p for p in Practice.objects.filter(pk__in=member_ids)}
+    pcn_ids = covering(PracticePCN.objects.filter(practice_id__in=member_ids), day).values("pcn_id")
+    pcns = {p.code: p for p in PCN.objects.filter(pk__in=pcn_ids)}
+    found, seen, problems = [], set(), []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = dict(zip(header, [str(c or "").strip() for c in row], strict=False))
+        code = cells.get("organisation", "").upper()
+        name, role = cells.get("name", ""), cells.get("role", "")
+        email, phone = cells.get("email", ""), cells.get("phone", "")
+        listed = cells.get("network directory", "").lower()
+        practice, pcn = practices.get(code), pcns.get(code)
+        if code and not (practice or pcn):
+            problems.append(
+                Problem(number, "organisation", f"{code} is not a member practice or their PCN")
+            )
+            continue
+        for column, value in (("name", name), ("role", role)):
+            if not value:
+                problems.append(Problem(number, column, f"enter the contact's {column}"))
+        if not email and not phone:
+            problems.append(Problem(number, "email", "enter an email address or a phone number"))
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problems.append(Problem(number, "email", f"{email!r} is not an email address"))
+        if phone:
+            try:
+                PHONE(phone)
+            except ValidationError:
+                problems.append(Problem(number, "phone", f"{phone!r} is not a phone number"))
+        if listed not in YES | NO:
+            problems.append(Problem(number, "network directory", "write yes or no"))
+        elif listed in YES and code:
+            problems.append(
+                Problem(
+                    number,
+                    "network directory",
+                    "only the federation's own contacts are listed for the network",
+                )
+            )
+        key = (code, name.lower(), role.lower())
+        if key in seen:
+            problems.append(Problem(number, "name", f"{name}, {role} is in the file twice"))
+        seen.add(key)
+        found.append((practice, pcn, name, role, email, phone, listed in YES))
+    if problems:
+        raise ImportFileError(problems)
+    existing = {
+        (
+            c.practice.code if c.practice_id else c.pcn.code if c.pcn_id else "",
+            c.name.lower(),
+            c.role.lower(),
+        ): c
+        for c in federation.contacts.select_related("practice", "pcn")
+    }
+    created = updated = 0
+    with transaction.atomic():
+        for practice, pcn, name, role, email, phone, listed in found:
+            code = practice.code if practice else pcn.code if pcn else ""
+            contact = existing.get((code, name.lower(), role.lower()))
+            if contact is None:
+                Contact.objects.create(
+                    federation=federation,
+                    practice=practice,
+                    pcn=pcn,
+                    name=name,
+                    role=role,
+                    email=email,
+                    phone=phone,
+                    in_network_directory=listed,
+                )
+                created += 1
+            elif (contact.email, contact.phone, contact.in_network_directory) != (
+                email,
+                phone,
+                listed,
+            ):
+                contact.email, contact.phone, contact.in_network_directory = email, phone, listed
+                contact.save(update_fields=["email", "phone", "in_network_directory", "updated_at"])
+                updated += 1
+        result = {
+            "created": created,
+            "updated": updated,
+            "unchanged": len(found) - created - updated,
+        }
+        audit_record(
+            by=by,
+            action="directory.contacts.import",
+            obj=federation,
+            after=result,
+            federation=federation,
+        )
+    return result

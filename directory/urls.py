@@ -17,6 +17,8 @@ urlpatterns = [
     path("board/<int:pk>/end/", views.board_end, name="board_end"),
     path("federations/<slug:slug>/", views.federation_directory, name="federation"),
     path("federations/<slug:slug>/contacts/new/", views.contact_new, name="contact_new"),
+    path("federations/<slug:slug>/contacts.csv", views.contacts_export, name="contacts_csv"),
+    path("federations/<slug:slug>/contacts/import/", views.contacts_import, name="contacts_import"),
     path("contacts/<int:pk>/", views.contact_edit, name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.contact_delete, name="contact_delete"),
 ]

@@ -11,10 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
+from audit.services import audit_record
 from directory import forms, selectors, services
 from directory.models import BoardSeat, Contact, JoinRequest
 from directory.services import DirectoryError
+from gpfed.exports import csv_response
 from gpfed.pages import form_page, refuse
+from registry.importers.base import ImportFileError
 from registry.models import Network, NetworkMembership
 from registry.selectors import covering, federation_member_ids_on, today
 from registry.views import posted
@@ -248,6 +251,53 @@ def contact_edit(request, pk):
         back=back,
         delete=reverse("directory:contact_delete", args=[contact.pk]),
         template="directory/contact_form.html",
+    )
+
+
+def contacts_export(request, slug):
+    federation = get_object_or_404(perms.visible_federations(request.user), slug=slug)
+    if not perms.is_federation_member(request.user, federation):
+        raise Http404("No such directory")
+    rows = list(services.contact_rows(federation))
+    audit_record(
+        by=request.user,
+        action="directory.contacts.export",
+        obj=federation,
+        after={"rows": len(rows)},
+        federation=federation,
+    )
+    return csv_response(f"{federation.slug}-contacts.csv", services.CONTACT_COLUMNS, rows)
+
+
+def contacts_import(request, slug):
+    federation = get_object_or_404(perms.visible_federations(request.user), slug=slug)
+    if not perms.can_manage_contacts(request.user, federation):
+        raise Http404("No such directory")
+    form = forms.ContactsFileForm(*posted(request, files=True))
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.contacts_import(
+                federation, form.cleaned_data["file"].read(), by=request.user
+            )
+        except ImportFileError as error:
+            problems = error.problems
+            form.add_error(
+                "file",
+                f"The file has {error.total} problem{'s' * (error.total != 1)}. Nothing was "
+                "imported.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Contacts imported: {result['created']} new, {result['updated']} changed, "
+                f"{result['unchanged']} unchanged.",
+            )
+            return redirect("directory:federation", slug)
+    return render(
+        request,
+        "directory/contacts_import.html",
+        {"federation": federation, "form": form, "problems": problems},
     )
 
 

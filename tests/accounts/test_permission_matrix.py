@@ -87,7 +87,9 @@ COMMS_SEND = ["federation_admin", "communications_lead", "superuser"]
 BULLETIN_READERS = [a for a in ELR if a != "network_admin"]
 NET_MANAGE = ["network_admin", "superuser"]
 CONTACT_EDIT = ["federation_admin", "communications_lead", "practice_manager", "superuser"]
-JOINERS = ["other_admin", "superuser"]  # administer a federation that is not yet a member
+JOINERS = ["other_admin", "superuser"]  # administer a federation that is not a member yet
+FED_MEMBERS = [a for a in ELR if a != "network_admin"]  # the federation's own people
+CONTACT_MANAGE = ["federation_admin", "communications_lead", "superuser"]
 
 
 def page(allowed, ok=200, denied=404, anonymous=302):
@@ -458,6 +460,8 @@ RULES = {
     "directory:board_end": ("get", lambda d: {"pk": d["seat"].pk}, None, page(NET_MANAGE)),
     "directory:federation": ("get", {"slug": FED}, None, page(ELR)),
     "directory:contact_new": ("get", {"slug": FED}, None, page(CONTACT_EDIT)),
+    "directory:contacts_csv": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "directory:contacts_import": ("get", {"slug": FED}, None, page(CONTACT_MANAGE)),
     "directory:contact_edit": ("get", lambda d: {"pk": d["contact"].pk}, None, page(CONTACT_EDIT)),
     "directory:contact_delete": (
         "post",

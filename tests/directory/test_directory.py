@@ -417,3 +417,63 @@ def test_membership_day_boundaries(network):
     services.membership_end(membership, end_date=date.today() + timedelta(days=30), by=None)
     assert len(selectors.member_rows(network)) == 1
     assert selectors.member_rows(network, date.today() + timedelta(days=31)) == []
+
+
+def test_contacts_go_out_and_come_back_as_csv(client, contacts):
+    sign_in_verified(client, demo_user("comms"))
+    exported = client.get(f"/directory/federations/{FED}/contacts.csv")
+    text = exported.content.decode()
+    assert text.splitlines()[0] == "organisation,name,role,email,phone,network directory"
+    assert ",Chris Chief,Chief operating officer,chris@elr.example,0116 496 0000,yes" in text
+    assert "C82001,Pat Manager,Practice manager,pat@c82001.example,,no" in text
+    assert AuditEvent.objects.filter(action="directory.contacts.export").exists()
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    changed = (
+        text.replace("pat@c82001.example,,no", "pat@c82001.example,0116 496 0100,no")
+        + "U30213,Dr Cara Director,Clinical director,cara@example.org,,no\r\n"
+    )
+    done = client.post(
+        f"/directory/federations/{FED}/contacts/import/",
+        {"file": SimpleUploadedFile("contacts.csv", changed.encode())},
+        follow=True,
+    )
+    assert b"Contacts imported: 1 new, 1 changed, 1 unchanged." in done.content
+    assert Contact.objects.get(name="Pat Manager").phone == "0116 496 0100"
+    assert Contact.objects.get(name="Dr Cara Director").pcn.code == "U30213"
+
+
+def test_a_bad_contacts_file_names_every_problem_and_imports_nothing(client, contacts):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sign_in_verified(client, demo_user("coo"))
+    bad = (
+        "organisation,name,role,email,phone,network directory\n"
+        "Z99999,Someone,Partner,a@example.org,,no\n"
+        "C82001,,Partner,not-an-email,,no\n"
+        "C82001,Ann,Nurse,,call me,no\n"
+        "C82001,Bob,Partner,b@example.org,,yes\n"
+        "C82001,Cy,Partner,c@example.org,,perhaps\n"
+    )
+    page = client.post(
+        f"/directory/federations/{FED}/contacts/import/",
+        {"file": SimpleUploadedFile("contacts.csv", bad.encode())},
+    )
+    problems = [(p.row, p.column) for p in page.context["problems"]]
+    assert problems == [
+        (2, "organisation"),
+        (3, "name"),
+        (3, "email"),
+        (4, "phone"),
+        (5, "network directory"),
+        (6, "network directory"),
+    ]
+    assert b"Nothing was imported" in page.content
+    assert Contact.objects.count() == 2
+    nhs = "organisation,name,role,email,phone\nC82001,Pat,Manager,pat@x.org,943 476 5919\n"
+    refused = client.post(
+        f"/directory/federations/{FED}/contacts/import/",
+        {"file": SimpleUploadedFile("contacts.csv", nhs.encode())},
+    )
+    assert b"NHS number" in refused.content and Contact.objects.count() == 2
