@@ -559,21 +559,18 @@ def activity_record(
 
 
 @transaction.atomic
-def income_entry_create(
+def _check_income(
     *,
     federation: Federation,
     month: date,
-    description: str,
     amount_pence: int,
     rule: str,
-    by,
-    status: str = IncomeEntry.Status.RECEIVED,
-    service: Service | None = None,
-    contract: Contract | None = None,
-    corrects: Settlement | None = None,
-    shares: dict | None = None,
-) -> IncomeEntry:
-    month = month_start(month)
+    service: Service | None,
+    contract: Contract | None,
+    corrects: Settlement | None,
+    shares: dict,
+) -> None:
+    """What an income line must be, whether it is new or changed."""
     if is_posted(federation, month):
         raise FinanceError(
             f"{month:%B %Y} is already settled. Add the line to a later month; if it corrects "
@@ -597,11 +594,41 @@ def income_entry_create(
     for owner in (service, contract):
         if owner is not None and owner.federation_id != federation.pk:
             raise FinanceError(f"{owner} belongs to another federation.")
-    shares = shares or {}
     if rule in (Rule.FIXED, Rule.PERCENT, Rule.POINTS) and not shares:
         raise FinanceError("This rule needs a figure for each practice that shares.", "shares")
     if rule == Rule.ACTIVITY and service is None:
         raise FinanceError("Sharing by activity needs the service the income pays for.", "service")
+
+
+INCOME_FIELDS = ["month", "description", "amount_pence", "status", "rule", "service", "corrects"]
+
+
+def income_entry_create(
+    *,
+    federation: Federation,
+    month: date,
+    description: str,
+    amount_pence: int,
+    rule: str,
+    by,
+    status: str = IncomeEntry.Status.RECEIVED,
+    service: Service | None = None,
+    contract: Contract | None = None,
+    corrects: Settlement | None = None,
+    shares: dict | None = None,
+) -> IncomeEntry:
+    month = month_start(month)
+    shares = shares or {}
+    _check_income(
+        federation=federation,
+        month=month,
+        amount_pence=amount_pence,
+        rule=rule,
+        service=service,
+        contract=contract,
+        corrects=corrects,
+        shares=shares,
+    )
     entry = IncomeEntry.objects.create(
         federation=federation,
         month=month,
@@ -621,10 +648,59 @@ def income_entry_create(
         by=by,
         action="finance.income.create",
         obj=entry,
-        after=snapshot(
-            entry, ["month", "description", "amount_pence", "status", "rule", "service", "corrects"]
-        ),
+        after=snapshot(entry, INCOME_FIELDS),
         federation=federation,
+    )
+    return entry
+
+
+@transaction.atomic
+def income_entry_update(
+    *,
+    entry: IncomeEntry,
+    description: str,
+    amount_pence: int,
+    rule: str,
+    by,
+    status: str,
+    service: Service | None = None,
+    corrects: Settlement | None = None,
+    shares: dict | None = None,
+) -> IncomeEntry:
+    """Change an income line of a month not yet settled (a posted one never changes: correct
+    it with an adjusting entry in a later month)."""
+    entry = IncomeEntry.objects.select_for_update().get(pk=entry.pk)
+    if entry.settlement_id:
+        raise FinanceError("A posted income line cannot change; post an adjusting entry.")
+    shares = shares or {}
+    _check_income(
+        federation=entry.federation,
+        month=entry.month,
+        amount_pence=amount_pence,
+        rule=rule,
+        service=service,
+        contract=entry.contract,
+        corrects=corrects,
+        shares=shares,
+    )
+    before = snapshot(entry, INCOME_FIELDS)
+    before["shares"] = {s.practice.code: str(s.value) for s in entry.shares.all()}
+    entry.description, entry.amount_pence, entry.status = description, amount_pence, status
+    entry.rule, entry.service, entry.corrects = rule, service, corrects
+    entry.save()
+    entry.shares.all().delete()
+    IncomeShare.objects.bulk_create(
+        [IncomeShare(entry=entry, practice=p, value=v) for p, v in shares.items()]
+    )
+    after = snapshot(entry, INCOME_FIELDS)
+    after["shares"] = {p.code: str(v) for p, v in shares.items()}
+    audit_record(
+        by=by,
+        action="finance.income.update",
+        obj=entry,
+        before=before,
+        after=after,
+        federation=entry.federation,
     )
     return entry
 

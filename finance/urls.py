@@ -46,6 +46,11 @@ urlpatterns = [
     path("<slug:slug>/settlements/<str:month>/", views.settlement, name="settlement"),
     path("<slug:slug>/settlements/<str:month>/income/", views.income_add, name="income-add"),
     path(
+        "<slug:slug>/settlements/<str:month>/income/<int:pk>/",
+        views.income_edit,
+        name="income-edit",
+    ),
+    path(
         "<slug:slug>/settlements/<str:month>/income/<int:pk>/delete/",
         views.income_delete,
         name="income-delete",

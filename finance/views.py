@@ -563,6 +563,41 @@ def income_add(request, slug: str, month: str):
     )
 
 
+def income_edit(request, slug: str, month: str, pk: int):
+    """Change an income line before its month is settled."""
+    federation = _federation(request, slug, manage=True)
+    entry = get_object_or_404(
+        IncomeEntry.objects.prefetch_related("shares__practice"), federation=federation, pk=pk
+    )
+    if entry.settlement_id:
+        messages.error(request, "A posted income line cannot change; post an adjusting entry.")
+        return redirect("finance:settlement", slug=slug, month=month)
+    initial = {
+        "description": entry.description,
+        "amount_pence": entry.amount_pence,
+        "status": entry.status,
+        "service": entry.service_id,
+        "rule": entry.rule,
+        "corrects": entry.corrects_id,
+        "shares": "\n".join(
+            f"{s.practice.code} {s.value.normalize():f}" for s in entry.shares.all()
+        ),
+    }
+    return _form_page(
+        request,
+        forms.IncomeForm(*posted(request), federation=federation, initial=initial),
+        save=lambda data: services.income_entry_update(entry=entry, by=request.user, **data),
+        done=lambda saved: (
+            f"Income line “{saved.description}” changed.",
+            reverse("finance:settlement", args=[slug, month]),
+        ),
+        title=f"Change “{entry.description}”",
+        button="Save the line",
+        federation=federation,
+        back=reverse("finance:settlement", args=[slug, month]),
+    )
+
+
 @require_POST
 def income_delete(request, slug: str, month: str, pk: int):
     federation = _federation(request, slug, manage=True)

@@ -273,6 +273,12 @@ RULES = {
     "finance:returns": ("get", {"slug": FED}, None, page(FIN_VIEW)),
     "finance:settlement": ("get", {"slug": FED, "month": "2026-10"}, None, page(FIN_VIEW)),
     "finance:income-add": ("get", {"slug": FED, "month": "2026-10"}, None, page(FIN_MANAGE)),
+    "finance:income-edit": (
+        "get",
+        lambda d: {"slug": FED, "month": "2026-10", "pk": d["entry"].pk},
+        None,
+        page(FIN_MANAGE),
+    ),
     "finance:income-delete": (
         "post",
         lambda d: {"slug": FED, "month": "2026-10", "pk": d["entry"].pk},

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.services import role_grant
+from audit.models import AuditEvent
 from finance import selectors
 from finance import services as finance
 from finance.models import Activity, ActivityUpload, Contract, ContractDocument, Rule, Settlement
@@ -521,3 +522,55 @@ def test_the_difference_chart_draws_losses_below_the_line():
     assert loss.y == chart.baseline and "negative" in loss.css  # down from it
     assert gain.height == 2.5 * loss.height
     assert [t["label"] for t in chart.y_ticks] == ["2.5k", "1.25k", "0", "-1.25k", "-2.5k"]
+
+
+def test_an_income_line_changes_before_posting_and_never_after(lead, books):
+    entry = finance.income_entry_create(
+        federation=books.federation,
+        month=OCT,
+        description="ICB payment",
+        amount_pence=100_000,
+        rule=Rule.EQUAL,
+        by=None,
+    )
+    page = lead.get(url("income-edit", books, month="2026-10", pk=entry.pk))
+    assert page.status_code == 200 and b'value="ICB payment"' in page.content
+    refused = lead.post(
+        url("income-edit", books, month="2026-10", pk=entry.pk),
+        {"description": "ICB payment", "amount_pence": "0", "status": "received", "rule": "equal"},
+    )
+    assert b"The amount cannot be zero." in refused.content
+    changed = lead.post(
+        url("income-edit", books, month="2026-10", pk=entry.pk),
+        {
+            "description": "ICB payment (corrected)",
+            "amount_pence": "1,250.00",
+            "status": "received",
+            "rule": Rule.FIXED,
+            "shares": "A10001 1000",
+        },
+    )
+    assert changed.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.description, entry.amount_pence, entry.rule) == (
+        "ICB payment (corrected)",
+        125_000,
+        Rule.FIXED,
+    )
+    assert [(s.practice.code, s.value) for s in entry.shares.all()] == [("A10001", 1000)]
+    event = AuditEvent.objects.get(action="finance.income.update")
+    assert event.changes["amount_pence"] == [100_000, 125_000]
+    assert event.changes["shares"] == [{}, {"A10001": "1000"}]
+    finance.settlement_post(federation=books.federation, month=OCT, by=None)
+    entry.refresh_from_db()
+    with pytest.raises(finance.FinanceError, match="cannot change"):
+        finance.income_entry_update(
+            entry=entry,
+            description="Later",
+            amount_pence=1,
+            rule=Rule.EQUAL,
+            status="received",
+            by=None,
+        )
+    after = lead.get(url("income-edit", books, month="2026-10", pk=entry.pk), follow=True)
+    assert b"cannot change; post an adjusting entry" in after.content
