@@ -4,7 +4,7 @@ a fourth asking to join, an advisory board, and named contacts for the demo fede
 PCNs and practices.
 
 The people are made up. Their phone numbers are in the ranges Ofcom keeps for drama
-(0116 496 0xxx and 01632 960xxx), so none of them rings anyone."""
+(0116 496 0000 to 0999 and 01632 960000 to 960999), so none of them rings anyone."""
 
 from __future__ import annotations
 
