@@ -213,6 +213,16 @@ def past_members(network: Network, day: date | None = None) -> list[NetworkMembe
     )
 
 
+def joining(network: Network, day: date | None = None) -> list[NetworkMembership]:
+    """Members approved from a later date: not in the directory yet, but no longer waiting."""
+    day = day or today()
+    return list(
+        network.memberships.filter(start_date__gt=day)
+        .select_related("federation")
+        .order_by("start_date")
+    )
+
+
 def pending_requests(network: Network):
     return JoinRequest.objects.filter(
         network=network, status=JoinRequest.Status.PENDING

@@ -87,6 +87,7 @@ def network_detail(request, slug):
         member=perms.is_network_member(request.user, network),
         pending=selectors.pending_requests(network).count() if manage else 0,
         past=selectors.past_members(network) if manage else [],
+        joining=selectors.joining(network),
         may_join=perms.join_request_federations(request.user).exclude(pk__in=member_ids).exists(),
         own_requests=JoinRequest.objects.filter(
             network=network,

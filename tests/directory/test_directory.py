@@ -57,6 +57,7 @@ def network(demo):
 def test_a_federation_asks_to_join_and_the_network_approves(
     client, network, outsider, smtp_server, django_capture_on_commit_callbacks
 ):
+    start = date.today() + timedelta(days=8)  # approved ahead: joining, then a member
     other = outsider["federation"]
     sign_in_verified(client, outsider["admin"])
     page = client.get(f"/directory/networks/{NET}/")
@@ -89,25 +90,28 @@ def test_a_federation_asks_to_join_and_the_network_approves(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             f"/directory/requests/{request.pk}/decide/",
-            {f"r{request.pk}-decision": "approve", f"r{request.pk}-start_date": "2026-12-01"},
+            {f"r{request.pk}-decision": "approve", f"r{request.pk}-start_date": start.isoformat()},
         )
     request.refresh_from_db()
     assert request.status == "approved" and request.decided_by == demo_user("network")
-    assert request.membership.start_date == date(2026, 12, 1)
+    assert request.membership.start_date == start
     welcome = smtp_server[-1]
     assert welcome["To"] == "admin@other.example"
     assert unfolded(welcome["Subject"]).startswith("Welcome to")
-    assert "1 December 2026" in welcome.get_payload()
+    assert f"{start:%-d %B %Y}" in welcome.get_payload()
     assert AuditEvent.objects.filter(action="directory.join_approve").exists()
 
     # A decision is final.
     with pytest.raises(DirectoryError, match="already approved"):
         services.join_decline(request, by=None, note="Changed our minds")
+    # Until then the network says it is joining.
+    joining = client.get(f"/directory/networks/{NET}/").content.decode()
+    assert f"Other GP Federation: a member from {start:%-d %B %Y}" in joining
     # The new member is in the directory from its first day.
-    names = [r.federation.name for r in selectors.member_rows(network, date(2026, 12, 1))]
+    names = [r.federation.name for r in selectors.member_rows(network, start)]
     assert "Other GP Federation" in names
     assert "Other GP Federation" not in [
-        r.federation.name for r in selectors.member_rows(network, date(2026, 11, 30))
+        r.federation.name for r in selectors.member_rows(network, start - timedelta(days=1))
     ]
 
 
