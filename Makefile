@@ -10,10 +10,9 @@ PORT ?= 8000
 
 .PHONY: run test install assets bench lint format check worker clean lock
 
-$(VENV)/.installed: requirements.lock pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --config-settings editable_mode=compat -e .
+# Exactly the lock, resolving nothing (docs/adr/0004-install-the-lock-without-resolving.md).
+$(VENV)/.installed: requirements.lock pyproject.toml scripts/install-lock scripts/check_lock.py
+	PYTHON=$(PYTHON) scripts/install-lock $(VENV) requirements.lock .
 	touch $@
 
 install: $(VENV)/.installed
@@ -62,7 +61,8 @@ format: install
 
 # Re-pin the lock file after changing pyproject.toml.
 lock:
-	$(VENV)/bin/pip-compile --quiet --extra dev --generate-hashes --strip-extras --allow-unsafe -o requirements.lock pyproject.toml
+	$(VENV)/bin/pip-compile --quiet --extra dev --generate-hashes --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles db.sqlite3 var
