@@ -434,6 +434,17 @@ class IncomeEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="entries",
     )
+    accrued_from = models.ForeignKey(
+        ContractService,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="accruals",
+        help_text="The contract's funded service Accrue contract income made this line from. "
+        "Set once and never changed (the line may later be marked received or re-described), "
+        "so each contract's service is accrued at most once a month.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -443,6 +454,16 @@ class IncomeEntry(models.Model):
         verbose_name_plural = "income entries"
         ordering = ["month", "pk"]
         indexes = [models.Index(fields=["federation", "month"])]
+        constraints = [
+            # Two people pressing Accrue at once must not accrue a contract twice: the month-end
+            # lock (finance.services.month_end_lock) makes the second wait and find the lines;
+            # this makes the database refuse a second line whatever the path.
+            models.UniqueConstraint(
+                fields=["accrued_from", "month"],
+                condition=Q(accrued_from__isnull=False),
+                name="income_accrued_once_a_month",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.description} ({self.month:%b %Y})"

@@ -83,6 +83,23 @@ def is_posted(federation: Federation, month: date) -> bool:
     return Settlement.objects.filter(federation=federation, month=month_start(month)).exists()
 
 
+def month_end_lock(federation: Federation) -> None:
+    """Take the lock that every write deciding what a federation's month settles to holds:
+    accruing contract income, adding, changing or removing an income line, and posting. Call
+    it inside the write's transaction, before reading whether the month is posted or what it
+    already holds; the lock is held until the transaction ends, so the second of two writers
+    reads what the first wrote.
+
+    It is a row lock on the federation's finance settings (SELECT ... FOR UPDATE), so one lock
+    covers all the federation's months: an adjusting entry, which names another month's
+    settlement, needs no second lock, and two writers can never take two locks in opposite
+    orders. Take it before any other row lock (an income line's, say) for the same reason.
+    SQLite ignores FOR UPDATE; there every transaction begins IMMEDIATE (settings.py), taking
+    the database's write lock, which serialises these writes just the same. The unique
+    constraints on settlements and accrued lines catch any path that forgets the lock."""
+    FinanceSettings.objects.select_for_update().get_or_create(federation=federation)
+
+
 def _assign(obj, fields: list[str], values: dict) -> None:
     for name, value in values.items():
         if name not in fields:
@@ -602,7 +619,13 @@ def _check_income(
 
 INCOME_FIELDS = ["month", "description", "amount_pence", "status", "rule", "service", "corrects"]
 
+ALREADY_ACCRUED = (
+    "{link.contract.reference} {link.service.name} is already accrued for {month:%B %Y}: "
+    "someone accrued it at the same moment. Nothing more was accrued."
+)
 
+
+@transaction.atomic
 def income_entry_create(
     *,
     federation: Federation,
@@ -616,9 +639,18 @@ def income_entry_create(
     contract: Contract | None = None,
     corrects: Settlement | None = None,
     shares: dict | None = None,
+    accrued_from: ContractService | None = None,
 ) -> IncomeEntry:
+    """Add an income line to a month not yet settled. ``accrued_from`` is for Accrue contract
+    income only: the contract's funded service the line is accrued from, once a month."""
     month = month_start(month)
     shares = shares or {}
+    month_end_lock(federation)
+    if accrued_from is not None and (accrued_from.contract_id, accrued_from.service_id) != (
+        getattr(contract, "pk", None),
+        getattr(service, "pk", None),
+    ):
+        raise FinanceError("An accrued line is for the contract and service it is accrued from.")
     _check_income(
         federation=federation,
         month=month,
@@ -629,18 +661,28 @@ def income_entry_create(
         corrects=corrects,
         shares=shares,
     )
-    entry = IncomeEntry.objects.create(
-        federation=federation,
-        month=month,
-        description=description,
-        amount_pence=amount_pence,
-        status=status,
-        rule=rule,
-        service=service,
-        contract=contract,
-        corrects=corrects,
-        created_by=by if getattr(by, "pk", None) else None,
-    )
+    try:
+        with transaction.atomic():
+            entry = IncomeEntry.objects.create(
+                federation=federation,
+                month=month,
+                description=description,
+                amount_pence=amount_pence,
+                status=status,
+                rule=rule,
+                service=service,
+                contract=contract,
+                corrects=corrects,
+                accrued_from=accrued_from,
+                created_by=by if getattr(by, "pk", None) else None,
+            )
+    except IntegrityError:
+        # the constraint income_accrued_once_a_month, met only by a path that skipped the
+        # month-end lock: said as plainly as the lock's own "already accrued"
+        twice = IncomeEntry.objects.filter(accrued_from=accrued_from, month=month)
+        if accrued_from is None or not twice.exists():
+            raise
+        raise FinanceError(ALREADY_ACCRUED.format(link=accrued_from, month=month)) from None
     IncomeShare.objects.bulk_create(
         [IncomeShare(entry=entry, practice=p, value=v) for p, v in shares.items()]
     )
@@ -669,7 +711,8 @@ def income_entry_update(
 ) -> IncomeEntry:
     """Change an income line of a month not yet settled (a posted one never changes: correct
     it with an adjusting entry in a later month)."""
-    entry = IncomeEntry.objects.select_for_update().get(pk=entry.pk)
+    month_end_lock(entry.federation)
+    entry = _current(entry).select_for_update().get()
     if entry.settlement_id:
         raise FinanceError("A posted income line cannot change; post an adjusting entry.")
     shares = shares or {}
@@ -705,8 +748,19 @@ def income_entry_update(
     return entry
 
 
+def _current(entry: IncomeEntry):
+    """The line as it is now, read under the month-end lock (the caller's copy may be from
+    before someone posted the month or removed the line)."""
+    current = IncomeEntry.objects.filter(pk=entry.pk)
+    if not current.exists():
+        raise FinanceError(f"The income line “{entry.description}” has already been removed.")
+    return current
+
+
 @transaction.atomic
 def income_entry_delete(*, entry: IncomeEntry, by) -> None:
+    month_end_lock(entry.federation)
+    entry = _current(entry).get()
     if entry.settlement_id:
         raise FinanceError("A posted income line cannot be removed; post an adjusting entry.")
     audit_record(
@@ -719,10 +773,14 @@ def income_entry_delete(*, entry: IncomeEntry, by) -> None:
     entry.delete()
 
 
+@transaction.atomic
 def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[list, list[str]]:
     """Accrue what each live contract pays for its services in the month, by its payment
-    basis. Lines already accrued for the month are left alone, so this can be run again."""
+    basis. Lines already accrued for the month are left alone, so this can be run again; run
+    twice at once, the second waits for the month-end lock and then finds the first's lines.
+    All of the month's lines are accrued, or (on any refusal) none."""
     month = month_start(month)
+    month_end_lock(federation)
     if is_posted(federation, month):
         raise FinanceError(f"{month:%B %Y} is already settled.")
     inputs = load_one(federation, month)
@@ -734,10 +792,17 @@ def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=month))
         .prefetch_related("funded__service")
     )
+    in_month = IncomeEntry.objects.filter(federation=federation, month=month)
+    # a line for the contract and service, however it was made, or one accrued from them
+    # (whose service may since have been changed by hand)
     already = set(
-        IncomeEntry.objects.filter(
-            federation=federation, month=month, contract__isnull=False, service__isnull=False
-        ).values_list("contract_id", "service_id")
+        in_month.filter(contract__isnull=False, service__isnull=False).values_list(
+            "contract_id", "service_id"
+        )
+    ) | set(
+        in_month.filter(accrued_from__isnull=False).values_list(
+            "accrued_from__contract_id", "accrued_from__service_id"
+        )
     )
     year = financial_year_of(month)
     month_index = (month.month - 4) % 12
@@ -811,6 +876,7 @@ def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[
                     status=IncomeEntry.Status.ACCRUED,
                     service=link.service,
                     contract=contract,
+                    accrued_from=link,
                     by=by,
                 )
             )
@@ -841,8 +907,7 @@ def settlement_post(
     month = month_start(month)
     try:
         with transaction.atomic():
-            finance_settings(federation)  # the row the lock below serialises posting on
-            FinanceSettings.objects.select_for_update().get(federation=federation)
+            month_end_lock(federation)
             if is_posted(federation, month):
                 raise FinanceError(ALREADY_POSTED.format(month=month, federation=federation))
             result = engine.settle(load_one(federation, month))
