@@ -100,6 +100,16 @@ class RoleGrant(OnOrganisation):
     granted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    through = models.ForeignKey(
+        "registry.Federation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The federation this role was granted within: the federation itself for a "
+        "federation role; for a role on a practice or PCN, the federation holding it, whose "
+        "data alone the role reaches, and only while that federation holds it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -138,6 +148,16 @@ class RoleGrant(OnOrganisation):
                 condition=models.Q(end_date__isnull=True)
                 | models.Q(end_date__gte=models.F("start_date")),
                 name="role_grant_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(network__isnull=False, through__isnull=True)
+                | models.Q(network__isnull=True, through__isnull=False),
+                name="role_grant_within_a_federation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(federation__isnull=True)
+                | models.Q(through=models.F("federation")),
+                name="role_grant_federation_role_within_itself",
             ),
         ]
 

@@ -6,8 +6,14 @@ of dates; everything a person may see follows from the roles active today:
 
 * the national registry of practices and PCNs is public NHS data: any signed-in person with an
   active role (or an installation administrator) may read it;
-* a federation is visible to anyone with a role on it, on one of its member practices or on a
-  PCN of those practices, and to the administrators of a network it belongs to;
+* every role except a network's is granted *within a federation* (``RoleGrant.through``): a
+  federation role within that federation, a role on a practice or PCN within the federation that
+  holds it. A practice or PCN role reaches that federation's data alone, and only while that
+  federation holds the practice (or a practice of the PCN): holding the same practice in another
+  federation grants nothing over it (docs/access.md, "What one federation can never do to
+  another");
+* a federation is visible to anyone with a role within it, and to the administrators of a
+  network it belongs to;
 * changing a federation's membership, users and audit trail needs its federation administrator;
 * a practice's details may be corrected by its practice manager or an administrator of a
   federation it belongs to; populations may be entered by them, by the federation's finance
@@ -49,6 +55,26 @@ class Scope:
     def roles(self) -> set[str]:
         return {g.role for g in self.grants}
 
+    def practice_pairs(self, *roles: str) -> set[tuple[int, int]]:
+        """(practice, federation it was granted within) for practice roles."""
+        return {
+            (g.practice_id, g.through_id)
+            for g in self.grants
+            if g.practice_id and (not roles or g.role in roles)
+        }
+
+    def pcn_pairs(self, *roles: str) -> set[tuple[int, int]]:
+        """(PCN, federation it was granted within) for PCN roles."""
+        return {
+            (g.pcn_id, g.through_id)
+            for g in self.grants
+            if g.pcn_id and (not roles or g.role in roles)
+        }
+
+    def within_ids(self) -> set[int]:
+        """The federations this person's roles were granted within."""
+        return {g.through_id for g in self.grants if g.through_id}
+
     def federation_ids(self, *roles: str) -> set[int]:
         return {
             g.federation_id
@@ -80,14 +106,53 @@ def scope_for(user, day: date | None = None) -> Scope:
     cached = getattr(user, "_gpfed_scope", None)
     if cached is not None and cached.day == day:
         return cached
-    grants = list(
-        RoleGrant.objects.filter(user=user, start_date__lte=day).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day)
-        )
+    grants = _holding(
+        list(
+            RoleGrant.objects.filter(user=user, start_date__lte=day).filter(
+                Q(end_date__isnull=True) | Q(end_date__gte=day)
+            )
+        ),
+        day,
     )
     scope = Scope(user=user, day=day, superuser=user.is_superuser, grants=grants)
     user._gpfed_scope = scope
     return scope
+
+
+def _holding(grants: list[RoleGrant], day: date) -> list[RoleGrant]:
+    """The grants that still reach something on ``day``: a role on a practice or PCN counts
+    only while the federation it was granted within holds that practice (or a practice of
+    that PCN). When the federation lets the practice go, the role goes with it."""
+    from registry.models import FederationMembership, PracticePCN
+
+    practice_grants = [g for g in grants if g.practice_id or g.pcn_id]
+    if not practice_grants:
+        return grants
+    current = _current(day)
+    held = set(
+        FederationMembership.objects.filter(
+            current, federation_id__in={g.through_id for g in practice_grants}
+        ).values_list("practice_id", "federation_id")
+    )
+    pcn_practices: dict[int, set[int]] = {}
+    pcn_ids = {g.pcn_id for g in practice_grants if g.pcn_id}
+    if pcn_ids:
+        for pcn_id, practice_id in PracticePCN.objects.filter(
+            current, pcn_id__in=pcn_ids
+        ).values_list("pcn_id", "practice_id"):
+            pcn_practices.setdefault(pcn_id, set()).add(practice_id)
+
+    def reaches(grant: RoleGrant) -> bool:
+        if grant.practice_id:
+            return (grant.practice_id, grant.through_id) in held
+        if grant.pcn_id:
+            return any(
+                (practice_id, grant.through_id) in held
+                for practice_id in pcn_practices.get(grant.pcn_id, ())
+            )
+        return True
+
+    return [g for g in grants if reaches(g)]
 
 
 def forget_scope(user) -> None:
@@ -121,26 +186,10 @@ def _current(day: date) -> Q:
 
 
 def _own_federation_ids(scope: Scope) -> set[int]:
-    """The federations a person belongs to: a role on the federation, on one of its member
-    practices, or on a PCN of those practices (not as a network's administrator)."""
-    from registry.models import FederationMembership, PracticePCN
-
-    current = _current(scope.day)
-    ids = set(scope.federation_ids())
-    practice_ids = set(scope.practice_ids())
-    if scope.pcn_ids():
-        practice_ids |= set(
-            PracticePCN.objects.filter(current, pcn_id__in=scope.pcn_ids()).values_list(
-                "practice_id", flat=True
-            )
-        )
-    if practice_ids:
-        ids |= set(
-            FederationMembership.objects.filter(current, practice_id__in=practice_ids).values_list(
-                "federation_id", flat=True
-            )
-        )
-    return ids
+    """The federations a person belongs to: those their roles were granted within (not as a
+    network's administrator). A practice or PCN role counts only while its federation holds
+    the practice (``_holding``)."""
+    return scope.within_ids()
 
 
 def can_view_federation(user, federation) -> bool:
@@ -176,41 +225,112 @@ def can_read_registry(user) -> bool:
 
 
 def can_import(user) -> bool:
-    """Bring in NHS publications, which update the registry every federation shares."""
+    """Open the Imports page: the installation's operators, who import the national NHS
+    publications every federation shares (``can_import_national``), and a federation's
+    administrators and operations lead, who import their federation's own population figures
+    (``import_federations``)."""
     scope = scope_for(user)
     return scope.superuser or bool(
         scope.federation_ids(Role.FEDERATION_ADMIN, Role.OPERATIONS_LEAD)
     )
 
 
+def can_import_national(user) -> bool:
+    """Import the national NHS publications (practices, PCNs, list sizes, the national
+    populations), which every federation shares: the installation's operators alone."""
+    return scope_for(user).superuser
+
+
+def import_federations(user) -> QuerySet:
+    """The federations whose own population figures this person may import: those they
+    administer or are the operations lead of."""
+    from registry.models import Federation
+
+    scope = scope_for(user)
+    return Federation.objects.filter(
+        pk__in=scope.federation_ids(Role.FEDERATION_ADMIN, Role.OPERATIONS_LEAD)
+    )
+
+
+def visible_imports(user) -> QuerySet:
+    """The imports this person may see, with their uploaders, file names and problems: a
+    federation's own by its administrators and operations lead; the national ones by the
+    installation's operators alone (who see every import)."""
+    from registry.models import ImportRun
+
+    scope = scope_for(user)
+    runs = ImportRun.objects.defer("upload").select_related("created_by", "federation")
+    if scope.superuser:
+        return runs
+    return runs.filter(
+        federation_id__in=scope.federation_ids(Role.FEDERATION_ADMIN, Role.OPERATIONS_LEAD)
+    )
+
+
 def can_correct_practice(user, practice) -> bool:
+    """A practice's published details are shared by every federation holding it: its own
+    practice manager may correct them, and a federation's administrator only while hers is
+    the one federation holding the practice."""
     scope = scope_for(user)
     if scope.superuser or practice.pk in scope.practice_ids(Role.PRACTICE_MANAGER):
         return True
-    admin_of = scope.federation_ids(Role.FEDERATION_ADMIN)
-    return bool(admin_of & federations_of_practices([practice.pk], scope.day))
+    holders = federations_of_practices([practice.pk], scope.day)
+    return len(holders) == 1 and bool(holders & scope.federation_ids(Role.FEDERATION_ADMIN))
+
+
+def can_decide_consent(user, practice) -> bool:
+    """Agree (or not) that a practice joins a second federation: its practice manager, or an
+    installation administrator."""
+    scope = scope_for(user)
+    return scope.superuser or practice.pk in scope.practice_ids(Role.PRACTICE_MANAGER)
 
 
 def can_set_population(user, org) -> bool:
-    from registry.models import PCN, PracticePCN
+    """Enter a population figure for this PCN or practice: the national one, which every
+    federation shares (``can_set_national_population``), or a federation's own
+    (``population_federations``)."""
+    return can_set_national_population(user) or population_federations(user, org).exists()
+
+
+def can_set_national_population(user) -> bool:
+    """Change a national population figure, which every federation's money, rota and ARRS
+    pot use unless it keeps its own: the installation's operators alone."""
+    return scope_for(user).superuser
+
+
+def population_federations(user, org) -> QuerySet:
+    """The federations, among those holding this practice (or a practice of this PCN) today,
+    whose own figure for its population this person may enter: the federation's
+    administrators and finance lead; a PCN's clinical director and a practice's manager for
+    the federation their role was granted within; an installation operator for any of them.
+    A federation's own figure changes nothing for anyone else."""
+    from registry.models import PCN, Federation
+    from registry.selectors import federations_holding
 
     scope = scope_for(user)
+    holders = {f.pk for f in federations_holding(org, scope.day)}
     if scope.superuser:
-        return True
-    leads = scope.federation_ids(Role.FEDERATION_ADMIN, Role.FINANCE_LEAD)
+        return Federation.objects.filter(pk__in=holders)
+    ids = set(scope.federation_ids(Role.FEDERATION_ADMIN, Role.FINANCE_LEAD))
     if isinstance(org, PCN):
-        if org.pk in scope.pcn_ids(Role.PCN_CLINICAL_DIRECTOR):
-            return True
-        day = scope.day
-        practice_ids = (
-            PracticePCN.objects.filter(pcn=org, start_date__lte=day)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-            .values_list("practice_id", flat=True)
-        )
-        return bool(leads & federations_of_practices(practice_ids, day))
-    if org.pk in scope.practice_ids(Role.PRACTICE_MANAGER):
-        return True
-    return bool(leads & federations_of_practices([org.pk], scope.day))
+        ids |= {f for pcn, f in scope.pcn_pairs(Role.PCN_CLINICAL_DIRECTOR) if pcn == org.pk}
+    else:
+        ids |= {f for p, f in scope.practice_pairs(Role.PRACTICE_MANAGER) if p == org.pk}
+    return Federation.objects.filter(pk__in=ids & holders)
+
+
+def own_population_federations(user, org) -> QuerySet:
+    """The federations whose own figures for this PCN or practice its pages may show this
+    person, in place of the national ones and labelled: the federations they belong to that
+    hold it today (an installation operator: any that does)."""
+    from registry.models import Federation
+    from registry.selectors import federations_holding
+
+    scope = scope_for(user)
+    holders = {f.pk for f in federations_holding(org, scope.day)}
+    if not scope.superuser:
+        holders &= _own_federation_ids(scope)
+    return Federation.objects.filter(pk__in=holders)
 
 
 # --- answers -----------------------------------------------------------------------------
@@ -235,43 +355,65 @@ def managed_federations(user) -> QuerySet:
     return Federation.objects.filter(pk__in=scope.federation_ids(Role.FEDERATION_ADMIN))
 
 
+def audit_networks(user) -> QuerySet:
+    """Networks whose own audit trail this person reads (its bulletins, events, library,
+    board and join decisions): those they administer."""
+    from registry.models import Network
+
+    scope = scope_for(user)
+    if scope.superuser:
+        return Network.objects.all()
+    return Network.objects.filter(pk__in=scope.network_ids())
+
+
 def can_read_audit(user) -> bool:
-    return scope_for(user).superuser or managed_federations(user).exists()
+    return (
+        scope_for(user).superuser
+        or managed_federations(user).exists()
+        or audit_networks(user).exists()
+    )
 
 
 def federation_grants(federation, day: date | None = None) -> QuerySet:
-    """Role grants on a federation, its member practices and the PCNs of those practices:
-    the people its administrators look after."""
+    """The roles granted within a federation: on the federation, and on the practices and
+    PCNs it holds. The people its administrators look after; never a role another federation
+    granted, even on a practice both hold. A role on a practice or PCN the federation no longer
+    holds (on ``day``, today by default) has ended with that hold and is not listed."""
     from registry.models import PracticePCN
 
     day = day or timezone.localdate()
-    practice_ids = list(
-        federation.memberships.filter(start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .values_list("practice_id", flat=True)
-    )
-    pcn_ids = (
-        PracticePCN.objects.filter(practice_id__in=practice_ids, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .values_list("pcn_id", flat=True)
-    )
+    held = federation.memberships.filter(_current(day)).values("practice_id")
+    pcns = PracticePCN.objects.filter(_current(day), practice_id__in=held).values("pcn_id")
     return RoleGrant.objects.filter(
-        Q(federation=federation) | Q(practice_id__in=practice_ids) | Q(pcn_id__in=pcn_ids)
+        Q(federation=federation) | Q(practice_id__in=held) | Q(pcn_id__in=pcns),
+        through=federation,
     ).select_related("user", "federation", "pcn", "practice")
 
 
-def can_deactivate(user, person, federation) -> bool:
-    """Only when every role the person holds is within the federation this admin manages."""
+def can_manage_person(user, person, federation) -> bool:
+    """Deactivate a person or lift their lockout: only when every role the person holds now
+    was granted within the federation this admin manages (so never another federation's
+    people, nor an installation administrator)."""
     if not can_manage_federation(user, federation) or person == user:
         return False
     if scope_for(user).superuser:
         return True
+    if person.is_superuser:
+        return False
     day = timezone.localdate()
     active = RoleGrant.objects.filter(user=person, start_date__lte=day).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=day)
     )
-    inside = set(federation_grants(federation).filter(user=person).values_list("pk", flat=True))
-    return all(g.pk in inside for g in active) and not person.is_superuser
+    return active.exists() and not active.exclude(through=federation).exists()
+
+
+def can_deactivate(user, person, federation) -> bool:
+    return can_manage_person(user, person, federation)
+
+
+def can_reactivate(user) -> bool:
+    """A deactivated account is brought back by an installation administrator alone."""
+    return scope_for(user).superuser
 
 
 # --- the federation's money --------------------------------------------------------------
@@ -315,28 +457,58 @@ def can_record_activity(user, federation) -> bool:
     )
 
 
-def statement_practices(user) -> QuerySet:
-    """Practices whose value statements this person may read: their own practice's (practice
-    manager and staff), and every practice that has been a member of a federation whose money
-    they may read."""
-    from registry.models import FederationMembership, Practice
+STATEMENT_READERS = (Role.PRACTICE_MANAGER, Role.PRACTICE_STAFF)
 
-    scope = scope_for(user)
+
+def _statement_spells(scope: Scope) -> QuerySet:
+    """The memberships (a practice in a federation, from one date to another) whose value
+    statements this person may read: every membership of a federation whose money they may
+    read (its finance viewers), and their own practice's memberships of the federation that
+    granted their role on it (practice manager and staff)."""
+    from registry.models import FederationMembership
+
+    spells = FederationMembership.objects.all()
     if scope.superuser:
-        return Practice.objects.all()
-    ids = set(scope.practice_ids(Role.PRACTICE_MANAGER, Role.PRACTICE_STAFF))
-    federations = scope.federation_ids(*FINANCE_VIEWERS)
-    if federations:
-        ids |= set(
-            FederationMembership.objects.filter(federation_id__in=federations).values_list(
-                "practice_id", flat=True
-            )
-        )
-    return Practice.objects.filter(pk__in=ids)
+        return spells
+    within = Q(federation_id__in=scope.federation_ids(*FINANCE_VIEWERS))
+    for grant in scope.grants:
+        if grant.practice_id and grant.role in STATEMENT_READERS:
+            within |= Q(practice_id=grant.practice_id, federation_id=grant.through_id)
+    return spells.filter(within)
 
 
-def can_view_statement(user, practice) -> bool:
-    return statement_practices(user).filter(pk=practice.pk).exists()
+def statement_federations(
+    user, practice, *, first: date | None = None, last: date | None = None
+) -> QuerySet:
+    """The federations through which this person may read a practice's value statement. A
+    statement read through a federation shows that federation's settlements alone, for the
+    dates the practice was its member: given ``first`` and ``last`` (days), only the
+    federations whose membership of the practice overlaps them."""
+    from registry.models import Federation
+
+    spells = _statement_spells(scope_for(user)).filter(practice_id=practice.pk)
+    if first is not None:
+        spells = spells.filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+    if last is not None:
+        spells = spells.filter(start_date__lte=last)
+    return Federation.objects.filter(pk__in=spells.values("federation_id"))
+
+
+def statement_practices(user) -> QuerySet:
+    """Practices whose value statement this person may read through at least one federation
+    (``statement_federations``)."""
+    from registry.models import Practice
+
+    return Practice.objects.filter(pk__in=_statement_spells(scope_for(user)).values("practice_id"))
+
+
+def can_view_statement(user, practice, federation=None) -> bool:
+    """Whether this person may read the practice's value statement through ``federation``, or
+    through any federation when none is named."""
+    federations = statement_federations(user, practice)
+    if federation is not None:
+        federations = federations.filter(pk=federation.pk)
+    return federations.exists()
 
 
 # --- shared staff, the Enhanced Access rota and ARRS claims ------------------------------
@@ -375,7 +547,7 @@ def can_view_arrs(user, federation, pcn) -> bool:
     return (
         scope.superuser
         or federation.pk in scope.federation_ids(*FINANCE_VIEWERS)
-        or pcn.pk in scope.pcn_ids(Role.PCN_CLINICAL_DIRECTOR)
+        or (pcn.pk, federation.pk) in scope.pcn_pairs(Role.PCN_CLINICAL_DIRECTOR)
     )
 
 
@@ -384,21 +556,24 @@ def can_submit_arrs(user, federation, pcn) -> bool:
     return (
         scope.superuser
         or federation.pk in scope.federation_ids(Role.FEDERATION_ADMIN, Role.FINANCE_LEAD)
-        or pcn.pk in scope.pcn_ids(Role.PCN_CLINICAL_DIRECTOR)
+        or (pcn.pk, federation.pk) in scope.pcn_pairs(Role.PCN_CLINICAL_DIRECTOR)
     )
 
 
 def arrs_pcns(user) -> list:
     """(federation, PCN) pairs whose ARRS claims a PCN clinical director may open: the
-    federations employing ARRS posts for their PCN."""
+    federation their role was granted within, where it employs ARRS posts for their PCN."""
     from rota.models import Staff
 
     scope = scope_for(user)
-    pcns = scope.pcn_ids(Role.PCN_CLINICAL_DIRECTOR)
-    if not pcns:
+    pairs = scope.pcn_pairs(Role.PCN_CLINICAL_DIRECTOR)
+    if not pairs:
         return []
+    within = Q()
+    for pcn_id, federation_id in pairs:
+        within |= Q(pcn_id=pcn_id, federation_id=federation_id)
     return list(
-        Staff.objects.filter(pcn_id__in=pcns, arrs_funded=True)
+        Staff.objects.filter(within, arrs_funded=True)
         .values_list("federation__slug", "federation__name", "pcn__code", "pcn__name")
         .distinct()
     )
@@ -487,9 +662,10 @@ def can_edit_contact(user, contact) -> bool:
     for the contacts of that practice."""
     if can_manage_contacts(user, contact.federation):
         return True
-    return bool(contact.practice_id) and contact.practice_id in scope_for(user).practice_ids(
-        Role.PRACTICE_MANAGER
-    )
+    return bool(contact.practice_id) and (
+        contact.practice_id,
+        contact.federation_id,
+    ) in scope_for(user).practice_pairs(Role.PRACTICE_MANAGER)
 
 
 def join_request_federations(user) -> QuerySet:

@@ -9,16 +9,18 @@ import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ROLE_ORGANISATION, ApiToken, Invitation, Role, RoleGrant, User
 from accounts.permissions import forget_scope
 from audit.services import audit_record
+from registry.selectors import federations_holding
 
 INVITATION_DAYS = 7
 TOKEN_PREFIX = "gpfed_"  # noqa: S105 - a label, not a secret # nosec B105
@@ -61,20 +63,59 @@ def _grant_snapshot(grant: RoleGrant) -> dict:
         "user": grant.user.email,
         "role": grant.role,
         "organisation": str(grant.organisation),
+        "within": str(grant.through) if grant.through_id else "",
         "start_date": grant.start_date,
         "end_date": grant.end_date,
     }
+
+
+def _within(organisation, federation, day: date):
+    """The federation a role on ``organisation`` is granted within. A federation role: the
+    federation itself. A practice or PCN role: a federation holding that practice (or a
+    practice of that PCN) on ``day``; named, or implied when exactly one holds it."""
+    kind = organisation_kind(organisation)
+    if kind == "network":
+        return None
+    if kind == "federation":
+        if federation is not None and federation.pk != organisation.pk:
+            raise AccountError("A federation role is granted within that federation.")
+        return organisation
+    holders = federations_holding(organisation, day)
+    if federation is not None:
+        if federation.pk not in {f.pk for f in holders}:
+            raise AccountError(
+                f"{federation} does not hold {organisation} on {day:%-d %B %Y}: a role on it "
+                "is granted by a federation that holds it.",
+                field="organisation",
+            )
+        return federation
+    if len(holders) != 1:
+        raise AccountError(
+            f"Name the federation this role on {organisation} is granted within: "
+            + (
+                f"{len(holders)} federations hold it."
+                if holders
+                else f"no federation holds it on {day:%-d %B %Y}."
+            ),
+            field="organisation",
+        )
+    return holders[0]
 
 
 @transaction.atomic
 def role_grant(
     *, user: User, role: str, organisation, by, start_date: date | None = None, federation=None
 ) -> RoleGrant:
+    """Grant a role. ``federation`` is the federation it is granted within: for a role on a
+    practice or PCN, one that holds it (implied when only one does); the role reaches that
+    federation's data alone and ends with its hold."""
     _check_role(role, organisation)
     start = start_date or timezone.localdate()
+    within = _within(organisation, federation, max(start, timezone.localdate()))
     existing = RoleGrant.objects.filter(
         user=user,
         role=role,
+        through=within,
         end_date__isnull=True,
         **{organisation_kind(organisation): organisation},
     )
@@ -84,6 +125,7 @@ def role_grant(
         user=user,
         role=role,
         start_date=start,
+        through=within,
         granted_by=by if getattr(by, "pk", None) else None,
         **{organisation_kind(organisation): organisation},
     )
@@ -93,7 +135,7 @@ def role_grant(
         action="role.grant",
         obj=grant,
         after=_grant_snapshot(grant),
-        federation=federation or grant.federation,
+        federation=within,
     )
     return grant
 
@@ -116,7 +158,7 @@ def role_end(*, grant: RoleGrant, by, end_date: date | None = None, federation=N
         obj=grant,
         before=before,
         after=_grant_snapshot(grant),
-        federation=federation or grant.federation,
+        federation=grant.through or federation,
     )
     return grant
 
@@ -130,6 +172,9 @@ def invitation_create(
     if not email:
         raise AccountError("Enter an email address.", field="email")
     _check_role(role, organisation)
+    if organisation_kind(organisation) == "network":
+        raise AccountError("A network's administrators are appointed by the installation.")
+    _within(organisation, invited_to, timezone.localdate())
     raw = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         email=email,
@@ -167,24 +212,53 @@ def invitation_for_token(raw: str) -> Invitation | None:
     return invitation
 
 
-@transaction.atomic
-def invitation_accept(*, raw_token: str, full_name: str, password: str) -> User:
+class LockedOut(AccountError):
+    """Too many wrong passwords: the same lockout as signing in."""
+
+
+def invitation_accept(*, raw_token: str, full_name: str, password: str, request) -> User:
+    """Take up an invited role. Someone who already has an account proves it with their
+    current password, through the same lockout and audit as signing in; a deactivated
+    account stays deactivated (only an installation administrator brings it back)."""
     invitation = invitation_for_token(raw_token)
     if invitation is None:
         raise AccountError("This invitation link has expired or has already been used.")
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is not None and not user.is_active:
+        raise AccountError(
+            "This account has been deactivated. Ask your installation's administrator to "
+            "reactivate it first."
+        )
+    # Someone who already uses gpfed proves it with their current password; an invitation
+    # never resets one. authenticate() counts and locks out (django-axes) as signing in does.
+    existing = user is not None and user.has_usable_password()
+    if existing and authenticate(request, username=user.email, password=password) is None:
+        locked = getattr(request, "axes_locked_out", False)
+        audit_record(
+            by=None,
+            action="invitation.wrong_password",
+            obj=invitation,
+            after={"email": user.email, "locked_out": locked},
+            federation=invitation.invited_to,
+        )
+        if locked:
+            raise LockedOut(
+                "Too many wrong passwords: this account is locked for now. Try again later, "
+                "or ask your federation's administrator.",
+                field="password",
+            )
+        raise AccountError(
+            "You already have a gpfed account: enter your current password.", field="password"
+        )
+    return _accept(invitation, user, full_name, password)
+
+
+@transaction.atomic
+def _accept(invitation: Invitation, user: User | None, full_name: str, password: str) -> User:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at:
         raise AccountError("This invitation link has expired or has already been used.")
-    user = User.objects.filter(email__iexact=invitation.email).first()
-    if user is not None and user.has_usable_password():
-        # Someone who already uses gpfed proves it with their current password; an
-        # invitation never resets one.
-        if not user.check_password(password):
-            raise AccountError(
-                "You already have a gpfed account: enter your current password.",
-                field="password",
-            )
-    else:
+    if user is None or not user.has_usable_password():
         user = user or User(email=invitation.email)
         try:
             validate_password(password, user)
@@ -192,7 +266,6 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> User:
             raise AccountError(" ".join(exc.messages), field="password") from None
         user.set_password(password)
     user.full_name = full_name.strip() or user.full_name
-    user.is_active = True
     user.save()
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
@@ -215,7 +288,8 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> User:
 
 @transaction.atomic
 def user_deactivate(*, user: User, by, federation=None) -> User:
-    """Stop a person signing in, at once: their open sessions stop working too."""
+    """Stop a person signing in, at once: their open sessions stop working too. Their roles
+    within ``federation`` end today, so that nothing of it comes back with the account."""
     if user == by:
         raise AccountError("You cannot deactivate your own account.")
     before = {"is_active": user.is_active}
@@ -228,6 +302,32 @@ def user_deactivate(*, user: User, by, federation=None) -> User:
         before=before,
         after={"is_active": False},
         federation=federation,
+    )
+    today = timezone.localdate()
+    live = RoleGrant.objects.filter(user=user).filter(
+        models.Q(end_date__isnull=True) | models.Q(end_date__gt=today)
+    )
+    if federation is not None:
+        live = live.filter(through=federation)
+    for grant in live:
+        role_end(grant=grant, by=by, end_date=max(today, grant.start_date))
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, by) -> User:
+    """Let a deactivated person sign in again: an installation administrator's decision (the
+    command line). Their ended roles stay ended; they are invited again to take one up."""
+    if user.is_active:
+        raise AccountError(f"{user.email} is not deactivated.")
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_record(
+        by=by,
+        action="user.reactivate",
+        obj=user,
+        before={"is_active": False},
+        after={"is_active": True},
     )
     return user
 

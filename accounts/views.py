@@ -133,8 +133,9 @@ def people(request):
     form = InviteForm(
         request.POST if request.method == "POST" else None, roles=FEDERATION_INVITE_ROLES
     )
-    link = None
+    link = form_email = None
     if request.method == "POST" and form.is_valid():
+        form_email = form.cleaned_data["email"]
         organisation = _organisation_for(form, federation)
         if organisation is not None:
             try:
@@ -174,9 +175,16 @@ def people(request):
             },
             "form": form,
             "invitations": federation.invitations.filter(accepted_at__isnull=True)[:20],
-            "demo_link": link if settings.DEMO_MODE else None,
+            # Only an invitation to a demo address: a real person's link goes by email alone.
+            "demo_link": link if link and _is_demo_address(form_email) else None,
         },
     )
+
+
+def _is_demo_address(email: str | None) -> bool:
+    domain = (email or "").lower().rpartition("@")[2]
+    demo = settings.DEMO_EMAIL_DOMAIN
+    return settings.DEMO_MODE and (domain == demo or domain.endswith("." + demo))
 
 
 def _organisation_for(form, federation):
@@ -244,6 +252,7 @@ def accept(request, token: str):
                 raw_token=token,
                 full_name=form.cleaned_data["full_name"],
                 password=form.cleaned_data["password"],
+                request=request,
             )
         except AccountError as error:
             _form_error(form, error)
@@ -329,6 +338,7 @@ def user_unlock(request, pk: int):
     person = get_object_or_404(
         User, pk=pk, pk__in=perms.federation_grants(federation).values("user_id")
     )
+    perms.require(perms.can_manage_person(request.user, person, federation))
     axes_reset(username=person.email)
     audit_record(by=request.user, action="user.unlock", obj=person, federation=federation)
     messages.success(request, f"{person} can sign in again.")

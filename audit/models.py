@@ -25,6 +25,14 @@ class AuditEvent(models.Model):
         related_name="+",
         help_text="The federation whose administrators may read this event.",
     )
+    network = models.ForeignKey(
+        "registry.Network",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The network whose administrators may read this event.",
+    )
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from audit.models import AuditEvent
@@ -31,9 +32,15 @@ def audit_record(
     before: dict | None = None,
     after: dict | None = None,
     federation=None,
+    network=None,
     actor_label: str = "",
 ) -> AuditEvent:
-    """Record a change. Call inside the service's transaction, after the write."""
+    """Record a change. Call inside the service's transaction, after the write.
+
+    ``federation`` and ``network`` say whose administrators may read it. ``network`` defaults
+    to the network the object belongs to (its ``network``, or the object itself when it is a
+    network), so a network's own records (its bulletins, events, library, board, join
+    requests) are never left without a reader."""
     changes = {}
     before = before or {}
     after = after or {}
@@ -51,13 +58,29 @@ def audit_record(
         object_label=str(obj)[:300],
         changes=changes,
         federation=federation,
+        network_id=network.pk if network is not None else _network_id_of(obj),
     )
+
+
+def _network_id_of(obj: models.Model) -> int | None:
+    """The network an object belongs to, if any: a network itself, or a ``network`` field."""
+    if obj._meta.label == "registry.Network":
+        return obj.pk
+    try:
+        field = obj._meta.get_field("network")
+    except FieldDoesNotExist:
+        return None
+    if field.is_relation and field.related_model._meta.label == "registry.Network":
+        return getattr(obj, "network_id", None)
+    return None
 
 
 _STORED = object()
 
 
-def save_audited(obj, *, action: str, fields: list[str], by, federation, before=_STORED):
+def save_audited(
+    obj, *, action: str, fields: list[str], by, federation, network=None, before=_STORED
+):
     """Save a new or changed object and record what changed as ``<action>.create`` or
     ``<action>.update``. ``before`` is the fields as they were (None for a new object); by
     default it is read from the stored row. Call inside the service's transaction. Returns
@@ -72,5 +95,6 @@ def save_audited(obj, *, action: str, fields: list[str], by, federation, before=
         before=before or {},
         after=snapshot(obj, fields),
         federation=federation,
+        network=network,
     )
     return before

@@ -5,13 +5,14 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from accounts import permissions as perms
-from audit.selectors import audit_events_for, audit_filter
+from audit.selectors import audit_events_for, audit_filter, audit_trails
 from audit.services import audit_record
 from gpfed.exports import csv_response
 from registry.forms import NhsDateField
 
 
 class AuditFilterForm(forms.Form):
+    trail = forms.ChoiceField(label="Federation or network", required=False)
     person = forms.CharField(label="Person (email)", required=False, max_length=254)
     obj = forms.CharField(label="Object", required=False, max_length=100)
     action = forms.CharField(
@@ -20,11 +21,18 @@ class AuditFilterForm(forms.Form):
     date_from = NhsDateField(label="From", required=False, help_text="")
     date_to = NhsDateField(label="To", required=False, help_text="")
 
+    def __init__(self, *args, trails: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(trails) > 1:  # someone who reads several trails may look at one
+            self.fields["trail"].choices = [("", "All you may read"), *trails]
+        else:
+            del self.fields["trail"]
+
 
 def _events(request):
     perms.require(perms.can_read_audit(request.user))
-    form = AuditFilterForm(request.GET or None)
-    qs = audit_events_for(request.user).select_related("federation")
+    form = AuditFilterForm(request.GET or None, trails=audit_trails(request.user))
+    qs = audit_events_for(request.user).select_related("federation", "network")
     if form.is_valid():
         qs = audit_filter(qs, **form.cleaned_data)
     return form, qs
@@ -33,7 +41,8 @@ def _events(request):
 def events(request):
     form, qs = _events(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "audit/events.html", {"form": form, "page": page})
+    trails = [] if perms.scope_for(request.user).superuser else audit_trails(request.user)
+    return render(request, "audit/events.html", {"form": form, "page": page, "trails": trails})
 
 
 def export(request):
@@ -50,6 +59,7 @@ def export(request):
             }
         },
         federation=perms.managed_federations(request.user).first(),
+        network=perms.audit_networks(request.user).first(),
     )
     rows = (
         (
@@ -62,6 +72,7 @@ def export(request):
             e.object_label,
             json.dumps(e.changes, sort_keys=True),
             e.federation.name if e.federation else "",
+            e.network.name if e.network else "",
         )
         for e in qs.iterator()
     )
@@ -77,6 +88,7 @@ def export(request):
             "object",
             "changes",
             "federation",
+            "network",
         ],
         rows,
     )

@@ -148,7 +148,11 @@ def phase_pages() -> dict:
     # Pages as the administrator of the largest federation sees them, after both sign-in steps.
     user, _ = User.objects.get_or_create(email="bench@gpfed.example")
     RoleGrant.objects.get_or_create(
-        user=user, role="federation_admin", federation=federation, start_date=date(2016, 4, 1)
+        user=user,
+        role="federation_admin",
+        federation=federation,
+        through=federation,
+        start_date=date(2016, 4, 1),
     )
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench")
     client = Client()
@@ -581,11 +585,12 @@ def phase_comms() -> dict:
             "practice_id", "federation_id"
         )
     )
-    pcns = set(
-        PracticePCN.objects.filter(practice_id__in=members, end_date__isnull=True).values_list(
-            "pcn_id", flat=True
-        )
-    )
+    pcns = {  # each PCN with a federation holding one of its practices, to grant its role within
+        pcn_id: members[practice_id]
+        for pcn_id, practice_id in PracticePCN.objects.filter(
+            practice_id__in=members, end_date__isnull=True
+        ).values_list("pcn_id", "practice_id")
+    }
     unusable = make_password(None)
     users = User.objects.bulk_create(
         [
@@ -598,9 +603,11 @@ def phase_comms() -> dict:
     by_email = {u.email: u for u in users}
     RoleGrant.objects.bulk_create(
         [RoleGrant(user=by_email[f"pm{p}@bench.example"], role="practice_manager",
-                   practice_id=p, start_date=date(2020, 1, 1)) for p in members]
+                   practice_id=p, through_id=f, start_date=date(2020, 1, 1))
+         for p, f in members.items()]
         + [RoleGrant(user=by_email[f"cd{p}@bench.example"], role="pcn_clinical_director",
-                     pcn_id=p, start_date=date(2020, 1, 1)) for p in pcns],
+                     pcn_id=p, through_id=f, start_date=date(2020, 1, 1))
+           for p, f in pcns.items()],
         batch_size=2000,
     )  # fmt: skip
 

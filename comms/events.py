@@ -21,18 +21,22 @@ EVENT_FIELDS = ["title", "kind", "starts_at", "ends_at", "place", "online_link",
 
 
 def event_save(event: Event, *, by, audience: dict | None = None) -> Event:
+    """Add or change an event. A change of capacity or audience gives free places to the
+    waiting list, and releases those of people the event no longer reaches."""
     if event.ends_at <= event.starts_at:
         raise CommsError("The event must end after it starts", field="ends_at")
     if not event.place and not event.online_link:
         raise CommsError("Give a place, an online link, or both", field="place")
-    if event.pk and event.capacity is not None:
-        taken = event.registrations.filter(status=Registration.Status.REGISTERED).count()
-        if event.capacity < taken:
-            raise CommsError(f"{taken} people are already registered", field="capacity")
     with transaction.atomic():
+        if event.pk:
+            Event.objects.select_for_update().get(pk=event.pk)  # one change of places at a time
+        if event.pk and event.capacity is not None:
+            taken = event.registrations.filter(status=Registration.Status.REGISTERED).count()
+            if event.capacity < taken:
+                raise CommsError(f"{taken} people are already registered", field="capacity")
         before = addressed_save(event, by=by, fields=EVENT_FIELDS, noun="event", audience=audience)
-        if before and event.capacity != before["capacity"]:
-            _promote(event)
+        if before is not None:
+            _promote(event, by=by)
         if before is None or before["starts_at"] != snapshot(event, ["starts_at"])["starts_at"]:
             from comms import tasks
 
@@ -44,6 +48,18 @@ def may_register(event: Event, user) -> bool:
     return user.pk in recipients(event)
 
 
+def _audit(registration: Registration, event: Event, *, by, action: str, before, after):
+    audit_record(
+        by=by,
+        action=f"comms.event.{action}",
+        obj=registration,
+        before=before,
+        after=after,
+        federation=event.federation,
+        network=event.network,
+    )
+
+
 def register(event: Event, user) -> Registration:
     """A place if there is one, else the waiting list. Registering again after cancelling
     joins the back of the queue."""
@@ -52,22 +68,25 @@ def register(event: Event, user) -> Registration:
     if not may_register(event, user):
         raise CommsError("This event is not open to you")
     with transaction.atomic():
-        Event.objects.select_for_update().get(pk=event.pk)  # one registration at a time
+        event = Event.objects.select_for_update().get(pk=event.pk)  # one at a time
         existing = Registration.objects.filter(event=event, user=user).first()
         if existing and existing.status != Registration.Status.CANCELLED:
             return existing
+        _promote(event, by=None)  # first, places the event no longer reaches are freed (by gpfed)
         taken = event.registrations.filter(status=Registration.Status.REGISTERED).count()
         full = event.capacity is not None and taken >= event.capacity
         status = Registration.Status.WAITING if full else Registration.Status.REGISTERED
         if existing:
             existing.delete()  # back of the queue
         registration = Registration.objects.create(event=event, user=user, status=status)
-        audit_record(
+        registration.event, registration.user = event, user
+        _audit(
+            registration,
+            event,
             by=user,
-            action=f"comms.event.{status}",
-            obj=registration,
-            after={"event": event.pk},
-            federation=event.federation,
+            action=status,
+            before={},
+            after={"event": event.pk, "status": status},
         )
         _email_later(registration, "confirmed" if status == "registered" else "waiting")
     return registration
@@ -75,35 +94,85 @@ def register(event: Event, user) -> Registration:
 
 def cancel(registration: Registration, *, by) -> Registration | None:
     """Cancel; the first on the waiting list takes the place. Returns who was promoted."""
+    return _end(registration, by=by, action="cancel")
+
+
+def registration_remove(registration: Registration, *, by) -> Registration | None:
+    """The organiser takes someone off the event (a place or the waiting list); the next
+    person the event still reaches takes the place. Returns who was promoted."""
+    return _end(registration, by=by, action="remove")
+
+
+def _end(registration: Registration, *, by, action: str) -> Registration | None:
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=registration.event_id)
         registration.refresh_from_db()
         if registration.status == Registration.Status.CANCELLED:
             return None
+        before = registration.status
         registration.status = Registration.Status.CANCELLED
         registration.save(update_fields=["status", "changed_at"])
-        audit_record(
+        registration.event = event
+        _audit(
+            registration,
+            event,
             by=by,
-            action="comms.event.cancel",
-            obj=registration,
-            after={"event": event.pk},
-            federation=event.federation,
+            action=action,
+            before={"status": before},
+            after={"status": registration.status},
         )
-        promoted = _promote(event)
+        promoted = _promote(event, by=by)
     return promoted[0] if promoted else None
 
 
-def _promote(event: Event) -> list[Registration]:
-    """Fill free places from the waiting list, first come first served."""
+def _promote(event: Event, *, by) -> list[Registration]:
+    """Fill free places from the waiting list, first come first served, checking each person
+    is still one the event reaches (an active account, a role in its audience, a federation
+    still in the network): the places and waiting-list entries of those it no longer reaches
+    are released first. Call with the event locked."""
+    eligible = recipients(event)
+    held = event.registrations.filter(
+        status__in=[Registration.Status.REGISTERED, Registration.Status.WAITING]
+    ).select_related("user")
+    for registration in held:
+        if registration.user_id not in eligible:
+            before = registration.status
+            registration.status = Registration.Status.CANCELLED
+            registration.save(update_fields=["status", "changed_at"])
+            registration.event = event
+            _audit(
+                registration,
+                event,
+                by=by,
+                action="release",
+                before={"status": before},
+                after={
+                    "status": registration.status,
+                    "reason": "account deactivated"
+                    if not registration.user.is_active
+                    else "no longer in the event's audience",
+                },
+            )
     taken = event.registrations.filter(status=Registration.Status.REGISTERED).count()
     free = None if event.capacity is None else event.capacity - taken
-    waiting = event.registrations.filter(status=Registration.Status.WAITING).order_by(
-        "created_at", "pk"
+    waiting = (
+        event.registrations.filter(status=Registration.Status.WAITING)
+        .select_related("user")
+        .order_by("created_at", "pk")
     )
     moved = list(waiting if free is None else waiting[: max(0, free)])
     for registration in moved:
         registration.status = Registration.Status.REGISTERED
         registration.save(update_fields=["status", "changed_at"])
+        registration.event = event
+        _audit(
+            registration,
+            event,
+            by=by,
+            action="promote",
+            before={"status": Registration.Status.WAITING},
+            after={"status": registration.status},
+        )
         _email_later(registration, "promoted")
     return moved
 
@@ -180,13 +249,18 @@ def send_event_email(registration_id: int, kind: str) -> bool:
 
 
 def send_reminders(now=None) -> int:
-    """Remind people registered for events in the next 24 hours, once."""
+    """Remind people registered for events in the next 24 hours, once. First each such
+    event's places are checked again: those of people it no longer reaches go to the waiting
+    list, so nobody is reminded of a place they cannot use."""
     now = now or timezone.now()
+    soon = Event.objects.filter(starts_at__gt=now, starts_at__lte=now + timedelta(hours=24))
+    for event in soon.filter(registrations__status__in=["registered", "waiting"]).distinct():
+        with transaction.atomic():
+            _promote(Event.objects.select_for_update().get(pk=event.pk), by=None)
     due = Registration.objects.filter(
         status=Registration.Status.REGISTERED,
         reminded_at__isnull=True,
-        event__starts_at__gt=now,
-        event__starts_at__lte=now + timedelta(hours=24),
+        event__in=soon,
     )
     sent = 0
     for registration in due:
@@ -197,20 +271,30 @@ def send_reminders(now=None) -> int:
 
 
 def record_attendance(event: Event, attended_ids: set[int], *, by) -> int:
+    """Record who came, out of those registered (anything else in ``attended_ids`` is not a
+    place on this event and is ignored); each change is audited. Returns how many came."""
     if event.ends_at > timezone.now():
         raise CommsError("Attendance is recorded after the event")
-    registered = event.registrations.filter(status=Registration.Status.REGISTERED)
     with transaction.atomic():
-        for registration in registered:
-            registration.attended = registration.pk in attended_ids
+        registered = event.registrations.filter(
+            status=Registration.Status.REGISTERED
+        ).select_related("user")
+        for registration in registered.select_for_update(of=("self",)):
+            came = registration.pk in attended_ids
+            if registration.attended == came:
+                continue
+            before = registration.attended
+            registration.attended = came
             registration.save(update_fields=["attended", "changed_at"])
-        audit_record(
-            by=by,
-            action="comms.event.attendance",
-            obj=event,
-            after={"attended": len(attended_ids)},
-            federation=event.federation,
-        )
+            registration.event = event
+            _audit(
+                registration,
+                event,
+                by=by,
+                action="attendance",
+                before={"attended": before},
+                after={"attended": came},
+            )
     return registered.filter(attended=True).count()
 
 
@@ -229,5 +313,6 @@ def material_add(event: Event, *, title: str, file_name: str, data: bytes, by) -
             obj=material,
             after={"title": title, "file": safe_name},
             federation=event.federation,
+            network=event.network,
         )
     return material

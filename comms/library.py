@@ -8,7 +8,7 @@ from django.db.models import Max
 
 from audit.services import audit_record
 from comms.models import Folder, Resource, ResourceVersion
-from comms.services import CommsError, addressed_save, recipients
+from comms.services import CommsError, addressed_audit, addressed_write, recipients
 from gpfed.documents import DocumentError, check_document, keep
 
 
@@ -36,41 +36,66 @@ def folder_add(sender, name: str, *, by) -> Folder:
             obj=folder,
             after={"name": name},
             federation=folder.federation,
+            network=folder.network,
         )
     return folder
 
 
-def version_add(resource: Resource, *, file_name: str, data: bytes, note: str, by):
-    """A new version of a document: checked (kind, content, NHS numbers) before it is kept."""
+def _checked(file_name: str, data: bytes) -> str:
     try:
         safe_name, _type = check_document(file_name, data)
     except DocumentError as error:
         raise CommsError(str(error), field="file") from None
+    return safe_name
+
+
+def _keep_version(resource: Resource, *, safe_name: str, data: bytes, note: str, by):
+    number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = ResourceVersion(resource=resource, number=number, note=note, uploaded_by=by)
+    keep(version, file_name=safe_name, data=data).save()
+    return version
+
+
+def _version_fields(version: ResourceVersion) -> dict:
+    return {"version": version.number, "file": version.file_name, "sha256": version.sha256}
+
+
+def version_add(resource: Resource, *, file_name: str, data: bytes, note: str, by):
+    """A new version of a document: checked (kind, content, NHS numbers) before it is kept."""
+    safe_name = _checked(file_name, data)
     with transaction.atomic():
-        number = (resource.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-        version = ResourceVersion(resource=resource, number=number, note=note, uploaded_by=by)
-        keep(version, file_name=safe_name, data=data).save()
+        version = _keep_version(resource, safe_name=safe_name, data=data, note=note, by=by)
         resource.updated_by = by
         resource.save(update_fields=["updated_by", "updated_at"])
         audit_record(
             by=by,
             action="comms.library.version",
             obj=resource,
-            after={"version": number, "file": safe_name, "sha256": version.sha256},
+            after=_version_fields(version),
             federation=resource.federation,
+            network=resource.network,
         )
     return version
 
 
+DOCUMENT_FIELDS = ["title", "description", "folder"]
+
+
 def resource_add(resource: Resource, *, file_name: str, data: bytes, by, audience=None):
+    """A new document with its first version, checked before anything is kept: one audit
+    record of what it is, who may see it and the file."""
+    safe_name = _checked(file_name, data)
     with transaction.atomic():
         resource.updated_by = by
-        addressed_save(
+        _before, after = addressed_write(resource, fields=DOCUMENT_FIELDS, audience=audience)
+        version = _keep_version(
+            resource, safe_name=safe_name, data=data, note="First version", by=by
+        )
+        addressed_audit(
             resource,
             by=by,
-            fields=["title", "description", "folder", "audience_roles"],
-            noun="library.document",
-            audience=audience,
+            action="comms.library.document",
+            before=None,
+            after={**after, **_version_fields(version)},
         )
-        version_add(resource, file_name=file_name, data=data, note="First version", by=by)
     return resource

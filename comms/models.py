@@ -279,7 +279,7 @@ class Registration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} for {self.event_id}: {self.status}"
+        return f"{self.user.email} for {self.event}"
 
 
 class EventMaterial(models.Model):

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.permissions import federation_grants
-from audit.services import audit_record, save_audited
+from audit.services import audit_record, snapshot
 from comms.mail import send_then_commit, two_phase
 from comms.models import Bulletin, BulletinFile, Delivery, Preference
 from comms.text import to_html
@@ -94,15 +94,55 @@ def bulletin_save(bulletin: Bulletin, *, by, audience: dict | None = None) -> Bu
     return bulletin
 
 
-def addressed_save(item, *, by, fields: list[str], noun: str, audience: dict | None):
-    """Save a bulletin, event or document with its audience, and audit what changed. Call in
-    a transaction. Returns the fields as they were (None for a new one)."""
-    before = save_audited(
-        item, action=f"comms.{noun}", fields=fields, by=by, federation=item.federation
-    )
+def audience_of(item) -> dict:
+    """Who a bulletin, event or document is for, as the audit trail records it: the chosen
+    member federations (a network's) or PCNs and practices (a federation's) by name, and the
+    roles; empty means everyone."""
+    names = ("federations",) if item.network_id else ("pcns", "practices")
+    chosen = {
+        f"audience_{name}": sorted(str(o) for o in getattr(item, f"audience_{name}").all())
+        for name in names
+    }
+    return {**chosen, "audience_roles": sorted(item.audience_roles or [])}
+
+
+def addressed_write(item, *, fields: list[str], audience: dict | None) -> tuple[dict | None, dict]:
+    """Save a bulletin, event or document with its audience. Returns its fields and audience
+    as they were (None for a new one) and as they are. Call in a transaction."""
+    fields = [f for f in fields if f != "audience_roles"]
+    before = None
+    if item.pk:
+        stored = type(item).objects.get(pk=item.pk)
+        before = {**snapshot(stored, fields), **audience_of(stored)}
+    item.save()
     for name, values in (audience or {}).items():
         getattr(item, f"audience_{name}").set(values)
+    return before, {**snapshot(item, fields), **audience_of(item)}
+
+
+def addressed_save(item, *, by, fields: list[str], noun: str, audience: dict | None):
+    """Save a bulletin, event or document with its audience, and audit what changed (its
+    fields and its audience, before and after) in one record; a save that changes nothing
+    records nothing. Call in a transaction. Returns the fields as they were (None for a new
+    one)."""
+    before, after = addressed_write(item, fields=fields, audience=audience)
+    addressed_audit(item, by=by, action=f"comms.{noun}", before=before, after=after)
     return before
+
+
+def addressed_audit(item, *, by, action: str, before: dict | None, after: dict):
+    """One record of a change to a bulletin, event or document, for its sender's readers."""
+    if before is not None and all(before.get(k) == v for k, v in after.items()):
+        return None
+    return audit_record(
+        by=by,
+        action=f"{action}.{'create' if before is None else 'update'}",
+        obj=item,
+        before=before or {},
+        after=after,
+        federation=item.federation,
+        network=item.network,
+    )
 
 
 def correction_start(bulletin: Bulletin, *, by, change_note: str) -> Bulletin:
@@ -190,6 +230,7 @@ def bulletin_file_add(bulletin: Bulletin, *, file_name: str, data: bytes, by) ->
             obj=bulletin,
             after={"file": safe_name, "sha256": attached.sha256, "size": len(data)},
             federation=bulletin.federation,
+            network=bulletin.network,
         )
     return attached
 
@@ -203,6 +244,7 @@ def bulletin_file_remove(attached: BulletinFile, *, by) -> None:
             obj=attached.bulletin,
             before={"file": attached.file_name, "sha256": attached.sha256},
             federation=attached.bulletin.federation,
+            network=attached.bulletin.network,
         )
         attached.delete()
 
@@ -236,6 +278,7 @@ def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
                 obj=locked,
                 after={"send_at": at, "recipients": len(people)},
                 federation=locked.federation,
+                network=locked.network,
             )
             from comms import tasks
 
@@ -248,6 +291,7 @@ def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
             obj=locked,
             after={"recipients": count},
             federation=locked.federation,
+            network=locked.network,
         )
     from comms.tasks import deliver
 
@@ -515,6 +559,32 @@ def digest_send(now=None) -> int:
     finally:
         connection.close()
     return sent
+
+
+def preferences_save(user, choices: dict[str, str], *, by) -> dict:
+    """Save how a person wants each category of bulletin, and audit the categories that
+    changed, before and after (a category never chosen is by email). Returns the changes."""
+    with transaction.atomic():
+        held = dict(
+            Preference.objects.select_for_update()
+            .filter(user=user)
+            .values_list("category", "choice")
+        )
+        before = {c: held.get(c, Preference.Choice.EMAIL) for c in choices}
+        changed = [c for c, choice in choices.items() if before[c] != choice]
+        for category, choice in choices.items():  # every category is stored, changed or not
+            Preference.objects.update_or_create(
+                user=user, category=category, defaults={"choice": choice}
+            )
+        if changed:
+            audit_record(
+                by=by,
+                action="comms.preferences",
+                obj=user,
+                before={c: before[c] for c in changed},
+                after={c: choices[c] for c in changed},
+            )
+    return {c: [before[c], choices[c]] for c in changed}
 
 
 def mark_read(bulletin: Bulletin, user) -> None:

@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
-from audit.services import audit_record
 from comms import events, forms, library, services
-from comms.models import Bulletin, Delivery, Event, Preference, Registration, Resource
+from comms.models import Bulletin, Delivery, Event, Registration, Resource
 from comms.services import CommsError
 from comms.text import to_html
 from registry.models import Federation, Network
@@ -268,17 +267,7 @@ def bulletin_file_remove(request, pk, file):
 def preferences(request):
     form = forms.PreferencesForm(*posted(request), user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            for category, choice in form.cleaned_data.items():
-                Preference.objects.update_or_create(
-                    user=request.user, category=category, defaults={"choice": choice}
-                )
-            audit_record(
-                by=request.user,
-                action="comms.preferences",
-                obj=request.user,
-                after=form.cleaned_data,
-            )
+        services.preferences_save(request.user, form.cleaned_data, by=request.user)
         messages.success(request, "Your email preferences are saved.")
         return redirect("comms:preferences")
     return render(request, "comms/preferences.html", {"form": form})
@@ -344,12 +333,33 @@ def event_detail(request, pk):
                 ids = {int(x) for x in request.POST.getlist("attended") if x.isdigit()}
                 count = events.record_attendance(event, ids, by=request.user)
                 messages.success(request, f"Attendance recorded: {count} attended.")
+            elif action == "remove":
+                perms.require(organiser)
+                chosen = request.POST.get("registration", "")
+                registration = get_object_or_404(
+                    event.registrations.select_related("user"),
+                    pk=int(chosen) if chosen.isdigit() else 0,
+                )
+                promoted = events.registration_remove(registration, by=request.user)
+                messages.success(
+                    request,
+                    f"{registration.user.full_name or registration.user.email} removed."
+                    + (
+                        f" {promoted.user.full_name or promoted.user.email} has the place."
+                        if promoted
+                        else ""
+                    ),
+                )
         except CommsError as error:
             messages.error(request, error.message)
         return redirect("comms:event", pk)
     registrations = (
         event.registrations.exclude(status="cancelled").select_related("user") if organiser else []
     )
+    if organiser:
+        reached = services.recipients(event)
+        for registration in registrations:
+            registration.reached = registration.user_id in reached
     waiting_position = None
     if mine and mine.status == "waiting":
         waiting_position = event.registrations.filter(

@@ -51,7 +51,8 @@ def demo_directory(federation: Federation, users: list, *, by) -> dict:
     network = Network.objects.get(name=DEMO_NETWORK)
     if network.board_seats.exists():
         return {"created": False}
-    import_files(demo_files(DATA / "network"), by=by, summary=[])
+    # National NHS files: imported by the loader (the command line), not by a federation.
+    import_files(demo_files(DATA / "network"), by=None, summary=[])
     others = []
     for n, (sub_icb, name, founded, joined) in enumerate(MEMBERS):
         member = federation_of_area(sub_icb, name, founded, by=by)

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from audit.services import audit_record, save_audited
+from audit.services import audit_record, save_audited, snapshot
 from directory.models import BoardSeat, Contact, JoinRequest
 from registry.models import Federation, Network, NetworkMembership, PracticePCN
 from registry.selectors import covering, today
@@ -391,15 +391,22 @@ def contacts_import(federation: Federation, data: bytes, *, by) -> dict:
             code = practice.code if practice else pcn.code if pcn else ""
             contact = existing.get((code, name.lower(), role.lower()))
             if contact is None:
-                Contact.objects.create(
+                save_audited(  # each new contact recorded with its fields
+                    Contact(
+                        federation=federation,
+                        practice=practice,
+                        pcn=pcn,
+                        name=name,
+                        role=role,
+                        email=email,
+                        phone=phone,
+                        in_network_directory=listed,
+                    ),
+                    action="directory.contact",
+                    fields=CONTACT_FIELDS,
+                    by=by,
                     federation=federation,
-                    practice=practice,
-                    pcn=pcn,
-                    name=name,
-                    role=role,
-                    email=email,
-                    phone=phone,
-                    in_network_directory=listed,
+                    before=None,
                 )
                 created += 1
             elif (contact.email, contact.phone, contact.in_network_directory) != (
@@ -407,8 +414,16 @@ def contacts_import(federation: Federation, data: bytes, *, by) -> dict:
                 phone,
                 listed,
             ):
+                before = snapshot(contact, CONTACT_FIELDS)
                 contact.email, contact.phone, contact.in_network_directory = email, phone, listed
-                contact.save(update_fields=["email", "phone", "in_network_directory", "updated_at"])
+                save_audited(  # each changed contact recorded with what changed
+                    contact,
+                    action="directory.contact",
+                    fields=CONTACT_FIELDS,
+                    by=by,
+                    federation=federation,
+                    before=before,
+                )
                 updated += 1
         result = {
             "created": created,

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
@@ -163,7 +164,13 @@ def _managed_practices(request, federation) -> set[int]:
     """The member practices whose contacts this person keeps as their practice manager."""
     from accounts.models import Role
 
-    managed = perms.scope_for(request.user).practice_ids(Role.PRACTICE_MANAGER)
+    managed = {
+        practice_id
+        for practice_id, within in perms.scope_for(request.user).practice_pairs(
+            Role.PRACTICE_MANAGER
+        )
+        if within == federation.pk
+    }
     return managed & set(federation_member_ids_on(federation)) if managed else set()
 
 
@@ -377,7 +384,13 @@ def decide(request, pk):
                 services.join_approve(
                     join_request, start_date=data["start_date"], note=data["note"], by=request.user
                 )
-                messages.success(request, f"{join_request.federation} is now a member")
+                start = data["start_date"]
+                messages.success(
+                    request,
+                    f"{join_request.federation} is now a member"
+                    if start <= timezone.localdate()
+                    else f"{join_request.federation} will be a member from {start:%-d %B %Y}",
+                )
             else:
                 services.join_decline(join_request, note=data["note"], by=request.user)
                 messages.success(request, f"{join_request.federation}'s request is declined")

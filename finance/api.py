@@ -50,6 +50,7 @@ class TrendPoint(Schema):
 
 class Statement(Schema):
     practice: dict
+    federation: dict
     period: dict
     registered_patients: int | None
     registered_extract_date: str | None
@@ -116,11 +117,37 @@ def _stringify(figures: dict) -> dict:
 @router.get(
     "/practices/{code}/statement",
     response=Statement,
-    summary="A practice's value statement for a month (2026-10), quarter (2026-27-Q3) or year",
+    summary="A practice's value statement through one federation for a month (2026-10), "
+    "quarter (2026-27-Q3) or year (2026-27)",
+    description="Only that federation's settlements, for the time the practice was its member. "
+    "Name the federation by its slug when you may read the statement through more than one. "
+    "Every read is recorded in the federation's audit trail.",
 )
-def practice_statement(request, code: str, period: str = ""):
+def practice_statement(request, code: str, period: str = "", federation: str = ""):
+    from ninja.errors import HttpError
+
     practice = get_object_or_404(perms.statement_practices(request.user), code=code.upper())
-    data = selectors.practice_statement(practice, _period(period))
+    try:
+        chosen, through, choices = selectors.statement_through(
+            practice,
+            lambda **dates: perms.statement_federations(request.user, practice, **dates),
+            period=period,
+            federation=federation,
+        )
+    except ValueError as error:
+        raise HttpError(422, str(error)) from None
+    if not choices:
+        raise Http404("No such statement")
+    if through is None:
+        raise HttpError(
+            422,
+            f"{practice.code}'s statement for {chosen.label} can be read through "
+            f"{len(choices)} federations: name one with federation "
+            f"({', '.join(f.slug for f in choices)})",
+        )
+    data = selectors.statement_export(
+        practice=practice, federation=through, period=chosen, by=request.user, form="api"
+    )
     data["services"] = [_stringify(s) for s in data["services"]]
     return _stringify(data)
 

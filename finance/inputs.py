@@ -97,12 +97,33 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
     ):
         extracts[practice].append((day, patients))
 
+    # Yearly populations: the national figures, and each federation's own where it keeps
+    # them, which stand in for the national ones in its settlements alone.
     years = {financial_year_of(m) for m in months}
     populations: dict[tuple[int, str], dict[int, Decimal]] = defaultdict(dict)
-    for practice, year, measure, value in AnnualPopulation.objects.filter(
-        practice_id__in=member_ids, financial_year__in=years
-    ).values_list("practice_id", "financial_year", "measure", "value"):
-        populations[(year, measure)][practice] = value
+    own: dict[tuple[int, int, str], dict[int, Decimal]] = defaultdict(dict)
+    for fed, practice, year, measure, value in AnnualPopulation.objects.filter(
+        Q(federation__isnull=True) | Q(federation_id__in=federation_ids),
+        practice_id__in=member_ids,
+        financial_year__in=years,
+    ).values_list("federation_id", "practice_id", "financial_year", "measure", "value"):
+        if fed is None:
+            populations[(year, measure)][practice] = value
+        else:
+            own[(fed, year, measure)][practice] = value
+
+    merged: dict[tuple[int, int, str], dict[int, Decimal]] = {}
+
+    def figures(fed: int, year: int, measure: str) -> dict[int, Decimal]:
+        """The federation's figures for the year: shared with the national ones unless it
+        keeps its own (merged once per federation and year, not per month)."""
+        national = populations.get((year, measure), {})
+        key = (fed, year, measure)
+        if key not in own:
+            return national
+        if key not in merged:
+            merged[key] = {**national, **own[key]}
+        return merged[key]
 
     services_of: dict[int, list[tuple]] = defaultdict(list)
     for row in Service.objects.filter(federation_id__in=federation_ids, active=True).values_list(
@@ -250,8 +271,8 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
                 members=members,
                 codes={p: codes[p] for p in members},
                 registered=registered,
-                adjusted=populations.get((year, AnnualPopulation.Measure.ADJUSTED), {}),
-                weighted=populations.get((year, AnnualPopulation.Measure.WEIGHTED), {}),
+                adjusted=figures(fed, year, AnnualPopulation.Measure.ADJUSTED),
+                weighted=figures(fed, year, AnnualPopulation.Measure.WEIGHTED),
                 activity=activity.get((fed, month), {}),
                 pcn_activity=pcn_activity.get((fed, month), {}),
                 pcn_practices=pcn_practices,

@@ -1,32 +1,35 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
 
+from audit.services import audit_record
 from finance.entitlements import Entitlements, Populations, entitlements
-from finance.inputs import add_months, last_month, month_end, parse_month
+from finance.inputs import add_months, last_month, month_end, month_start, parse_month
 from finance.models import Contract, Service, Settlement, SettlementRow
 from finance.rates import DES_RATES
 from gpfed.formats import money_text
 from registry import selectors as registry
-from registry.models import PCN, AnnualPopulation, Federation, Practice
+from registry.models import PCN, AnnualPopulation, Federation, FederationMembership, Practice
 
 
-def pcn_entitlements(pcn: PCN, year: int) -> dict | None:
-    """A PCN's DES entitlements for a year from the registry's figures and the care-home beds
-    and IIF points held for it, with every figure that stands in for a missing one named, so
-    the page can label it."""
+def pcn_entitlements(pcn: PCN, year: int, federation: Federation | None = None) -> dict | None:
+    """A PCN's DES entitlements for a year from the registry's figures (``federation``'s own
+    where it keeps them, else the national ones) and the care-home beds and IIF points held for
+    it, with every figure that stands in for a missing one named, so the page can label it."""
     from finance.models import PcnFigures
 
     if year not in DES_RATES:
         return None
     listed = registry.pcn_registered_list(pcn, date(year, 1, 1))
-    adjusted = registry.population(pcn, year, AnnualPopulation.Measure.ADJUSTED)
-    weighted = registry.population(pcn, year, AnnualPopulation.Measure.WEIGHTED)
+    adjusted = registry.population(pcn, year, AnnualPopulation.Measure.ADJUSTED, federation)
+    weighted = registry.population(pcn, year, AnnualPopulation.Measure.WEIGHTED, federation)
     estimates = [f for f in (adjusted, weighted) if f.is_estimate]
     held = PcnFigures.objects.filter(pcn=pcn, financial_year=year).first()
     beds = held.care_home_beds if held and held.care_home_beds is not None else None
@@ -47,6 +50,8 @@ def pcn_entitlements(pcn: PCN, year: int) -> dict | None:
         "adjusted": adjusted,
         "weighted": weighted,
         "is_estimate": bool(estimates),
+        "is_override": adjusted.is_override or weighted.is_override,
+        "federation": federation,
         "figures": held,
         "not_held": [
             name
@@ -134,12 +139,71 @@ def _with_comparison(figures: dict) -> dict:
     return figures
 
 
-def practice_statement(practice: Practice, period: Period) -> dict:
-    """A practice's value statement: service by service, what it received through the
-    federation beside the estimate of doing the same activity alone."""
-    rows = SettlementRow.objects.filter(
-        practice=practice, month__gte=period.first, month__lte=period.last
+def _membership_months(practice: Practice, federation: Federation) -> Q | None:
+    """The months in which the practice was the federation's member (on any day of the
+    month): the only months a statement read through that federation covers."""
+    months = None
+    for start, end in FederationMembership.objects.filter(
+        practice=practice, federation=federation
+    ).values_list("start_date", "end_date"):
+        spell = Q(month__gte=month_start(start))
+        if end is not None:
+            spell &= Q(month__lte=end)
+        months = spell if months is None else months | spell
+    return months
+
+
+def statement_rows(practice: Practice, federation: Federation, first: date, last: date):
+    """The practice's posted rows in the federation's settlements from month ``first`` to
+    month ``last``, while it was the federation's member: nothing from another federation,
+    nothing from before it joined or after it left."""
+    months = _membership_months(practice, federation)
+    if months is None:
+        return SettlementRow.objects.none()
+    return SettlementRow.objects.filter(
+        months, federation=federation, practice=practice, month__gte=first, month__lte=last
     )
+
+
+def statement_period(practice: Practice, federations, text: str) -> Period:
+    """The period asked for; when none is, last month, or the practice's last month in these
+    federations if it has left them all."""
+    if (text or "").strip():
+        return parse_period(text)
+    month = last_month()
+    ended = FederationMembership.objects.filter(practice=practice, federation__in=federations)
+    if ended.exists() and not ended.filter(Q(end_date__isnull=True) | Q(end_date__gte=month)):
+        latest = ended.order_by("-end_date").first().end_date
+        month = month_start(latest)
+    return parse_period(f"{month:%Y-%m}")
+
+
+def statement_through(
+    practice: Practice, readable: Callable[..., QuerySet], *, period: str, federation: str = ""
+) -> tuple[Period, Federation | None, list[Federation]]:
+    """The period and the federation a practice's statement is read through. ``readable`` is
+    ``accounts.permissions.statement_federations`` for the reader and the practice; a
+    federation may be named by its slug, and is implied when the reader may read the
+    statement for the period through exactly one. Returns the period, the federation (None
+    when there is none or several) and the federations to choose from (empty when the reader
+    may read it through none: answer 404). Raises ValueError for a period that is not one."""
+    named = readable()
+    if federation:
+        named = named.filter(slug=federation)
+    chosen = statement_period(practice, named, period)
+    choices = list(
+        readable(first=chosen.first, last=month_end(chosen.last)).order_by("name", "slug")
+    )
+    if federation:
+        choices = [f for f in choices if f.slug == federation]
+    return chosen, choices[0] if len(choices) == 1 else None, choices
+
+
+def practice_statement(practice: Practice, period: Period, *, federation: Federation) -> dict:
+    """A practice's value statement through one federation: service by service, what it
+    received through that federation while it was a member, beside the estimate of doing the
+    same activity alone."""
+    rows = statement_rows(practice, federation, period.first, period.last)
     by_service = list(rows.values("service_id").annotate(**SUMS).order_by("service_id"))
     names = {
         s.pk: s
@@ -180,9 +244,7 @@ def practice_statement(practice: Practice, period: Period) -> dict:
     start = min(period.first, add_months(period.last, -11))
     trend = [
         {"month": r["month"], **_with_comparison({k: r[k] for k in SUMS})}
-        for r in SettlementRow.objects.filter(
-            practice=practice, month__gte=start, month__lte=period.last
-        )
+        for r in statement_rows(practice, federation, start, period.last)
         .values("month")
         .annotate(**SUMS)
         .order_by("month")
@@ -192,6 +254,7 @@ def practice_statement(practice: Practice, period: Period) -> dict:
     )
     return {
         "practice": {"code": practice.code, "name": practice.name},
+        "federation": {"slug": federation.slug, "name": federation.name},
         "period": {
             "key": period.key,
             "kind": period.kind,
@@ -214,15 +277,19 @@ def practice_statement(practice: Practice, period: Period) -> dict:
             for t in trend
         ],
         "settlements": [s.reference for s in settlements],
-        "summary": statement_summary(practice, period, totals, len(services), per_patient),
+        "summary": statement_summary(
+            practice, period, totals, len(services), per_patient, federation=federation
+        ),
     }
 
 
-def statement_summary(practice, period, totals, service_count, per_patient) -> str:
+def statement_summary(
+    practice, period, totals, service_count, per_patient, *, federation: Federation
+) -> str:
     if not service_count:
         return (
-            f"No settlement has been posted for {practice.name} for {period.label}, so there "
-            "is nothing to compare yet."
+            f"No settlement by {federation.name} has been posted for {practice.name} for "
+            f"{period.label}, so there is nothing to compare yet."
         )
     difference = totals["difference_pence"]
     net = totals["net_pence"]
@@ -240,11 +307,29 @@ def statement_summary(practice, period, totals, service_count, per_patient) -> s
         else "no better or worse off"
     )
     return (
-        f"In {period.label} the federation paid {practice.name} {money_text(net)} net across "
+        f"In {period.label} {federation.name} paid {practice.name} {money_text(net)} net across "
         f"{service_count} service{'s' * (service_count != 1)}. Doing the same activity alone "
         f"would have left it {money_text(alone)}, so working through the federation it was "
         f"{verdict}."
     )
+
+
+@transaction.atomic
+def statement_export(
+    *, practice: Practice, federation: Federation, period: Period, by, form: str
+) -> dict:
+    """The statement as it leaves gpfed (JSON, PDF, the API or the command line), recorded in
+    the audit trail against the federation it was read through. Render it inside the
+    caller's transaction, so that a download that fails to render records nothing."""
+    data = practice_statement(practice, period, federation=federation)
+    audit_record(
+        by=by,
+        action="finance.export.statement",
+        obj=practice,
+        after={"through": federation.slug, "period": period.key, "format": form},
+        federation=federation,
+    )
+    return data
 
 
 def federation_returns(federation: Federation, period: Period) -> list[dict]:

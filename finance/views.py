@@ -667,32 +667,65 @@ def _period(request) -> selectors.Period:
 
 
 def statement(request, code: str, fmt: str = "html"):
+    """A practice's value statement through one federation: the page, or a download (JSON,
+    PDF) recorded in the audit trail against that federation."""
     practice = get_object_or_404(perms.statement_practices(request.user), code=code.upper())
-    period = _period(request)
-    data = selectors.practice_statement(practice, period)
+    try:
+        period, federation, choices = selectors.statement_through(
+            practice,
+            lambda **dates: perms.statement_federations(request.user, practice, **dates),
+            period=request.GET.get("period", ""),
+            federation=request.GET.get("federation", ""),
+        )
+    except ValueError:
+        raise Http404("No such period") from None
+    if not choices:
+        raise Http404("No such statement")
+    context = {"practice": practice, "period": period, "federation": federation}
+    if federation is None:
+        if fmt != "html":
+            return HttpResponse(
+                f"{practice.code}'s statement for {period.label} can be read through "
+                f"{len(choices)} federations: name one with ?federation= "
+                f"({', '.join(f.slug for f in choices)}).",
+                status=400,
+                content_type="text/plain",
+            )
+        return render(request, "finance/statement.html", {**context, "choices": choices})
     if fmt == "json":
-        return JsonResponse(data)
+        return JsonResponse(
+            selectors.statement_export(
+                practice=practice, federation=federation, period=period, by=request.user, form=fmt
+            )
+        )
     if fmt == "pdf":
         from finance.pdf import PdfUnavailable, statement_pdf
 
         try:
-            pdf = statement_pdf(data)
+            with transaction.atomic():  # a PDF that cannot be made is not recorded as sent
+                pdf = statement_pdf(
+                    selectors.statement_export(
+                        practice=practice,
+                        federation=federation,
+                        period=period,
+                        by=request.user,
+                        form=fmt,
+                    )
+                )
         except PdfUnavailable as error:
             return HttpResponse(str(error), status=503, content_type="text/plain")
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
-            f'attachment; filename="value-statement-{practice.code}-{period.key}.pdf"'
+            f'attachment; filename="value-statement-{practice.code}-{federation.slug}-'
+            f'{period.key}.pdf"'
         )
         return response
+    data = selectors.practice_statement(practice, period, federation=federation)
     chart = charts.diverging_bar_chart(
         "Better or worse off than doing it alone, by month (£)",
         [(t["month"], t["difference_pence"]) for t in data["trend"]],
     )
-    return render(
-        request,
-        "finance/statement.html",
-        {"practice": practice, "statement": data, "period": period, "chart": chart},
-    )
+    return render(request, "finance/statement.html", {**context, "statement": data, "chart": chart})
 
 
 def returns(request, slug: str):

@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--by", metavar="EMAIL", help="the gpfed user to record as acting")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
-    p = commands.add_parser("import", help="import NHS publication files into the registry")
+    p = commands.add_parser(
+        "import", help="import NHS publication files into the national registry (operators)"
+    )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--kind", help="the publication, if it cannot be recognised from the file")
     p.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
@@ -79,9 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", required=True, help="the month, e.g. 2026-10")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
-    p = commands.add_parser("statement", help="a practice's value statement for a period")
+    p = commands.add_parser(
+        "statement", help="a practice's value statement through one federation for a period"
+    )
     p.add_argument("code", help="the practice's ODS code")
     p.add_argument("--period", required=True, help="2026-10, 2026-27-Q3 or 2026-27")
+    p.add_argument(
+        "--federation", help="the federation's slug, if the practice was in more than one"
+    )
     p.add_argument("--format", choices=["text", "json", "pdf"], default="text")
     p.add_argument("--output", type=Path, help="where to write the PDF (default: stdout)")
 
@@ -115,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--icb", default="", help="an ICB code, e.g. QK1")
     p.add_argument("--sort", choices=["name", "population", "practices", "joined"], default="name")
     p.add_argument("--format", choices=["text", "json", "csv"], default="text")
+
+    p = commands.add_parser(
+        "user", help="an installation administrator's decisions about a person's account"
+    )
+    p.add_argument("action", choices=["reactivate"])
+    p.add_argument("email", help="the person's email address")
+    p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = commands.add_parser("manage", help="run a Django management command (migrate, ...)")
     p.add_argument("args", nargs=argparse.REMAINDER)
@@ -151,14 +165,17 @@ def cmd_import(args) -> int:
     from registry.importers.detect import Kind, detect
     from registry.importing import import_file
 
+    # A national import: it updates the registry every federation shares, so only the
+    # installation's operators make it (a federation imports its own populations on the web).
     by = acting_user(args.by)
     if by is not None:
-        from accounts.permissions import can_import
+        from accounts.permissions import can_import_national
 
-        if not can_import(by):
+        if not can_import_national(by):
             raise BadInput(
-                f"{by.email} may not import NHS files: that needs a federation administrator "
-                "or operations lead role"
+                f"{by.email} may not import NHS files: national imports are made by the "
+                "installation's operators (Django superusers); a federation imports its own "
+                "populations on its Imports page"
             )
     if args.kind and args.kind not in Kind.LABELS:
         raise BadInput(f"--kind must be one of {', '.join(Kind.ORDER)}")
@@ -431,26 +448,55 @@ def cmd_settlement(args) -> int:
 
 
 def cmd_statement(args) -> int:
+    from django.db import transaction
+    from django.db.models import Q
+
     from accounts import permissions as perms
-    from finance.selectors import parse_period, practice_statement
-    from registry.models import Practice
+    from finance.selectors import statement_export, statement_through
+    from registry.models import Federation, FederationMembership, Practice
 
     by = acting_user(args.by)
-    practice = Practice.objects.filter(code=args.code.upper()).first()
+    code = args.code.upper()
+    practice = Practice.objects.filter(code=code).first()
     if practice is None or (by is not None and not perms.can_view_statement(by, practice)):
-        raise BadInput(f"there is no practice with the ODS code {args.code.upper()}")
+        raise BadInput(f"there is no practice with the ODS code {code}")
+
+    def readable(first=None, last=None):
+        if by is not None:
+            return perms.statement_federations(by, practice, first=first, last=last)
+        # the operator: every federation the practice was a member of between those days
+        spells = FederationMembership.objects.filter(practice=practice)
+        if first is not None:
+            spells = spells.filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        if last is not None:
+            spells = spells.filter(start_date__lte=last)
+        return Federation.objects.filter(pk__in=spells.values("federation_id"))
+
     try:
-        period = parse_period(args.period)
+        period, federation, choices = statement_through(
+            practice, readable, period=args.period, federation=args.federation or ""
+        )
     except ValueError as exc:
         raise BadInput(str(exc)) from None
-    statement = practice_statement(practice, period)
-    if args.format == "json":
-        print_json(statement)
-    elif args.format == "pdf":
+    if federation is None:
+        if args.federation:
+            raise BadInput(f"{code} has no statement through {args.federation} for {period.key}")
+        if not choices:
+            raise BadInput(f"{code} has no statement through any federation for {period.key}")
+        raise BadInput(
+            f"{code} was in {len(choices)} federations in {period.key}: name one with "
+            f"--federation ({', '.join(f.slug for f in choices)})"
+        )
+    if args.format == "pdf":
         from finance.pdf import PdfUnavailable, statement_pdf
 
         try:
-            data = statement_pdf(statement)
+            with transaction.atomic():  # a PDF that cannot be made is not recorded as sent
+                data = statement_pdf(
+                    statement_export(
+                        practice=practice, federation=federation, period=period, by=by, form="pdf"
+                    )
+                )
         except PdfUnavailable as error:
             print(f"gpfed: {error}", file=sys.stderr)
             return 1
@@ -459,6 +505,12 @@ def cmd_statement(args) -> int:
             print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
         else:
             sys.stdout.buffer.write(data)
+        return 0
+    statement = statement_export(
+        practice=practice, federation=federation, period=period, by=by, form=args.format
+    )
+    if args.format == "json":
+        print_json(statement)
     else:
         print(statement["summary"])
         for s in statement["services"]:
@@ -668,6 +720,23 @@ def cmd_directory(args) -> int:
     return 0
 
 
+def cmd_user(args) -> int:
+    """Reactivate a deactivated account: only the installation's operators, at the command
+    line, may (a federation's administrator deactivates; she cannot undo it for anyone)."""
+    from accounts.services import AccountError, user_reactivate
+
+    person = acting_user(args.email)
+    try:
+        user_reactivate(user=person, by=acting_user(args.by))
+    except AccountError as error:
+        raise BadInput(error.message) from None
+    if args.format == "json":
+        print_json({"email": person.email, "is_active": True})
+    else:
+        print(f"{person.email} can sign in again; their ended roles stay ended.")
+    return 0
+
+
 def cmd_manage(args) -> int:
     from django.core.management import execute_from_command_line
 
@@ -691,6 +760,7 @@ def main(argv: list[str] | None = None) -> int:
         "arrs": cmd_arrs,
         "bulletins": cmd_bulletins,
         "directory": cmd_directory,
+        "user": cmd_user,
     }
     try:
         return handlers[args.command](args)

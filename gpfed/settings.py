@@ -31,6 +31,9 @@ PRODUCTION = env_bool("GPFED_PRODUCTION")
 TESTING = "pytest" in sys.modules or env_bool("GPFED_TESTING")
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
 DEMO_MODE = env_bool("GPFED_DEMO", default=not PRODUCTION)
+# The demo's people have addresses here; in demo mode their invitation links are shown on the
+# page (no mail leaves a demo). Anyone else's link goes by email alone.
+DEMO_EMAIL_DOMAIN = "demo.gpfed.example"
 
 _DEV_SECRET = "gpfed-development-only-secret-key-never-use-in-production-0123456789"  # noqa: S105  # nosec B105
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)

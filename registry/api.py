@@ -8,7 +8,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from accounts import permissions as perms
 from registry import selectors
-from registry.models import PCN, ImportRun, ListSize, Practice
+from registry.models import PCN, ListSize, Practice
 
 router = Router(tags=["registry"])
 
@@ -175,6 +175,9 @@ def pcn_detail(request, code: str, on: date | None = None):
 class PopulationOut(Schema):
     value: float | None
     is_estimate: bool
+    is_override: bool = Field(
+        False, description="The federation's own figure, not the national one"
+    )
     basis: str
 
 
@@ -184,8 +187,15 @@ class PopulationYear(Schema):
     weighted: PopulationOut
 
 
-def _population_rows(request, org) -> list[dict]:
+def _population_rows(request, org, federation: str) -> list[dict]:
+    """The national figures; with ``federation`` (the slug of one of the reader's federations
+    holding the practice or PCN), as that federation uses them: its own where it keeps them."""
     perms.require(perms.can_read_registry(request.auth))
+    chosen = (
+        get_object_or_404(perms.own_population_federations(request.auth, org), slug=federation)
+        if federation
+        else None
+    )
     return [
         {
             "financial_year": row["label"],
@@ -193,12 +203,13 @@ def _population_rows(request, org) -> list[dict]:
                 m: {
                     "value": float(row[m].value) if row[m].value is not None else None,
                     "is_estimate": row[m].is_estimate,
+                    "is_override": row[m].is_override,
                     "basis": row[m].basis,
                 }
                 for m in ("adjusted", "weighted")
             },
         }
-        for row in selectors.population_table(org)
+        for row in selectors.population_table(org, chosen)
     ]
 
 
@@ -207,8 +218,8 @@ def _population_rows(request, org) -> list[dict]:
     response=list[PopulationYear],
     summary="A PCN's adjusted and weighted populations by financial year",
 )
-def pcn_populations(request, code: str):
-    return _population_rows(request, get_object_or_404(PCN, code=code.upper()))
+def pcn_populations(request, code: str, federation: str = ""):
+    return _population_rows(request, get_object_or_404(PCN, code=code.upper()), federation)
 
 
 @router.get(
@@ -216,8 +227,8 @@ def pcn_populations(request, code: str):
     response=list[PopulationYear],
     summary="A practice's adjusted and weighted populations by financial year",
 )
-def practice_populations(request, code: str):
-    return _population_rows(request, get_object_or_404(Practice, code=code.upper()))
+def practice_populations(request, code: str, federation: str = ""):
+    return _population_rows(request, get_object_or_404(Practice, code=code.upper()), federation)
 
 
 class FederationOut(Schema):
@@ -326,6 +337,7 @@ def federation_populations(request, slug: str):
 
 class ImportRunOut(Schema):
     id: int
+    federation: str | None = Field(None, description="Its federation's slug; null if national")
     kind: str
     file_name: str
     sha256: str
@@ -337,9 +349,17 @@ class ImportRunOut(Schema):
     created_at: datetime
     finished_at: datetime | None
 
+    @staticmethod
+    def resolve_federation(run) -> str | None:
+        return run.federation.slug if run.federation_id else None
 
-@router.get("/imports", response=list[ImportRunOut], summary="Imports, newest first")
+
+@router.get(
+    "/imports",
+    response=list[ImportRunOut],
+    summary="Imports, newest first: your federations' own, or (operators) every import",
+)
 @paginate(LimitOffsetPagination)
 def import_list(request):
     perms.require(perms.can_import(request.auth))
-    return ImportRun.objects.defer("upload")
+    return perms.visible_imports(request.auth)

@@ -4,9 +4,10 @@ from django import forms
 from django.conf import settings
 
 from registry.importers.base import ImportFileError
-from registry.importers.detect import Kind
+from registry.importers.detect import Kind, detect
 from registry.importers.populations import parse_financial_year
 from registry.importers.screening import MESSAGE, screen
+from registry.importing import national_only
 from registry.models import AnnualPopulation, Federation, Practice
 from registry.services import CORRECTABLE_PRACTICE_FIELDS
 
@@ -96,7 +97,44 @@ class PracticeCorrectionForm(forms.Form):
     )
 
 
-class PopulationForm(forms.Form):
+NATIONAL = ""  # the federation field's value for the national figures
+
+
+class WhoseFiguresMixin:
+    """A ``federation`` field: whose figures these are. The national figures, which every
+    federation shares, are offered to the installation's operators alone; a federation's own
+    to the people who may keep them. With one choice it is chosen already."""
+
+    national_label = "The national figure, used by every federation without its own"
+    own_label = "{name}'s own figure, used by it alone"
+
+    def whose(self, *, federations, national: bool) -> None:
+        self.federations = {f.slug: f for f in federations}
+        self.national = national
+        choices = [(NATIONAL, self.national_label)] if national else []
+        choices += [(f.slug, self.own_label.format(name=f.name)) for f in federations]
+        field = self.fields["federation"]
+        field.choices = choices
+        if len(choices) == 1:
+            field.initial = choices[0][0]
+
+    def clean_federation(self):
+        value = self.cleaned_data.get("federation") or NATIONAL
+        if value == NATIONAL:
+            if self.national:
+                return None
+            if len(self.federations) == 1:
+                return next(iter(self.federations.values()))
+            raise forms.ValidationError("Choose whose figures these are")
+        if value not in self.federations:
+            raise forms.ValidationError("Choose whose figures these are")
+        return self.federations[value]
+
+
+class PopulationForm(WhoseFiguresMixin, forms.Form):
+    federation = forms.ChoiceField(
+        label="Whose figure", required=False, widget=forms.RadioSelect, choices=()
+    )
     financial_year = forms.CharField(
         label="Financial year", max_length=7, help_text="For example, 2025-26"
     )
@@ -113,6 +151,10 @@ class PopulationForm(forms.Form):
         help_text="Where the figure comes from, for example the NHS England publication",
     )
 
+    def __init__(self, *args, federations=(), national: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.whose(federations=list(federations), national=national)
+
     def clean_financial_year(self):
         try:
             return parse_financial_year(self.cleaned_data["financial_year"])
@@ -120,7 +162,9 @@ class PopulationForm(forms.Form):
             raise forms.ValidationError("Enter a financial year such as 2025-26") from None
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(WhoseFiguresMixin, forms.Form):
+    national_label = "National: the NHS files every federation shares"
+    own_label = "{name}'s own populations, used by it alone"
     file = forms.FileField(
         label="Upload a file",
         help_text=(
@@ -139,9 +183,42 @@ class ImportUploadForm(forms.Form):
         required=False,
         help_text="Needed for the Appointments mapping if its name has no date, e.g. 1/8/2025",
     )
+    federation = forms.ChoiceField(
+        label="Whose figures",
+        required=False,
+        widget=forms.RadioSelect,
+        choices=(),
+        help_text="A federation imports its own adjusted and weighted populations (gpfed's "
+        "populations CSV) only; the installation's operators import the national NHS files",
+    )
     dry_run = forms.BooleanField(
         label="Check the file only: show what would change and write nothing", required=False
     )
+
+    def __init__(self, *args, federations=(), national: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.whose(federations=list(federations), national=national)
+        if not national:
+            self.fields["file"].help_text = (
+                "Your federation's populations CSV: CODE, FINANCIAL_YEAR, ADJUSTED_POPULATION, "
+                "WEIGHTED_POPULATION and SOURCE columns"
+            )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is None or "federation" not in data or data["federation"] is None:
+            return data
+        kind = data.get("kind")
+        if not kind:
+            try:
+                kind = detect(upload.read(), upload.name)
+            except ImportFileError:
+                kind = ""  # not recognised: the import lists why, for this federation alone
+            upload.seek(0)
+        if kind and national_only(kind):
+            self.add_error("file", f"{national_only(kind)}. Nothing was stored.")
+        return data
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from audit.services import audit_record
+from audit.services import audit_record, snapshot
 from registry.importers import epcn, epraccur, mapping, patients, populations
 from registry.importers.base import ImportFileError, Problem, Problems
 from registry.importers.detect import Kind, detect, month_from_file_name
@@ -31,6 +31,7 @@ from registry.models import (
     PCN,
     AnnualPopulation,
     Commissioner,
+    Federation,
     ImportRun,
     ListSize,
     OtherOrganisation,
@@ -39,6 +40,8 @@ from registry.models import (
     PracticePCN,
 )
 from registry.models.organisations import Spell, practice_search_key
+from registry.models.populations import financial_year_label
+from registry.selectors import federation_held_in_year
 
 logger = logging.getLogger(__name__)
 BATCH = 1000
@@ -63,11 +66,34 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+NATIONAL_ONLY = (
+    "{label} is a national NHS file: national NHS files are imported by the installation's "
+    "operators, for every federation. A federation imports only its own adjusted and weighted "
+    "populations (gpfed's populations CSV)"
+)
+
+
+def national_only(kind: str) -> str:
+    """Why a federation may not import a file of this kind, or "" if it may."""
+    if kind == Kind.POPULATIONS:
+        return ""
+    return NATIONAL_ONLY.format(label=Kind.LABELS.get(kind, kind))
+
+
 def import_run_create(
-    *, data: bytes, file_name: str, by, kind: str = "", dry_run: bool = False, origin: str = ""
+    *,
+    data: bytes,
+    file_name: str,
+    by,
+    kind: str = "",
+    dry_run: bool = False,
+    origin: str = "",
+    federation: Federation | None = None,
 ) -> ImportRun:
-    """Record an upload for the worker to import (the web path)."""
+    """Record an upload for the worker to import (the web path): national (``federation``
+    None, the installation's operators) or one federation's own populations."""
     return ImportRun.objects.create(
+        federation=federation,
         requested_kind=kind or "",
         file_name=file_name[:255],
         sha256=sha256_of(data),
@@ -89,11 +115,20 @@ def import_file(
     as_at: date | None = None,
     origin: str = "",
     run: ImportRun | None = None,
+    federation: Federation | None = None,
 ) -> ImportRun:
     """Import one publication file. Raises ``ImportFileError`` (nothing written) if it is bad;
-    the failure is recorded on the returned run either way."""
-    if run is None:
+    the failure is recorded on the returned run either way.
+
+    With no ``federation`` (or a run without one) it is a national import, updating the
+    registry every federation shares: the command line, the demo loader and the
+    installation's operators. With one, only a populations file is taken, and it writes that
+    federation's own figures, for the practices and PCNs it holds, and nothing else."""
+    if run is not None:
+        federation = run.federation
+    else:
         run = ImportRun.objects.create(
+            federation=federation,
             requested_kind=kind or "",
             file_name=file_name[:255],
             sha256=sha256_of(data),
@@ -111,8 +146,17 @@ def import_file(
         if chosen not in Kind.LABELS:
             raise ImportFileError([Problem(None, None, f"unknown kind {chosen!r}")])
         run.kind = chosen
+        if federation is not None and national_only(chosen):
+            raise ImportFileError([Problem(None, None, national_only(chosen))])
         outcome = _parse_and_apply(
-            chosen, data, file_name=file_name, dry_run=dry_run, as_at=as_at, run=run, by=by
+            chosen,
+            data,
+            file_name=file_name,
+            dry_run=dry_run,
+            as_at=as_at,
+            run=run,
+            by=by,
+            federation=federation,
         )
     except ImportFileError as exc:
         _fail(run, exc.problems, exc.total)
@@ -153,7 +197,7 @@ def _fail(run: ImportRun, problems, total: int) -> None:
     run.save()
 
 
-def _parse_and_apply(kind, data, *, file_name, dry_run, as_at, run, by) -> Outcome:
+def _parse_and_apply(kind, data, *, file_name, dry_run, as_at, run, by, federation) -> Outcome:
     outcome = Outcome()
     if kind == Kind.EPRACCUR:
         parsed = epraccur.parse(data)
@@ -174,7 +218,7 @@ def _parse_and_apply(kind, data, *, file_name, dry_run, as_at, run, by) -> Outco
         apply = lambda: _apply_patients(parsed, outcome)  # noqa: E731
     else:
         parsed = populations.parse(data)
-        apply = lambda: _apply_populations(parsed, outcome, run)  # noqa: E731
+        apply = lambda: _apply_populations(parsed, outcome, run, federation, by)  # noqa: E731
     try:
         with transaction.atomic():
             apply()
@@ -184,6 +228,7 @@ def _parse_and_apply(kind, data, *, file_name, dry_run, as_at, run, by) -> Outco
                     action="registry.import",
                     obj=run,
                     after={"kind": kind, "sha256": run.sha256, **dict(outcome.counts)},
+                    federation=federation,
                 )
             else:
                 raise ImportAborted
@@ -814,7 +859,13 @@ def _apply_patients(parsed: patients.PatientsFile, outcome: Outcome) -> None:
 # --- adjusted and weighted populations ---------------------------------------------------
 
 
-def _apply_populations(records, outcome: Outcome, run: ImportRun) -> None:
+def _apply_populations(
+    records, outcome: Outcome, run: ImportRun, federation: Federation | None = None, by=None
+) -> None:
+    """The national figures, or (``federation`` given) that federation's own figures, only for
+    the practices and PCNs it held in each row's year: any other row is refused by row and
+    column, and nothing is written. Each of a federation's own figures set is audited against
+    it, with the value before and after."""
     counts = outcome.counts
     counts["read"] += len(records)
     problems = Problems()
@@ -823,10 +874,28 @@ def _apply_populations(records, outcome: Outcome, run: ImportRun) -> None:
         for p in Practice.objects.filter(code__in={r.code for r in records if not r.is_pcn})
     }
     pcns = {p.code: p for p in PCN.objects.filter(code__in={r.code for r in records if r.is_pcn})}
+    held = {}
     for r in records:
         if (r.is_pcn and r.code not in pcns) or (not r.is_pcn and r.code not in practices):
             what = "PCN" if r.is_pcn else "practice"
             problems.add(r.row, "CODE", f"{r.code} is not a {what} gpfed knows")
+            continue
+        if federation is None:
+            continue
+        if r.financial_year not in held:
+            held[r.financial_year] = federation_held_in_year(federation, r.financial_year)
+        held_practices, held_pcns = held[r.financial_year]
+        org = pcns[r.code] if r.is_pcn else practices[r.code]
+        if org.pk not in (held_pcns if r.is_pcn else held_practices):
+            what = "a practice of PCN" if r.is_pcn else "practice"
+            problems.add(
+                r.row,
+                "CODE",
+                f"{federation.name} does not hold {what} {r.code} in "
+                f"{financial_year_label(r.financial_year)}: a federation imports figures only "
+                "for the practices and PCNs it holds; the national figures are imported by the "
+                "installation's operators",
+            )
     problems.raise_if_any()
     for r in records:
         owner = {"pcn": pcns[r.code]} if r.is_pcn else {"practice": practices[r.code]}
@@ -837,29 +906,45 @@ def _apply_populations(records, outcome: Outcome, run: ImportRun) -> None:
             if value is None:
                 continue
             current = AnnualPopulation.objects.filter(
-                financial_year=r.financial_year, measure=measure, **owner
+                financial_year=r.financial_year, measure=measure, federation=federation, **owner
             ).first()
+            before = snapshot(current, POPULATION_FIELDS) if current else {}
             if current is None:
-                AnnualPopulation.objects.create(
+                current = AnnualPopulation.objects.create(
                     financial_year=r.financial_year,
                     measure=measure,
                     value=value,
                     source=r.source[:300] or run.file_name,
                     import_run=run,
+                    federation=federation,
                     **owner,
                 )
                 counts["created"] += 1
             elif current.value == value:
                 counts["unchanged"] += 1
+                continue
             elif current.import_run_id is None and current.entered_by_id is not None:
                 counts["kept_manual"] += 1
                 outcome.note(
                     f"{r.code} {measure} {r.financial_year}: kept {current.value} entered by hand "
                     f"(the file says {value})"
                 )
+                continue
             else:
                 current.value = value
                 current.source = r.source[:300] or run.file_name
                 current.import_run = run
                 current.save()
                 counts["updated"] += 1
+            if federation is not None:
+                audit_record(
+                    by=by,
+                    action="population.set",
+                    obj=current,
+                    before=before,
+                    after=snapshot(current, POPULATION_FIELDS),
+                    federation=federation,
+                )
+
+
+POPULATION_FIELDS = ["value", "source", "financial_year", "measure", "federation"]

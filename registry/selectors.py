@@ -127,6 +127,19 @@ def covering(qs, day: date):
     return qs.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
+def federations_holding(organisation, day: date | None = None) -> list[Federation]:
+    """The federations holding a practice on ``day`` (a member of each), or, for a PCN, a
+    practice of that PCN."""
+    day = day or today()
+    memberships = covering(FederationMembership.objects.all(), day)
+    if isinstance(organisation, PCN):
+        practices = covering(PracticePCN.objects.filter(pcn=organisation), day)
+        memberships = memberships.filter(practice_id__in=practices.values("practice_id"))
+    else:
+        memberships = memberships.filter(practice=organisation)
+    return list(Federation.objects.filter(pk__in=memberships.values("federation_id")))
+
+
 def practice_pcn_on(practice: Practice, day: date | None = None) -> PracticePCN | None:
     day = day or today()
     return covering(practice.pcn_spells.select_related("pcn"), day).order_by("-start_date").first()
@@ -297,27 +310,49 @@ def pcn_registered_list(pcn: PCN, day: date | None = None) -> RegisteredList:
 
 @dataclass
 class PopulationFigure:
-    """A yearly population, or a stand-in for a missing one, which must be labelled so."""
+    """A yearly population, or a stand-in for a missing one, which must be labelled so: an
+    estimate from the registered list, or one federation's own figure in place of the
+    national one."""
 
     financial_year: int
     measure: str
     value: Decimal | None
     is_estimate: bool
     basis: str
+    is_override: bool = False
 
     @property
     def year_label(self) -> str:
         return financial_year_label(self.financial_year)
 
 
-def population(org: PCN | Practice, financial_year: int, measure: str) -> PopulationFigure:
-    """A PCN's or practice's adjusted or weighted population for the year; if none has been
-    entered or imported, an estimate from the registered list on 1 January of the year,
-    labelled as such wherever it is shown."""
+def population(
+    org: PCN | Practice,
+    financial_year: int,
+    measure: str,
+    federation: Federation | None = None,
+) -> PopulationFigure:
+    """A PCN's or practice's adjusted or weighted population for the year as ``federation``
+    uses it: its own figure if it has entered or imported one, else the national figure; with
+    no federation, the national figure. If there is neither, an estimate from the registered
+    list on 1 January of the year. Each is labelled as such wherever it is shown."""
     owner = {"pcn": org} if isinstance(org, PCN) else {"practice": org}
-    figure = AnnualPopulation.objects.filter(
+    figures = AnnualPopulation.objects.filter(
         financial_year=financial_year, measure=measure, **owner
-    ).first()
+    )
+    if federation is not None:
+        own = figures.filter(federation=federation).first()
+        if own is not None:
+            return PopulationFigure(
+                financial_year,
+                measure,
+                own.value,
+                False,
+                f"{federation.name}'s own figure, not the national one: "
+                f"{own.source or 'no source given'}",
+                is_override=True,
+            )
+    figure = figures.filter(federation__isnull=True).first()
     if figure is not None:
         return PopulationFigure(financial_year, measure, figure.value, False, figure.source)
     on = date(financial_year + 1, 1, 1)
@@ -336,19 +371,48 @@ def population(org: PCN | Practice, financial_year: int, measure: str) -> Popula
     return PopulationFigure(financial_year, measure, None, True, "No figure and no list size")
 
 
-def population_table(org: PCN | Practice) -> list[dict]:
+def population_table(org: PCN | Practice, federation: Federation | None = None) -> list[dict]:
+    """Every year with a figure, newest first, as ``federation`` uses them (national figures
+    when it is None)."""
     owner = {"pcn": org} if isinstance(org, PCN) else {"practice": org}
-    years = set(AnnualPopulation.objects.filter(**owner).values_list("financial_year", flat=True))
+    held = AnnualPopulation.objects.filter(**owner).filter(
+        Q(federation__isnull=True) | Q(federation=federation)
+        if federation is not None
+        else Q(federation__isnull=True)
+    )
+    years = set(held.values_list("financial_year", flat=True))
     years.add(financial_year_of(today()))
     return [
         {
             "year": year,
             "label": financial_year_label(year),
-            "adjusted": population(org, year, AnnualPopulation.Measure.ADJUSTED),
-            "weighted": population(org, year, AnnualPopulation.Measure.WEIGHTED),
+            "adjusted": population(org, year, AnnualPopulation.Measure.ADJUSTED, federation),
+            "weighted": population(org, year, AnnualPopulation.Measure.WEIGHTED, federation),
         }
         for year in sorted(years, reverse=True)
     ]
+
+
+def federation_held_in_year(federation: Federation, financial_year: int) -> tuple[set, set]:
+    """The practices (ids) a federation held on any day of the financial year, and the PCNs
+    (ids) any of those practices belonged to while the federation held it: the figures it may
+    keep its own of for that year."""
+    first, last = date(financial_year, 4, 1), date(financial_year + 1, 3, 31)
+    spells = FederationMembership.objects.filter(
+        federation=federation, start_date__lte=last
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+    held: dict[int, list[tuple[date, date]]] = defaultdict(list)
+    for practice_id, start, end in spells.values_list("practice_id", "start_date", "end_date"):
+        held[practice_id].append((max(start, first), min(end or last, last)))
+    pcns = set()
+    for practice_id, pcn_id, start, end in (
+        PracticePCN.objects.filter(practice_id__in=list(held), start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .values_list("practice_id", "pcn_id", "start_date", "end_date")
+    ):
+        if any(start <= b and (end is None or end >= a) for a, b in held[practice_id]):
+            pcns.add(pcn_id)
+    return set(held), pcns
 
 
 # --- federations -------------------------------------------------------------------------

@@ -7,7 +7,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.services import audit_record, snapshot
@@ -16,8 +20,11 @@ from registry.models import (
     AnnualPopulation,
     Federation,
     FederationMembership,
+    MembershipConsent,
     Practice,
 )
+from registry.models.populations import financial_year_label
+from registry.selectors import federation_held_in_year
 
 
 class RegistryError(Exception):
@@ -116,6 +123,16 @@ def _check_overlap(
             )
 
 
+def _held_elsewhere(
+    federation: Federation, practice: Practice, start: date, end: date | None
+) -> list[FederationMembership]:
+    """Memberships of other federations that overlap these dates."""
+    overlapping = FederationMembership.objects.filter(
+        practice=practice, start_date__lte=end or date.max
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+    return list(overlapping.exclude(federation=federation).select_related("federation"))
+
+
 @transaction.atomic
 def federation_membership_add(
     *,
@@ -125,11 +142,29 @@ def federation_membership_add(
     end_date: date | None = None,
     join_reason: str = "",
     by,
+    consent: MembershipConsent | None = None,
 ) -> FederationMembership:
+    """Add a practice to a federation. For dates another federation holds it, only with the
+    practice's accepted ``consent`` (see ``federation_membership_request``)."""
     # Lock the practice so two simultaneous requests cannot both pass the overlap check.
     practice = Practice.objects.select_for_update().get(pk=practice.pk)
     _check_dates(practice, start_date, end_date)
     _check_overlap(federation, practice, start_date, end_date)
+    elsewhere = _held_elsewhere(federation, practice, start_date, end_date)
+    agreed = (
+        consent is not None
+        and consent.status == MembershipConsent.Status.ACCEPTED
+        and consent.federation_id == federation.pk
+        and consent.practice_id == practice.pk
+        and consent.start_date == start_date
+        and consent.end_date == end_date
+    )
+    if elsewhere and not agreed:
+        raise RegistryError(
+            f"{practice.name} is a member of {elsewhere[0].federation.name} for these dates: a "
+            "practice belongs to a second federation only if it agrees. Ask it to.",
+            field="practice",
+        )
     membership = FederationMembership.objects.create(
         federation=federation,
         practice=practice,
@@ -145,6 +180,165 @@ def federation_membership_add(
         federation=federation,
     )
     return membership
+
+
+CONSENT_FIELDS = ["federation", "practice", "start_date", "end_date", "status", "decision_note"]
+
+
+def federation_membership_request(
+    *,
+    federation: Federation,
+    practice: Practice,
+    start_date: date,
+    end_date: date | None = None,
+    join_reason: str = "",
+    by,
+) -> FederationMembership | MembershipConsent:
+    """Add a practice, or, for dates another federation holds it, ask the practice to agree:
+    its practice managers are emailed, and the membership is made when one accepts."""
+    with transaction.atomic():
+        practice = Practice.objects.select_for_update().get(pk=practice.pk)
+        _check_dates(practice, start_date, end_date)
+        _check_overlap(federation, practice, start_date, end_date)
+        elsewhere = _held_elsewhere(federation, practice, start_date, end_date)
+        if not elsewhere:
+            return federation_membership_add(
+                federation=federation,
+                practice=practice,
+                start_date=start_date,
+                end_date=end_date,
+                join_reason=join_reason,
+                by=by,
+            )
+        if MembershipConsent.objects.filter(
+            federation=federation, practice=practice, status=MembershipConsent.Status.WAITING
+        ).exists():
+            raise RegistryError(
+                f"{federation.name} has already asked {practice.name} to agree: wait for its "
+                "answer, or withdraw that request first.",
+                field="practice",
+            )
+        consent = MembershipConsent.objects.create(
+            federation=federation,
+            practice=practice,
+            start_date=start_date,
+            end_date=end_date,
+            join_reason=join_reason.strip(),
+            requested_by=by if getattr(by, "pk", None) else None,
+        )
+        holders = sorted({m.federation for m in elsewhere}, key=lambda f: f.name)
+        for audited in [federation, *holders]:
+            audit_record(
+                by=by,
+                action="federation.membership.consent_asked",
+                obj=consent,
+                after=snapshot(consent, CONSENT_FIELDS),
+                federation=audited,
+            )
+        _tell_practice_managers(consent, holders)
+    return consent
+
+
+def _practice_managers(practice: Practice) -> list[str]:
+    from accounts.models import Role, RoleGrant
+
+    today = timezone.localdate()
+    return sorted(
+        set(
+            RoleGrant.objects.filter(
+                practice=practice,
+                role=Role.PRACTICE_MANAGER,
+                user__is_active=True,
+                start_date__lte=today,
+            )
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def _tell_practice_managers(consent: MembershipConsent, holders: list[Federation]) -> None:
+    recipients = _practice_managers(consent.practice)
+    if not recipients:
+        return
+    held_by = " and ".join(f.name for f in holders)
+    body = (
+        f"{consent.federation.name} asks to add {consent.practice.name} "
+        f"({consent.practice.code}) as a member from {consent.start_date:%-d %B %Y}. "
+        f"It is a member of {held_by} for those dates.\n\n"
+        "A practice may belong to two federations, but only if it agrees. Each federation then "
+        "sees only its own records about the practice. Accept or decline on the practice's "
+        "page in gpfed. Nothing changes until you do."
+    )
+    subject = f"{consent.federation.name} asks {consent.practice.code} to join"
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+
+
+@transaction.atomic
+def membership_consent_decide(
+    *, consent: MembershipConsent, accept: bool, by, note: str = ""
+) -> MembershipConsent:
+    """The practice's answer. Accepting makes the membership; declining ends the request.
+    Either is final and recorded in every federation holding or asking for the practice."""
+    consent = MembershipConsent.objects.select_for_update().get(pk=consent.pk)
+    if consent.status != MembershipConsent.Status.WAITING:
+        raise RegistryError(f"This request was already {consent.get_status_display().lower()}.")
+    before = snapshot(consent, CONSENT_FIELDS)
+    consent.status = (
+        MembershipConsent.Status.ACCEPTED if accept else MembershipConsent.Status.DECLINED
+    )
+    consent.decided_by = by if getattr(by, "pk", None) else None
+    consent.decided_at = timezone.now()
+    consent.decision_note = note.strip()[:300]
+    consent.save()
+    holders = {
+        m.federation
+        for m in _held_elsewhere(
+            consent.federation, consent.practice, consent.start_date, consent.end_date
+        )
+    }
+    if accept:
+        consent.membership = federation_membership_add(
+            federation=consent.federation,
+            practice=consent.practice,
+            start_date=consent.start_date,
+            end_date=consent.end_date,
+            join_reason=consent.join_reason,
+            by=by,
+            consent=consent,
+        )
+        consent.save(update_fields=["membership"])
+    for audited in sorted({consent.federation, *holders}, key=lambda f: f.name):
+        audit_record(
+            by=by,
+            action="federation.membership.consent_" + ("accepted" if accept else "declined"),
+            obj=consent,
+            before=before,
+            after=snapshot(consent, CONSENT_FIELDS),
+            federation=audited,
+        )
+    return consent
+
+
+@transaction.atomic
+def membership_consent_withdraw(*, consent: MembershipConsent, by) -> MembershipConsent:
+    consent = MembershipConsent.objects.select_for_update().get(pk=consent.pk)
+    if consent.status != MembershipConsent.Status.WAITING:
+        raise RegistryError(f"This request was already {consent.get_status_display().lower()}.")
+    before = snapshot(consent, CONSENT_FIELDS)
+    consent.status = MembershipConsent.Status.WITHDRAWN
+    consent.decided_by = by if getattr(by, "pk", None) else None
+    consent.decided_at = timezone.now()
+    consent.save()
+    audit_record(
+        by=by,
+        action="federation.membership.consent_withdrawn",
+        obj=consent,
+        before=before,
+        after=snapshot(consent, CONSENT_FIELDS),
+        federation=consent.federation,
+    )
+    return consent
 
 
 @transaction.atomic
@@ -243,10 +437,14 @@ def population_set(
     source: str = "",
     pcn: PCN | None = None,
     practice: Practice | None = None,
+    federation: Federation | None = None,
     by,
 ) -> AnnualPopulation:
-    """Enter a PCN's or practice's adjusted or weighted population for a financial year. A figure
-    entered by hand is kept by later imports of the same year."""
+    """Enter a PCN's or practice's adjusted or weighted population for a financial year: the
+    national figure every federation shares when ``federation`` is None (the installation's
+    operators alone, which the caller checks), else that federation's own figure for the year,
+    which changes nothing for anyone else. A figure entered by hand is kept by later imports of
+    the same year."""
     if (pcn is None) == (practice is None):
         raise RegistryError("Give either a PCN or a practice.")
     if measure not in AnnualPopulation.Measure.values:
@@ -256,33 +454,49 @@ def population_set(
     value = Decimal(value)
     if not 2015 <= financial_year <= 2100:
         raise RegistryError("Enter a financial year such as 2025-26.", field="financial_year")
+    org = pcn or practice
+    # Lock the PCN or practice: two people entering its figure at once take turns.
+    type(org).objects.select_for_update().filter(pk=org.pk).first()
     owner = {"pcn": pcn} if pcn else {"practice": practice}
+    if federation is not None:
+        practices, pcns = federation_held_in_year(federation, financial_year)
+        if org.pk not in (pcns if pcn else practices):
+            raise RegistryError(
+                f"{federation.name} did not hold {org.name} ({org.code}) in "
+                f"{financial_year_label(financial_year)}: a federation keeps its own figures "
+                "only for the practices and PCNs it holds.",
+                field="financial_year",
+            )
     figure = (
         AnnualPopulation.objects.select_for_update()
-        .filter(financial_year=financial_year, measure=measure, **owner)
+        .filter(financial_year=financial_year, measure=measure, federation=federation, **owner)
         .first()
     )
-    fields = ["value", "source", "financial_year", "measure"]
+    fields = ["value", "source", "financial_year", "measure", "federation"]
     before = snapshot(figure, fields) if figure else {}
     if figure is None:
-        figure = AnnualPopulation(financial_year=financial_year, measure=measure, **owner)
+        figure = AnnualPopulation(
+            financial_year=financial_year, measure=measure, federation=federation, **owner
+        )
     figure.value = value.quantize(Decimal("0.01"))
     figure.source = source.strip()[:300] or f"Entered by {getattr(by, 'email', 'hand')}"
     figure.entered_by = by if getattr(by, "pk", None) else None
     figure.import_run = None
     figure.save()
-    if pcn is not None:
-        practice_ids = pcn.practice_spells.filter(end_date__isnull=True).values_list(
-            "practice_id", flat=True
+    if federation is not None:
+        told = federation
+    elif pcn is not None:
+        told = federation_of_practices(
+            pcn.practice_spells.filter(end_date__isnull=True).values_list("practice_id", flat=True)
         )
     else:
-        practice_ids = [practice.pk]
+        told = federation_of_practices([practice.pk])
     audit_record(
         by=by,
         action="population.set",
         obj=figure,
         before=before,
         after=snapshot(figure, fields),
-        federation=federation_of_practices(practice_ids),
+        federation=told,
     )
     return figure

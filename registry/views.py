@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
 from finance.selectors import pcn_entitlements
@@ -24,13 +24,15 @@ from registry.forms import (
 )
 from registry.importers.detect import Kind
 from registry.importing import import_run_create
-from registry.models import PCN, FederationMembership, ImportRun, Practice
+from registry.models import PCN, FederationMembership, MembershipConsent, Practice
 from registry.services import (
     CORRECTABLE_PRACTICE_FIELDS,
     RegistryError,
     federation_create,
-    federation_membership_add,
     federation_membership_end,
+    federation_membership_request,
+    membership_consent_decide,
+    membership_consent_withdraw,
     population_set,
     practice_correct,
 )
@@ -59,11 +61,12 @@ def home(request):
         "registry/home.html",
         {
             "federations": federations,
-            "recent_imports": ImportRun.objects.defer("upload")[:5],
+            "recent_imports": perms.visible_imports(request.user)[:5],
             "practice_count": Practice.objects.filter(status=Practice.Status.ACTIVE).count(),
             "pcn_count": PCN.objects.filter(close_date__isnull=True).count(),
             "can_read_registry": perms.can_read_registry(request.user),
             "can_import": perms.can_import(request.user),
+            "can_import_national": perms.can_import_national(request.user),
             "can_create_federation": perms.can_create_federation(request.user),
         },
     )
@@ -125,9 +128,56 @@ def practice_detail(request, code: str):
             "latest": history[-1] if history else None,
             "chart": chart,
             "manual_fields": practice.manual_fields,
-            "populations": selectors.population_table(practice),
+            **_populations(request, practice),
+            "consents": (
+                practice.consent_requests.filter(status=MembershipConsent.Status.WAITING)
+                .select_related("federation")
+                .order_by("requested_at")
+                if perms.can_decide_consent(request.user, practice)
+                else []
+            ),
         },
     )
+
+
+@require_POST
+def consent_decide(request, code: str, pk: int):
+    """The practice manager's answer to a federation asking to hold the practice too."""
+    practice = get_object_or_404(Practice, code=code.upper())
+    perms.require(perms.can_decide_consent(request.user, practice))
+    consent = get_object_or_404(practice.consent_requests, pk=pk)
+    accept = request.POST.get("decision") == "accept"
+    if request.POST.get("decision") not in {"accept", "decline"}:
+        messages.error(request, "Choose to accept or to decline.")
+        return redirect("registry:practice", code=practice.code)
+    try:
+        membership_consent_decide(
+            consent=consent, accept=accept, by=request.user, note=request.POST.get("note", "")
+        )
+    except RegistryError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"{practice.name} is now a member of {consent.federation.name} too."
+            if accept
+            else f"You declined {consent.federation.name}'s request.",
+        )
+    return redirect("registry:practice", code=practice.code)
+
+
+@require_POST
+def consent_withdraw(request, slug: str, pk: int):
+    federation = get_object_or_404(perms.visible_federations(request.user), slug=slug)
+    perms.require(perms.can_manage_federation(request.user, federation))
+    consent = get_object_or_404(federation.consent_requests, pk=pk)
+    try:
+        membership_consent_withdraw(consent=consent, by=request.user)
+    except RegistryError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"The request to {consent.practice.name} is withdrawn.")
+    return redirect("registry:federation", slug=federation.slug)
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,9 +226,8 @@ def pcn_detail(request, code: str):
             "pcn": pcn,
             "rows": rows,
             "registered": selectors.pcn_registered_list(pcn, day),
-            "populations": selectors.population_table(pcn),
+            **_populations(request, pcn),
             "can_set_population": perms.can_set_population(request.user, pcn),
-            "entitlements": pcn_entitlements(pcn, selectors.financial_year_of(day)),
             "spells": pcn.practice_spells.select_related("practice").order_by(
                 "-start_date", "practice__name"
             ),
@@ -186,9 +235,36 @@ def pcn_detail(request, code: str):
     )
 
 
+def _populations(request, org) -> dict:
+    """The yearly populations as the reader's federation uses them: its own figures, labelled,
+    where it keeps them, else the national ones. A reader in several federations holding the
+    practice or PCN picks one (``?federation=slug``), or the national figures
+    (``?federation=national``); an installation operator sees the national figures unless
+    they pick a federation."""
+    choices = list(perms.own_population_federations(request.user, org))
+    chosen = request.GET.get("federation", "")
+    federation = next((f for f in choices if f.slug == chosen), None)
+    operator = perms.can_set_national_population(request.user)
+    if federation is None and choices and not chosen and not operator:
+        federation = choices[0]
+    context = {
+        "populations": selectors.population_table(org, federation),
+        "population_federation": federation,
+        "population_choices": choices,
+    }
+    if isinstance(org, PCN):
+        year = selectors.financial_year_of(selectors.today())
+        context["entitlements"] = pcn_entitlements(org, year, federation=federation)
+    return context
+
+
 def _population_form(request, org, back_url: str):
     perms.require(perms.can_set_population(request.user, org))
-    form = PopulationForm(*posted(request))
+    form = PopulationForm(
+        *posted(request),
+        federations=perms.population_federations(request.user, org),
+        national=perms.can_set_national_population(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         owner = {"pcn": org} if isinstance(org, PCN) else {"practice": org}
@@ -198,6 +274,7 @@ def _population_form(request, org, back_url: str):
                 measure=data["measure"],
                 value=data["value"],
                 source=data["source"],
+                federation=data["federation"],
                 by=request.user,
                 **owner,
             )
@@ -282,6 +359,9 @@ def federation_detail(request, slug: str):
             "events": selectors.federation_membership_events(federation)[:50],
             "memberships": selectors.federation_memberships(federation),
             "can_manage": perms.can_manage_federation(request.user, federation),
+            "consents": federation.consent_requests.filter(
+                status=MembershipConsent.Status.WAITING
+            ).select_related("practice"),
         },
     )
 
@@ -296,7 +376,7 @@ def membership_add(request, slug: str):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            membership = federation_membership_add(
+            added = federation_membership_request(
                 federation=federation,
                 practice=data["practice"],
                 start_date=data["start_date"],
@@ -306,7 +386,14 @@ def membership_add(request, slug: str):
         except RegistryError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"{membership.practice.name} added to {federation.name}.")
+            if isinstance(added, MembershipConsent):
+                messages.success(
+                    request,
+                    f"{added.practice.name} is a member of another federation for these dates. "
+                    "Its practice manager has been asked to agree: it joins when they accept.",
+                )
+            else:
+                messages.success(request, f"{added.practice.name} added to {federation.name}.")
             return redirect("registry:federation", slug=federation.slug)
     return render(request, "registry/membership_add.html", {"federation": federation, "form": form})
 
@@ -337,7 +424,11 @@ def membership_end(request, slug: str, pk: int):
 @require_http_methods(["GET", "POST"])
 def imports(request):
     perms.require(perms.can_import(request.user))
-    form = ImportUploadForm(*posted(request, files=True))
+    form = ImportUploadForm(
+        *posted(request, files=True),
+        federations=perms.import_federations(request.user),
+        national=perms.can_import_national(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
@@ -349,13 +440,14 @@ def imports(request):
                 kind=form.cleaned_data["kind"],
                 dry_run=form.cleaned_data["dry_run"],
                 origin=request.META.get("REMOTE_ADDR", "web"),
+                federation=form.cleaned_data["federation"],
             )
             if form.cleaned_data["as_at"]:
                 run.as_at = form.cleaned_data["as_at"]
                 run.save(update_fields=["as_at"])
             transaction.on_commit(lambda: run_import.enqueue(run.pk))
         return redirect("registry:import", pk=run.pk)
-    runs = Paginator(ImportRun.objects.defer("upload").select_related("created_by"), 25)
+    runs = Paginator(perms.visible_imports(request.user), 25)
     return render(
         request,
         "registry/imports.html",
@@ -365,7 +457,7 @@ def imports(request):
 
 def import_detail(request, pk: int):
     perms.require(perms.can_import(request.user))
-    run = ImportRun.objects.defer("upload").select_related("created_by").filter(pk=pk).first()
+    run = perms.visible_imports(request.user).filter(pk=pk).first()
     if run is None:
         raise Http404
     context = {"run": run, "kinds": Kind.LABELS, "poll_url": reverse("registry:import", args=[pk])}

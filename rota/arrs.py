@@ -201,7 +201,9 @@ def compute(federation, pcn, month: date) -> dict:
         )
     if maxima.verify:
         warnings.append("the maximums come from third-party summaries: verify against NHS England")
-    figure = registry.population(pcn, year, AnnualPopulation.Measure.WEIGHTED)
+    # The federation's own weighted population where it keeps one, else the national figure:
+    # another federation's figure never moves this federation's pot.
+    figure = registry.population(pcn, year, AnnualPopulation.Measure.WEIGHTED, federation)
     rate = DES_RATES.get(year)
     pot = None
     if figure.value is None or figure.is_estimate:
@@ -236,6 +238,7 @@ def compute(federation, pcn, month: date) -> dict:
         "maxima_source": maxima.source,
         "weighted_population": str(figure.value) if figure.value is not None else None,
         "weighted_population_is_estimate": figure.is_estimate,
+        "weighted_population_is_override": figure.is_override,
         "arrs_rate_per_weighted": str(rate.arrs_per_weighted)
         if rate and rate.arrs_per_weighted
         else None,

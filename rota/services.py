@@ -141,7 +141,9 @@ def load(federation: Federation, start: date, weeks: int, *, keep=True) -> Loade
     year = financial_year_of(start)
     pcns, regs, sources = [], {}, {}
     for access in AccessPcn.objects.filter(federation=federation).select_related("pcn"):
-        figure = registry.population(access.pcn, year, AnnualPopulation.Measure.ADJUSTED)
+        figure = registry.population(
+            access.pcn, year, AnnualPopulation.Measure.ADJUSTED, federation
+        )
         agreed = list(access.agreed.all())
         other = tuple(
             (datetime.combine(day, a.start), datetime.combine(day, a.end))

@@ -507,6 +507,7 @@ def pcn_list(request, slug):
                     "access": a,
                     "pcn": next(p for p in found.problem.pcns if p.code == a.pcn.code),
                     "source": found.population_source[a.pcn.code].basis,
+                    "own": found.population_source[a.pcn.code].is_override,
                 }
                 for a in accesses
             ],

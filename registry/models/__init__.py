@@ -1,6 +1,7 @@
 from registry.models.federations import (
     Federation,
     FederationMembership,
+    MembershipConsent,
     Network,
     NetworkMembership,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "FederationMembership",
     "ImportRun",
     "ListSize",
+    "MembershipConsent",
     "Network",
     "NetworkMembership",
     "OtherOrganisation",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -52,6 +53,58 @@ class FederationMembership(models.Model):
 
     def covers(self, day) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+class MembershipConsent(models.Model):
+    """A federation's request to hold a practice for dates another federation already holds it
+    for. A practice may belong to two federations, but only if it agrees: its practice manager
+    (or the installation's administrator) accepts, and only then is the membership made."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for the practice"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    federation = models.ForeignKey(
+        Federation, on_delete=models.CASCADE, related_name="consent_requests"
+    )
+    practice = models.ForeignKey(
+        "registry.Practice", on_delete=models.CASCADE, related_name="consent_requests"
+    )
+    start_date = models.DateField("joining")
+    end_date = models.DateField("leaving", null=True, blank=True)
+    join_reason = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=300, blank=True)
+    membership = models.OneToOneField(
+        FederationMembership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consent",
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["federation", "practice"],
+                condition=Q(status="waiting"),
+                name="one_waiting_consent_per_federation_practice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.federation} asks to hold {self.practice} ({self.get_status_display()})"
 
 
 class Network(models.Model):

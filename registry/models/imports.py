@@ -3,7 +3,9 @@ from django.db import models
 
 
 class ImportRun(models.Model):
-    """One import of one file: what it was, who brought it, and what it changed."""
+    """One import of one file: what it was, who brought it, and what it changed. A national
+    import updates the registry every federation shares; a federation's import brings its own
+    population figures only."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -12,6 +14,15 @@ class ImportRun(models.Model):
         CHECKED = "checked", "Checked (dry run, nothing written)"
         FAILED = "failed", "Failed (nothing written)"
 
+    federation = models.ForeignKey(
+        "registry.Federation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="import_runs",
+        help_text="Empty for a national import (installation operators); else the federation "
+        "whose own figures the file brings, which alone sees the run.",
+    )
     kind = models.CharField(max_length=30, blank=True)
     requested_kind = models.CharField(max_length=30, blank=True)
     file_name = models.CharField(max_length=255)

@@ -38,7 +38,12 @@ class ListSize(models.Model):
 
 class AnnualPopulation(models.Model):
     """A population figure for a financial year that cannot be derived from list sizes: the PCN
-    adjusted population (published as at 1 January) or the weighted (Carr-Hill) population."""
+    adjusted population (published as at 1 January) or the weighted (Carr-Hill) population.
+
+    With no ``federation`` it is the national figure every federation shares, changed only by
+    the installation's operators (the national import, or the form). With a ``federation`` it
+    is that federation's own figure for the year, used by its pages, settlements, rota and ARRS
+    claims in place of the national one and by nobody else."""
 
     class Measure(models.TextChoices):
         ADJUSTED = "adjusted", "Adjusted population"
@@ -57,6 +62,14 @@ class AnnualPopulation(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="annual_populations",
+    )
+    federation = models.ForeignKey(
+        "registry.Federation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_populations",
+        help_text="Empty for the national figure; else the federation whose own figure this is.",
     )
     financial_year = models.PositiveSmallIntegerField(
         help_text="The calendar year the financial year starts in: 2025 for 2025/26."
@@ -82,13 +95,23 @@ class AnnualPopulation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["practice", "financial_year", "measure"],
-                condition=Q(practice__isnull=False),
+                condition=Q(practice__isnull=False, federation__isnull=True),
                 name="population_unique_practice",
             ),
             models.UniqueConstraint(
                 fields=["pcn", "financial_year", "measure"],
-                condition=Q(pcn__isnull=False),
+                condition=Q(pcn__isnull=False, federation__isnull=True),
                 name="population_unique_pcn",
+            ),
+            models.UniqueConstraint(
+                fields=["federation", "practice", "financial_year", "measure"],
+                condition=Q(practice__isnull=False, federation__isnull=False),
+                name="population_unique_federation_practice",
+            ),
+            models.UniqueConstraint(
+                fields=["federation", "pcn", "financial_year", "measure"],
+                condition=Q(pcn__isnull=False, federation__isnull=False),
+                name="population_unique_federation_pcn",
             ),
         ]
 

@@ -20,7 +20,11 @@ from directory.models import BoardSeat, Contact, JoinRequest
 from finance import services as finance
 from finance.models import ActivityUpload
 from registry.models import Federation, FederationMembership, ImportRun, Network, Practice
-from registry.services import federation_create, federation_membership_add
+from registry.services import (
+    federation_create,
+    federation_membership_add,
+    federation_membership_request,
+)
 from rota.models import AccessPcn, PlanRun, RotaSession
 from rota.services import aware
 from tests.conftest import sign_in_verified
@@ -146,8 +150,9 @@ RULES = {
     # given it and are sent on; the others may set one up. Two-step sign-in has its own tests.
     "accounts:two-factor": ("get", {}, None, page(OTP_ROLES, ok=302, denied=200)),
     "accounts:recovery-codes": ("post", {}, {}, page(OTP_ROLES)),
-    "audit:events": ("get", {}, None, page(ADMINS)),
-    "audit:export": ("get", {}, None, page(ADMINS)),
+    # a network's administrators read the network's own trail (its bulletins, events, board)
+    "audit:events": ("get", {}, None, page([*ADMINS, "network_admin"])),
+    "audit:export": ("get", {}, None, page([*ADMINS, "network_admin"])),
     "registry:search": ("get", {}, None, page(WITH_ROLE)),
     "registry:practice": ("get", {"code": "C82001"}, None, page(WITH_ROLE)),
     "registry:practice-correct": (
@@ -178,6 +183,18 @@ RULES = {
         None,
         page(["federation_admin", "superuser"]),
     ),
+    "registry:consent-decide": (
+        "post",
+        lambda d: {"code": "C82001", "pk": d["consent"].pk},
+        {"decision": "decline"},
+        page(["practice_manager", "superuser"], ok=302),
+    ),
+    "registry:consent-withdraw": (
+        "post",
+        lambda d: {"slug": OTHER, "pk": d["consent"].pk},
+        {},
+        page(["other_admin", "superuser"], ok=302),
+    ),
     "registry:membership-end": (
         "get",
         lambda d: {"slug": FED, "pk": d["membership"].pk},
@@ -190,11 +207,13 @@ RULES = {
         None,
         page(["federation_admin", "operations_lead", "other_admin", "superuser"]),
     ),
+    # ELR's own import: its administrators and operations lead see it (not another
+    # federation's administrator); a national import, the operators alone.
     "registry:import": (
         "get",
         lambda d: {"pk": d["run"].pk},
         None,
-        page(["federation_admin", "operations_lead", "other_admin", "superuser"]),
+        page(["federation_admin", "operations_lead", "superuser"]),
     ),
     "finance:index": (
         "get",
@@ -663,8 +682,17 @@ def world(demo):
         "membership": FederationMembership.objects.get(
             federation__slug=FED, practice__code="C82001"
         ),
-        "run": ImportRun.objects.first(),
+        "run": ImportRun.objects.create(
+            federation=elr, kind="populations", file_name="elr-populations.csv", sha256="0" * 64
+        ),
         "other": Federation.objects.get(slug=OTHER),
+        # Other asks to hold C82001 too, which ELR holds: it waits for the practice to agree.
+        "consent": federation_membership_request(
+            federation=other,
+            practice=Practice.objects.get(code="C82001"),
+            start_date=date(2026, 4, 1),
+            by=other_admin,
+        ),
     }
 
 

@@ -14,7 +14,7 @@ from directory.services import DirectoryError
 from registry.models import Federation, FederationMembership, Network, Practice
 from registry.services import federation_create, federation_membership_add
 from tests.conftest import sign_in_verified
-from tests.factories import UserFactory
+from tests.factories import FederationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -399,14 +399,8 @@ def test_the_directory_on_the_command_line(capsys, network, contacts, demo):
     assert [m["slug"] for m in data["members"]] == [FED]
     assert data["members"][0]["contacts"][0]["name"] == "Chris Chief"
     stranger = UserFactory(email="nobody@example.org")
-    role_grant(
-        user=stranger,
-        role="practice_manager",
-        organisation=Practice.objects.exclude(
-            pk__in=FederationMembership.objects.values("practice_id")
-        ).first(),
-        by=None,
-    )
+    outside = FederationFactory()  # a federation that is not a member of the network
+    role_grant(user=stranger, role="board_member", organisation=outside, by=None)
     assert main(["--by", stranger.email, "directory", NET, "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["members"][0]["contacts"] is None
     assert main(["directory", NET, "--format", "csv"]) == 0

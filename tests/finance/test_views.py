@@ -158,7 +158,9 @@ def posted(books):
 
 
 def test_value_statement_figures(posted, books):
-    statement = selectors.practice_statement(books.practices[0], selectors.parse_period("2026-10"))
+    statement = selectors.practice_statement(
+        books.practices[0], selectors.parse_period("2026-10"), federation=books.federation
+    )
     phlebotomy = next(s for s in statement["services"] if s["code"] == "phlebotomy")
     # income 600/1000 of £10,000; costs 60% of £2,500; overhead 60% of £500; net £4,200
     assert (phlebotomy["income_pence"], phlebotomy["costs_pence"]) == (600_000, 150_000)
@@ -413,7 +415,9 @@ def test_the_demo_has_a_year_of_reconciled_settlements(demo_books):
         assert rows == s.paid_pence
     assert SettlementLine.objects.filter(corrects__isnull=False).exists()  # an adjusting entry
     statement = selectors.practice_statement(
-        Practice.objects.get(code="C82001"), selectors.parse_period("2026-27")
+        Practice.objects.get(code="C82001"),
+        selectors.parse_period("2026-27"),
+        federation=settlements.first().federation,
     )
     assert len(statement["services"]) >= 5 and statement["totals"]["net_pence"] > 0
 

@@ -2,7 +2,10 @@
 request to join; the demo practice manager finds a member by one of its practices, opens its
 entry, and keeps their own practice's contact up to date in the federation's directory."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from demo import DEMO_USERS
@@ -31,12 +34,16 @@ def test_network_admin_approves_and_practice_manager_uses_the_directory(
     page.get_by_role("link", name="Join requests (1 waiting)").click()
     assert page.get_by_text("We are 24 practices in Southend").is_visible()
     page.get_by_label("Approve").check()
-    page.get_by_label("Membership starts").fill("2026-12-01")
+    # Southend joins next month: until then the directory lists the four members of today.
+    joins = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    page.get_by_label("Membership starts").fill(joins.isoformat())
     screenshot("51-directory-join-request")
     page.get_by_role("button", name="Record the decision").click()
-    assert page.get_by_text("Southend GP Federation (demo) is now a member").is_visible()
+    assert page.get_by_text(
+        f"Southend GP Federation (demo) will be a member from {joins:%-d %B %Y}"
+    ).is_visible()
     request = JoinRequest.objects.get()
-    assert request.status == "approved" and str(request.membership.start_date) == "2026-12-01"
+    assert request.status == "approved" and request.membership.start_date == joins
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, demo_site, MANAGER)

@@ -96,6 +96,27 @@ def test_practice_populations(signed_in, demo, user):
     assert rows["2025/26"]["weighted"] == {
         "value": 27001.0,
         "is_estimate": False,
+        "is_override": False,
         "basis": f"Entered by {user.email}",
     }
     assert rows["2025/26"]["adjusted"]["is_estimate"] is True
+
+
+def test_populations_as_one_of_the_readers_federations_uses_them(client, demo):
+    from accounts.models import User
+    from registry.models import AnnualPopulation, Federation, Practice
+    from tests.conftest import sign_in_verified
+
+    practice = Practice.objects.get(code="C82001")
+    federation = Federation.objects.get(slug=FED)
+    AnnualPopulation.objects.create(
+        practice=practice, financial_year=2025, measure="weighted", value=1, federation=federation
+    )
+    sign_in_verified(client, User.objects.get(email="board@demo.gpfed.example"))
+    url = "/api/v1/practices/C82001/populations"
+    national = {r["financial_year"]: r for r in client.get(url).json()}
+    assert "2025/26" not in national  # no national figure that year; the own one is not it
+    own = {r["financial_year"]: r for r in client.get(url, {"federation": FED}).json()}
+    assert own["2025/26"]["weighted"]["value"] == 1
+    assert own["2025/26"]["weighted"]["is_override"] is True
+    assert client.get(url, {"federation": "no-such-federation"}).status_code == 404

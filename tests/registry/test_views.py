@@ -132,14 +132,27 @@ def test_create_federation_and_add_a_member(signed_in, demo):
     )
     federation = Federation.objects.get(name="Rutland Health Federation")
     assert response["Location"] == f"/federations/{federation.slug}/"
+    free = (
+        Practice.objects.exclude(pk__in=FederationMembership.objects.values("practice_id"))
+        .filter(status="A")
+        .first()
+    )
+    response = signed_in.post(
+        f"/federations/{federation.slug}/members/add/",
+        {"practice": free.code.lower(), "start_date": "1/4/2024", "join_reason": "Founding member"},
+    )
+    assert response.status_code == 302
+    membership = FederationMembership.objects.get(federation=federation)
+    assert membership.practice == free
+    assert membership.start_date == date(2024, 4, 1)
+    # C82010 is a member of the demo federation: adding it too only asks the practice.
     response = signed_in.post(
         f"/federations/{federation.slug}/members/add/",
         {"practice": "c82010", "start_date": "1/4/2024", "join_reason": "Founding member"},
     )
     assert response.status_code == 302
-    membership = FederationMembership.objects.get(federation=federation)
-    assert membership.practice.code == "C82010"
-    assert membership.start_date == date(2024, 4, 1)
+    assert FederationMembership.objects.filter(federation=federation).count() == 1
+    assert federation.consent_requests.get().practice.code == "C82010"
 
 
 def test_create_federation_without_a_name_shows_the_error(signed_in):
