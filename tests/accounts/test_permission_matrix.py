@@ -19,7 +19,15 @@ from comms.models import Bulletin, Event, Resource
 from directory.models import BoardSeat, Contact, JoinRequest
 from finance import services as finance
 from finance.models import ActivityUpload
-from registry.models import Federation, FederationMembership, ImportRun, Network, Practice
+from registry.models import (
+    PCN,
+    Federation,
+    FederationMembership,
+    ImportRun,
+    Network,
+    Practice,
+    PracticePCN,
+)
 from registry.services import (
     federation_create,
     federation_membership_add,
@@ -50,6 +58,7 @@ ACTORS = [
     "practice_manager",
     "practice_staff",
     "other_admin",
+    "other_pcn_cd",
     "superuser",
 ]
 DEMO_EMAIL = {
@@ -94,6 +103,16 @@ CONTACT_EDIT = ["federation_admin", "communications_lead", "practice_manager", "
 JOINERS = ["other_admin", "superuser"]  # administer a federation that is not a member yet
 FED_MEMBERS = [a for a in ELR if a != "network_admin"]  # the federation's own people
 CONTACT_MANAGE = ["federation_admin", "communications_lead", "superuser"]
+# Own figures for a PCN (populations, beds and points): the people of each federation holding
+# one of its practices, for that federation.
+PCN_FIGURES = [
+    "pcn_cd",
+    "federation_admin",
+    "finance_lead",
+    "other_admin",
+    "other_pcn_cd",
+    "superuser",
+]
 
 
 def page(allowed, ok=200, denied=404, anonymous=302):
@@ -172,7 +191,8 @@ RULES = {
         "get",
         {"code": "U30213"},
         None,
-        page(["pcn_cd", "federation_admin", "finance_lead", "superuser"]),
+        # Other holds a practice of U30213 too: its people keep Other's own figures for it.
+        page(PCN_FIGURES),
     ),
     "registry:federations": ("get", {}, None, page(SIGNED_IN)),
     "registry:federation-new": ("get", {}, None, page(["network_admin", "superuser"])),
@@ -230,7 +250,8 @@ RULES = {
         "get",
         {"code": "U30213"},
         None,
-        page(["pcn_cd", "federation_admin", "finance_lead", "superuser"]),
+        # Other holds a practice of U30213 too: its people keep Other's own figures for it.
+        page(PCN_FIGURES),
     ),
     "finance:federation": ("get", {"slug": FED}, None, page(FIN_VIEW)),
     "finance:settings": ("get", {"slug": FED}, None, page(FIN_MANAGE)),
@@ -555,12 +576,31 @@ def world(demo):
     )
     other_admin = UserFactory(email="admin@other.example")
     role_grant(user=other_admin, role="federation_admin", organisation=other, by=None)
+    # Other's practice is in ELR's Cross Counties PCN too (PCNs cross federations), and Other
+    # has its own clinical director for it: her role reaches Other's data alone.
+    PracticePCN.objects.filter(practice=outsider).delete()
+    PracticePCN.objects.create(
+        practice=outsider, pcn=PCN.objects.get(code="U30213"), start_date=date(2020, 4, 1)
+    )
+    other_pcn_cd = UserFactory(email="cd@other.example")
+    role_grant(
+        user=other_pcn_cd,
+        role="pcn_clinical_director",
+        organisation=PCN.objects.get(code="U30213"),
+        federation=other,
+        by=None,
+    )
     superuser = UserFactory(is_superuser=True, is_staff=True)
     users = {
         actor: User.objects.get(email=f"{email}@demo.gpfed.example")
         for actor, email in DEMO_EMAIL.items()
     }
-    users.update(no_role=UserFactory(), other_admin=other_admin, superuser=superuser)
+    users.update(
+        no_role=UserFactory(),
+        other_admin=other_admin,
+        other_pcn_cd=other_pcn_cd,
+        superuser=superuser,
+    )
     token = ApiToken.objects.create(
         user=superuser,
         name="t",
