@@ -373,26 +373,31 @@ def federation_returns(federation: Federation, period: Period) -> list[dict]:
 
 def contracts_register(federation: Federation, day: date | None = None) -> list[dict]:
     """Every contract with when it ends and the last day to give notice, and which of the
-    next 3, 6 and 12 months that falls in."""
+    next 3, 6 and 12 months the date to act on falls in: the notice date while it is ahead,
+    else the end date. A contract whose notice date has passed but which has not ended needs
+    attention whatever its window, and comes first."""
     day = day or registry.today()
     out = []
     for contract in Contract.objects.filter(federation=federation).select_related("commissioner"):
         notice, end = contract.notice_date, contract.end_date
-        soonest = min(d for d in (notice, end) if d is not None) if end else None
+        ended = bool(end and end < day)
+        notice_passed = bool(notice and end and notice < day <= end)
+        act_by = notice if notice and notice >= day else end
         window = None
-        if soonest is not None and soonest >= day:
+        if act_by is not None and not ended:
             for months in (3, 6, 12):
-                if soonest <= add_months(day, months) - timedelta(days=1):
+                if act_by <= add_months(day, months) - timedelta(days=1):
                     window = months
                     break
         out.append(
             {
                 "contract": contract,
                 "notice_date": notice,
-                "ended": bool(end and end < day),
-                "notice_passed": bool(notice and notice < day <= end),
+                "ended": ended,
+                "notice_passed": notice_passed,
                 "window": window,
+                "attention": notice_passed or window is not None,
             }
         )
-    out.sort(key=lambda r: (r["ended"], r["contract"].end_date or date.max))
+    out.sort(key=lambda r: (r["ended"], not r["notice_passed"], r["contract"].end_date or date.max))
     return out

@@ -115,7 +115,7 @@ def federation_home(request, slug: str):
             "federation": federation,
             "months": months,
             "settings": services.finance_settings(federation),
-            "register": [r for r in selectors.contracts_register(federation) if r["window"]],
+            "register": [r for r in selectors.contracts_register(federation) if r["attention"]],
             "can_manage": perms.can_manage_finance(request.user, federation),
             "can_record": perms.can_record_activity(request.user, federation),
         },
@@ -263,7 +263,11 @@ def contract_list(request, slug: str):
     register = selectors.contracts_register(federation)
     window = request.GET.get("within", "")
     if window in ("3", "6", "12"):
-        register = [r for r in register if r["window"] and r["window"] <= int(window)]
+        register = [
+            r
+            for r in register
+            if r["notice_passed"] or (r["window"] and r["window"] <= int(window))
+        ]
     return render(
         request,
         "finance/contract_list.html",

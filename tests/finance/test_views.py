@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.services import role_grant
 from audit.models import AuditEvent
 from finance import selectors
 from finance import services as finance
+from finance.inputs import add_months
 from finance.models import Activity, ActivityUpload, Contract, ContractDocument, Rule, Settlement
 from gpfed.cli import main
 from tests.conftest import sign_in_verified
@@ -262,6 +264,36 @@ def test_contracts_register_windows(books):
     assert register["LATER"]["window"] == 12
     assert register["FAR"]["window"] is None and register["OPEN"]["window"] is None
     assert register["PASSED"]["notice_passed"]
+    # Its notice date has passed but it has not ended: it ends within 3 months, needs
+    # attention and comes first (LLR-CD-2024-017 once vanished from every list).
+    assert register["PASSED"]["window"] == 3 and register["PASSED"]["attention"]
+    contract("PASSED-LATER", date(2027, 4, 30), 9)  # notice by 31 Jul 2026; ends within 6 months
+    ordered = selectors.contracts_register(books.federation, today)
+    passed = [r["contract"].reference for r in ordered if r["notice_passed"]]
+    assert [r["contract"].reference for r in ordered[:2]] == passed == ["PASSED", "PASSED-LATER"]
+    later = next(r for r in ordered if r["contract"].reference == "PASSED-LATER")
+    assert later["window"] == 6 and later["attention"]
+    assert not next(r for r in ordered if r["contract"].reference == "FAR")["attention"]
+
+
+def test_the_finance_home_lists_a_contract_whose_notice_date_passed(client, lead, books):
+    today = timezone.localdate()
+    end = add_months(today, 2)
+    finance.contract_save(
+        federation=books.federation,
+        by=None,
+        reference="NOTICE-GONE",
+        title="Notice gone",
+        other_body="ICB",
+        start_date=date(2024, 4, 1),
+        end_date=end,
+        notice_months=3,
+        basis=Contract.Basis.PER_UNIT,
+    )
+    home = client.get(f"/finance/{books.federation.slug}/").content.decode()
+    assert "NOTICE-GONE" in home and "notice date passed" in home
+    listed = client.get(f"/finance/{books.federation.slug}/contracts/", {"within": "3"})
+    assert "NOTICE-GONE" in listed.content.decode()
 
 
 def test_contract_documents_with_nhs_numbers_are_refused(books, lead):
