@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from accounts.models import Role
 
@@ -13,6 +13,17 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "Enter a correct email address and password.",
         "inactive": "This account has been deactivated. Ask your federation administrator.",
     }
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """The address to send a reset link to. It only collects the address: the request goes
+    through ``accounts.services.password_reset_request``, which throttles and audits it."""
+
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class InviteForm(forms.Form):

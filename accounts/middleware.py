@@ -1,10 +1,38 @@
+from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.otp import needs_second_step
 
 ALLOWED_PREFIXES = ("/accounts/two-factor/", "/accounts/sign-out/", "/static/")
+SIGNED_IN_AT = "gpfed_signed_in_at"
+
+
+def session_started(request) -> None:
+    """Note in the session when the person signed in (called as they do)."""
+    request.session[SIGNED_IN_AT] = timezone.now().timestamp()
+
+
+class SessionLimitMiddleware:
+    """A session ends at the latest ``GPFED_SESSION_MAX_HOURS`` after signing in, however busy
+    the person has been; the idle limit is Django's own (``SESSION_COOKIE_AGE``, renewed by
+    every request). Once over, the person is signed out: pages send them to sign in again and
+    the API treats the request as signed out. API tokens carry no session and are not
+    affected."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            started = request.session.setdefault(SIGNED_IN_AT, now)
+            if now - started > settings.GPFED_SESSION_MAX_HOURS * 3600:
+                logout(request)
+        return self.get_response(request)
 
 
 class TwoFactorMiddleware:

@@ -213,3 +213,20 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class PasswordResetRequest(models.Model):
+    """One request for a password reset link, whatever the address: whether it has an account
+    is never stored or shown. Counted per address and per IP to throttle requests, and kept
+    for a day (the audit trail keeps each request for good)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    email = models.EmailField(help_text="As entered, in lower case.")
+    ip = models.CharField(max_length=60, help_text="The IP address the request came from.")
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["email", "at"]), models.Index(fields=["ip", "at"])]
+
+    def __str__(self) -> str:
+        return self.email

@@ -15,9 +15,15 @@ of dates; everything a person may see follows from the roles active today:
 * a federation is visible to anyone with a role within it, and to the administrators of a
   network it belongs to;
 * changing a federation's membership, users and audit trail needs its federation administrator;
-* a practice's details may be corrected by its practice manager or an administrator of a
-  federation it belongs to; populations may be entered by them, by the federation's finance
-  lead and, for a PCN, by its clinical director.
+* a practice's published details may be corrected by its practice manager, and by a
+  federation's administrator only while hers is the one federation holding it;
+* figures every federation shares (the registry, list sizes, the national populations and a
+  PCN's national care-home beds and IIF points) are changed by the installation's operators
+  alone. A federation keeps its own figures, used by it alone: a population for a practice or
+  PCN it holds, and a PCN's care-home beds and IIF points, entered by its administrators and
+  finance lead, or by the practice's manager or the PCN's clinical director whose role was
+  granted within it; its own populations are imported by its administrators and operations
+  lead.
 
 An object outside a person's scope is answered with 404, never 403, so that nothing about it
 leaks. Installation administrators (Django superusers) may do everything.
@@ -268,21 +274,37 @@ def visible_imports(user) -> QuerySet:
 
 
 def can_correct_practice(user, practice) -> bool:
-    """A practice's published details are shared by every federation holding it: its own
-    practice manager may correct them, and a federation's administrator only while hers is
-    the one federation holding the practice."""
+    """A practice's published details are shared by every federation holding it. While one
+    federation holds it, its administrator and the practice manager it granted may correct
+    them; once two do, only the installation's operators (neither federation may change what
+    the other shows)."""
     scope = scope_for(user)
-    if scope.superuser or practice.pk in scope.practice_ids(Role.PRACTICE_MANAGER):
+    if scope.superuser:
         return True
     holders = federations_of_practices([practice.pk], scope.day)
-    return len(holders) == 1 and bool(holders & scope.federation_ids(Role.FEDERATION_ADMIN))
+    if len(holders) != 1:
+        return False
+    (holder,) = holders
+    return holder in scope.federation_ids(Role.FEDERATION_ADMIN) or (
+        practice.pk,
+        holder,
+    ) in scope.practice_pairs(Role.PRACTICE_MANAGER)
 
 
-def can_decide_consent(user, practice) -> bool:
-    """Agree (or not) that a practice joins a second federation: its practice manager, or an
-    installation administrator."""
+def can_decide_consent(user, practice, consent=None) -> bool:
+    """Agree (or not) that a practice joins another federation: its practice manager, granted
+    within a federation that holds it for the dates asked (never within the federation
+    asking), or an installation administrator. Without ``consent``: whether this person answers
+    any request for the practice."""
+    from registry.services import consent_deciders
+
     scope = scope_for(user)
-    return scope.superuser or practice.pk in scope.practice_ids(Role.PRACTICE_MANAGER)
+    if scope.superuser:
+        return True
+    within = {f for p, f in scope.practice_pairs(Role.PRACTICE_MANAGER) if p == practice.pk}
+    if consent is None:
+        return bool(within)
+    return bool(within & consent_deciders(consent))
 
 
 def can_set_population(user, org) -> bool:
@@ -303,7 +325,9 @@ def population_federations(user, org) -> QuerySet:
     whose own figure for its population this person may enter: the federation's
     administrators and finance lead; a PCN's clinical director and a practice's manager for
     the federation their role was granted within; an installation operator for any of them.
-    A federation's own figure changes nothing for anyone else."""
+    The same people enter a PCN's care-home beds and IIF points as their federation's own
+    (``finance.views.pcn_figures``). A federation's own figure changes nothing for anyone
+    else."""
     from registry.models import PCN, Federation
     from registry.selectors import federations_holding
 

@@ -8,6 +8,8 @@ import hashlib
 import secrets
 from datetime import date, timedelta
 
+from axes.models import AccessAttempt
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
@@ -17,8 +19,17 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ROLE_ORGANISATION, ApiToken, Invitation, Role, RoleGrant, User
+from accounts.models import (
+    ROLE_ORGANISATION,
+    ApiToken,
+    Invitation,
+    PasswordResetRequest,
+    Role,
+    RoleGrant,
+    User,
+)
 from accounts.permissions import forget_scope
+from accounts.tasks import password_reset_email
 from audit.services import audit_record
 from registry.selectors import federations_holding
 
@@ -376,3 +387,94 @@ def api_token_user(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- forgotten passwords -----------------------------------------------------------------
+
+RESET_WINDOW = timedelta(hours=1)  # requests are counted over this long
+RESET_KEPT = timedelta(days=1)  # then their rows go (the audit trail keeps each for good)
+
+
+class TooManyResets(AccountError):
+    """Too many requests for a reset link for one address, or from one IP address."""
+
+
+def user_federation(user: User):
+    """The federation whose administrators read the person's sign-in records: that of one of
+    their current roles, if any."""
+    grant = user.role_grants.filter(federation__isnull=False, end_date__isnull=True).first()
+    return grant.federation if grant else None
+
+
+def password_reset_request(*, email: str, ip: str) -> None:
+    """Someone asks, from ``ip``, for a link to reset the password of the account at
+    ``email``. An active account with a password is sent one by email, from the worker
+    (``accounts.notify``); any other address gets nothing, and the page that asked looks the
+    same either way. Past ``GPFED_PASSWORD_RESETS_PER_EMAIL`` requests for the address or
+    ``GPFED_PASSWORD_RESETS_PER_IP`` from the IP address in the last hour this refuses with
+    ``TooManyResets``, whether or not the address has an account. Every request is audited,
+    against the account when there is one."""
+    email = email.strip().lower()
+    # Written and committed before counting, so that requests arriving together count each
+    # other: at worst one too many is refused, never one too many sent.
+    asked = PasswordResetRequest.objects.create(email=email, ip=ip)
+    recent = PasswordResetRequest.objects.filter(at__gt=timezone.now() - RESET_WINDOW)
+    too_many = (
+        recent.filter(email=email).count() > settings.GPFED_PASSWORD_RESETS_PER_EMAIL
+        or recent.filter(ip=ip).count() > settings.GPFED_PASSWORD_RESETS_PER_IP
+    )
+    user = User.objects.filter(email__iexact=email).first()
+    if too_many:
+        outcome = "too many requests"
+    elif user is None:
+        outcome = "no account"
+    elif not user.is_active:
+        outcome = "deactivated: nothing sent"
+    elif not user.has_usable_password():
+        outcome = "no password yet: nothing sent"
+    else:
+        outcome = "link sent"
+    with transaction.atomic():
+        audit_record(
+            by=None,
+            actor_label=email,
+            action="auth.password_reset_request",
+            obj=user or asked,
+            after={"outcome": outcome},
+            federation=user_federation(user) if user else None,
+        )
+        if outcome == "link sent":
+            transaction.on_commit(lambda: password_reset_email.enqueue(user.pk))
+    PasswordResetRequest.objects.filter(at__lt=timezone.now() - RESET_KEPT).delete()
+    if too_many:
+        raise TooManyResets(
+            "Too many requests to reset a password from here or for this address. "
+            "Try again in an hour.",
+            field="email",
+        )
+
+
+@transaction.atomic
+def password_reset_complete(*, user: User, password: str) -> User:
+    """Set the password chosen through a reset link (Django's PasswordResetConfirmView has
+    checked the link, which works once, and the password rules). Every session signed in
+    with the old password ends. A lockout after wrong passwords is lifted, deliberately: the
+    person has just shown they hold the mailbox, which is all a reset needs, and the password
+    being guessed no longer exists; the audit records that it was lifted. A deactivated
+    account is refused: a reset never brings one back."""
+    if not user.is_active:
+        raise AccountError("This account has been deactivated.")
+    user.set_password(password)
+    user.save()
+    attempts = AccessAttempt.objects.filter(username__iexact=user.email)
+    lifted = attempts.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).exists()
+    for username in set(attempts.values_list("username", flat=True)):
+        axes_reset(username=username)
+    audit_record(
+        by=user,
+        action="auth.password_reset",
+        obj=user,
+        after={"lockout_lifted": lifted},
+        federation=user_federation(user),
+    )
+    return user

@@ -5,17 +5,16 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from accounts.middleware import session_started
 from accounts.models import User
+from accounts.services import user_federation as _federation_of
 from audit.services import audit_record
-
-
-def _federation_of(user):
-    grant = user.role_grants.filter(federation__isnull=False, end_date__isnull=True).first()
-    return grant.federation if grant else None
 
 
 @receiver(user_logged_in)
 def signed_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        session_started(request)
     audit_record(by=user, action="auth.sign_in", obj=user, federation=_federation_of(user))
 
 

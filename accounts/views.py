@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -20,6 +21,7 @@ from accounts.forms import (
     ApiTokenForm,
     InviteForm,
     OtpForm,
+    PasswordResetRequestForm,
     SignInForm,
 )
 from accounts.models import ROLE_ORGANISATION, ApiToken, User
@@ -41,6 +43,8 @@ from accounts.services import (
     invitation_accept,
     invitation_create,
     invitation_for_token,
+    password_reset_complete,
+    password_reset_request,
     role_end,
     user_deactivate,
 )
@@ -62,6 +66,58 @@ class SignInView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["demo_users"] = DEMO_USERS if settings.DEMO_MODE else []
         return context
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Forgotten your password? The same page follows whatever address is entered."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("accounts:password-reset-sent")
+
+    def form_valid(self, form):
+        try:
+            password_reset_request(
+                email=form.cleaned_data["email"], ip=self.request.META.get("REMOTE_ADDR", "")
+            )
+        except AccountError as error:
+            _form_error(form, error)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return redirect(self.success_url)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_sent.html"
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The emailed link: Django checks its token, which works once."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password-reset-complete")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        # A deactivated account's link is no link: a reset never brings an account back.
+        return user if user is not None and user.is_active else None
+
+    def render_to_response(self, context, **response_kwargs):
+        if not context.get("validlink"):
+            response_kwargs["status"] = 404
+        return super().render_to_response(context, **response_kwargs)
+
+    def form_valid(self, form):
+        password_reset_complete(user=form.user, password=form.cleaned_data["new_password1"])
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return redirect(self.success_url)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -241,6 +297,7 @@ def user_deactivate_view(request, pk: int):
 
 
 @login_not_required
+@never_cache  # names the person, role and organisation, behind a one-time link
 def accept(request, token: str):
     invitation = invitation_for_token(token)
     if invitation is None:
@@ -270,7 +327,10 @@ def accept(request, token: str):
 
 def _next(request) -> str:
     target = request.GET.get("next") or request.POST.get("next") or reverse("home")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+    # a path on this site (a bare word would be taken for the name of a URL pattern)
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}
+    ):
         return reverse("home")
     return target
 

@@ -34,13 +34,15 @@ def audit_record(
     federation=None,
     network=None,
     actor_label: str = "",
+    origin: str | None = None,
 ) -> AuditEvent:
     """Record a change. Call inside the service's transaction, after the write.
 
     ``federation`` and ``network`` say whose administrators may read it. ``network`` defaults
     to the network the object belongs to (its ``network``, or the object itself when it is a
     network), so a network's own records (its bulletins, events, library, board, join
-    requests) are never left without a reader."""
+    requests) are never left without a reader. ``origin`` replaces where the change came from
+    (the request's address), as a record in another federation's trail does."""
     changes = {}
     before = before or {}
     after = after or {}
@@ -51,7 +53,7 @@ def audit_record(
     return AuditEvent.objects.create(
         actor=by if getattr(by, "pk", None) else None,
         actor_label=actor_label or getattr(by, "email", "") or "system",
-        origin=current_origin(),
+        origin=current_origin() if origin is None else origin,
         action=action,
         object_type=obj._meta.label,
         object_id=str(obj.pk),

@@ -16,6 +16,7 @@ from audit.services import audit_record, snapshot
 from comms.models import Event, EventMaterial, Registration
 from comms.services import CommsError, addressed_save, recipients
 from gpfed.documents import DocumentError, check_document
+from gpfed.headers import has_line_break, one_line, refusal
 
 EVENT_FIELDS = ["title", "kind", "starts_at", "ends_at", "place", "online_link", "capacity"]
 
@@ -23,6 +24,8 @@ EVENT_FIELDS = ["title", "kind", "starts_at", "ends_at", "place", "online_link",
 def event_save(event: Event, *, by, audience: dict | None = None) -> Event:
     """Add or change an event. A change of capacity or audience gives free places to the
     waiting list, and releases those of people the event no longer reaches."""
+    if has_line_break(event.title):
+        raise CommsError(refusal("the title"), field="title")
     if event.ends_at <= event.starts_at:
         raise CommsError("The event must end after it starts", field="ends_at")
     if not event.place and not event.online_link:
@@ -238,7 +241,7 @@ def send_event_email(registration_id: int, kind: str) -> bool:
         "url": f"{settings.GPFED_BASE_URL}/comms/events/{event.pk}/",
     }
     message = EmailMultiAlternatives(
-        subject=SUBJECTS[kind].format(title=event.title),
+        subject=one_line(SUBJECTS[kind].format(title=event.title)),
         body=render_to_string("comms/event_email.txt", context),
         to=[registration.user.email],
     )
@@ -300,7 +303,7 @@ def record_attendance(event: Event, attended_ids: set[int], *, by) -> int:
 
 def material_add(event: Event, *, title: str, file_name: str, data: bytes, by) -> EventMaterial:
     try:
-        safe_name, _content_type = check_document(file_name, data)
+        safe_name, _content_type = check_document(file_name, data, door="event")
     except DocumentError as error:
         raise CommsError(str(error), field="file") from None
     with transaction.atomic():

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from comms.models import ROLE_CHOICES, Bulletin, Event, Folder, Preference, Resource
+from gpfed.dates import formfield_in_years, validate_years
+from gpfed.headers import refuse_line_breaks
 from registry.models import PCN, Federation, Network, Practice
 from registry.selectors import federation_pcns_on, federation_practices_on
 
@@ -37,6 +39,12 @@ class AudienceForm(forms.ModelForm):
             if name in self.fields:
                 self.fields[name].required = False
                 self.fields[name].help_text = "Leave empty for everyone."
+
+    def clean_title(self):
+        """A title is one line: a bulletin's or an event's becomes the subject of emails."""
+        title = self.cleaned_data["title"]
+        refuse_line_breaks(title)
+        return title
 
     def audience(self) -> dict:
         return {
@@ -75,6 +83,7 @@ class BulletinForm(AudienceForm):
 class SendForm(forms.Form):
     send_at = forms.DateTimeField(
         required=False,
+        validators=[validate_years],
         label="Send at (optional)",
         help_text="Leave empty to send now, or give a date and time, e.g. 2026-12-01 09:00.",
     )
@@ -129,6 +138,7 @@ class EventForm(AudienceForm):
             "starts_at": "Starts (date and time, e.g. 2026-12-03 12:30)",
             "ends_at": "Ends",
         }
+        formfield_callback = formfield_in_years
 
 
 class MaterialForm(forms.Form):

@@ -43,7 +43,7 @@ def folder_add(sender, name: str, *, by) -> Folder:
 
 def _checked(file_name: str, data: bytes) -> str:
     try:
-        safe_name, _type = check_document(file_name, data)
+        safe_name, _type = check_document(file_name, data, door="library")
     except DocumentError as error:
         raise CommsError(str(error), field="file") from None
     return safe_name

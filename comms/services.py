@@ -26,6 +26,7 @@ from audit.services import audit_record, snapshot
 from comms.mail import send_then_commit, two_phase
 from comms.models import Bulletin, BulletinFile, Delivery, Preference
 from comms.text import to_html
+from gpfed.headers import has_line_break, one_line, refusal
 from registry.selectors import covering
 
 BACKOFF = [timedelta(minutes=m) for m in (1, 5, 30, 120, 360)]
@@ -89,6 +90,8 @@ def bulletin_save(bulletin: Bulletin, *, by, audience: dict | None = None) -> Bu
         raise CommsError("A sent bulletin cannot be changed: send a correction instead.")
     if not bulletin.title.strip() or not bulletin.body.strip():
         raise CommsError("A bulletin needs a title and something to say", field="body")
+    if has_line_break(bulletin.title):
+        raise CommsError(refusal("the title"), field="title")
     with transaction.atomic():
         addressed_save(bulletin, by=by, fields=FIELDS, noun="bulletin", audience=audience)
     return bulletin
@@ -205,7 +208,7 @@ def bulletin_file_add(bulletin: Bulletin, *, file_name: str, data: bytes, by) ->
 
     _unsent(bulletin)
     try:
-        safe_name, content_type = check_document(file_name, data, images=True)
+        safe_name, content_type = check_document(file_name, data, door="bulletin", images=True)
     except DocumentError as error:
         raise CommsError(str(error), field="file") from None
     if bulletin.files.filter(file_name=safe_name).exists():
@@ -411,7 +414,7 @@ def message_for(delivery: Delivery, cache: dict | None = None) -> EmailMultiAlte
         "attachments": [f for f, _data in files if not f.is_image],
     }
     message = EmailMultiAlternatives(
-        subject=f"{'[Essential] ' if bulletin.essential else ''}{bulletin}",
+        subject=one_line(f"{'[Essential] ' if bulletin.essential else ''}{bulletin}"),
         body=render_to_string("comms/email.txt", context),
         to=[delivery.email],
         headers={"Message-ID": delivery.message_id, "X-gpfed-bulletin": str(bulletin.pk)},

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from directory.models import BoardSeat, Contact
+from gpfed.dates import formfield_in_years, validate_years
+from gpfed.uploads import UploadRefused, check_size
 from registry.models import PCN, Federation, Practice
 from registry.selectors import federation_pcns_on, federation_practices_on
 
@@ -34,6 +36,7 @@ class DecisionForm(forms.Form):
         widget=DATE,
         label="Membership starts",
         help_text="Needed to approve.",
+        validators=[validate_years],
     )
     note = forms.CharField(
         required=False,
@@ -44,7 +47,7 @@ class DecisionForm(forms.Form):
 
 
 class EndForm(forms.Form):
-    end_date = forms.DateField(widget=DATE, label="Last day")
+    end_date = forms.DateField(widget=DATE, label="Last day", validators=[validate_years])
 
 
 class BoardSeatForm(forms.ModelForm):
@@ -52,6 +55,7 @@ class BoardSeatForm(forms.ModelForm):
         model = BoardSeat
         fields = ["position", "name", "federation", "start_date", "end_date"]
         widgets = {"start_date": DATE, "end_date": DATE}
+        formfield_callback = formfield_in_years
 
     def __init__(self, *args, network, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,3 +141,12 @@ class ContactsFileForm(forms.Form):
         "organisation is a member practice's or PCN's ODS code, or empty for the federation. "
         "Download the directory first to get a file in this shape.",
     )
+
+    def clean_file(self):
+        # The size limit here; the service screens the file before it writes anything.
+        upload = self.cleaned_data["file"]
+        try:
+            check_size("contacts", upload.size)
+        except UploadRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return upload

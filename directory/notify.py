@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 
 from accounts.models import Role, RoleGrant, User
 from directory.models import JoinRequest
+from gpfed.headers import one_line
 from registry.selectors import covering, today
 
 SUBJECTS = {
@@ -56,6 +57,8 @@ def send_join_email(join_request_id: int, kind: str) -> int:
         "directory/join_email.txt",
         {"request": request, "kind": kind, "url": f"{settings.GPFED_BASE_URL}{path}"},
     )
-    subject = SUBJECTS[kind].format(federation=request.federation, network=request.network)
+    subject = one_line(
+        SUBJECTS[kind].format(federation=request.federation, network=request.network)
+    )
     EmailMessage(subject=subject, body=body, to=to).send()
     return len(to)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.services import audit_record, save_audited, snapshot
 from directory.models import BoardSeat, Contact, JoinRequest
+from gpfed.exports import read_cell
 from registry.models import Federation, Network, NetworkMembership, PracticePCN
 from registry.selectors import covering, today
 
@@ -309,12 +310,10 @@ def contacts_import(federation: Federation, data: bytes, *, by) -> dict:
 
     from directory.models import PHONE
     from registry.importers.base import ImportFileError, Problem, read_csv
-    from registry.importers.screening import screen
+    from registry.importers.screening import admit
     from registry.models import PCN, Practice
 
-    problems = screen(data, "contacts.csv")
-    if problems:
-        raise ImportFileError(problems)
+    admit("contacts", data, "contacts.csv")  # the upload policy: size, safe to open, NHS numbers
     rows = read_csv(data)
     header = [str(h or "").strip().lower() for h in rows[0]]
     missing = [c for c in CONTACT_COLUMNS[:5] if c not in header]
@@ -334,7 +333,8 @@ def contacts_import(federation: Federation, data: bytes, *, by) -> dict:
     pcns = {p.code: p for p in PCN.objects.filter(pk__in=pcn_ids)}
     found, seen, problems = [], set(), []
     for number, row in enumerate(rows[1:], start=2):
-        cells = dict(zip(header, [str(c or "").strip() for c in row], strict=False))
+        # read_cell: the apostrophe the export put before a formula start is not the value's
+        cells = dict(zip(header, [read_cell(str(c or "").strip()) for c in row], strict=False))
         code = cells.get("organisation", "").upper()
         name, role = cells.get("name", ""), cells.get("role", "")
         email, phone = cells.get("email", ""), cells.get("phone", "")

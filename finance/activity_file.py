@@ -10,13 +10,11 @@ refused, so a file cannot carry patient details in with it.
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import python_calamine
-
+from gpfed.uploads import UploadRefused, check_size, open_workbook, workbook_rows
 from registry.importers.base import (
     PCN_CODE,
     PRACTICE_CODE,
@@ -52,13 +50,10 @@ class ActivityRecord:
 def _rows(data: bytes, file_name: str) -> list[list]:
     if data[:4] == b"PK\x03\x04":
         try:
-            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            sheet = book.get_sheet_by_index(0)
-            rows = sheet.to_python(skip_empty_area=False)
-        except Exception as exc:  # calamine raises its own types for every kind of bad file
-            raise ImportFileError(
-                [Problem(None, None, f"the workbook cannot be read: {exc}")]
-            ) from None
+            book = open_workbook(data)
+            rows = workbook_rows(book, book.sheet_names[0]) if book.sheet_names else []
+        except UploadRefused as refused:
+            raise ImportFileError([Problem(None, None, str(refused))]) from None
         rows = [row for row in rows if any(str(c).strip() for c in row if c is not None)]
         if not rows:
             raise ImportFileError([Problem(None, None, "the file is empty")])
@@ -84,6 +79,10 @@ def _month(value) -> date | None:
 def parse(data: bytes, file_name: str = "") -> tuple[list[ActivityRecord], Problems]:
     """Records and the problems found reading them (structure, types, duplicates, NHS
     numbers). Checks against the database are the service's."""
+    try:
+        check_size("activity", len(data))  # the upload policy, whichever door the file came by
+    except UploadRefused as refused:
+        raise ImportFileError([Problem(None, None, str(refused))]) from None
     problems = Problems()
     for found in screen(data, file_name):
         problems.add(found.row, found.column, found.message)

@@ -3,11 +3,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import forms
-from django.conf import settings
 
 from finance.inputs import parse_month
 from finance.models import Contract, IncomeEntry, Rule, Service, Settlement
-from registry.forms import NhsDateField
+from gpfed.uploads import UploadRefused, check_size
+from registry.forms import NhsDateField, WhoseFiguresMixin, clean_upload
 from registry.models import PCN, Commissioner, Practice
 
 
@@ -214,9 +214,12 @@ class DocumentForm(forms.Form):
     file = forms.FileField(help_text="PDF, Word (.docx), Excel (.xlsx), CSV or text")
 
     def clean_file(self):
+        # The size limit here; the kind, content and NHS numbers in the service.
         upload = self.cleaned_data["file"]
-        if upload.size > settings.GPFED_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is too large")
+        try:
+            check_size("contract", upload.size)
+        except UploadRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
         return upload
 
 
@@ -229,10 +232,8 @@ class ActivityUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.GPFED_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("The file is too large")
-        return upload
+        # Screened here, in the request: a refused file is never stored for the worker.
+        return clean_upload(self.cleaned_data["file"], door="activity", kinds=(".csv", ".xlsx"))
 
 
 class ActivityEntryForm(forms.Form):
@@ -313,7 +314,12 @@ class PeriodForm(forms.Form):
     )
 
 
-class PcnFiguresForm(forms.Form):
+class PcnFiguresForm(WhoseFiguresMixin, forms.Form):
+    national_label = "The national figures, used by every federation without its own"
+    own_label = "{name}'s own figures, used by it alone"
+    federation = forms.ChoiceField(
+        label="Whose figures", required=False, widget=forms.RadioSelect, choices=()
+    )
     financial_year = forms.IntegerField(
         label="Financial year starting in", min_value=2019, max_value=2100
     )
@@ -322,3 +328,7 @@ class PcnFiguresForm(forms.Form):
         label="IIF points achieved", min_value=0, max_digits=8, decimal_places=2, required=False
     )
     source = forms.CharField(max_length=300, help_text="For example CQC bed list, 1 April 2026")
+
+    def __init__(self, *args, federations=(), national: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.whose(federations=list(federations), national=national)

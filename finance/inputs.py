@@ -4,8 +4,6 @@ federations and months (never a query per practice or per row)."""
 from __future__ import annotations
 
 import bisect
-import calendar
-import re
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
@@ -16,37 +14,13 @@ from django.db.models.functions import Cast
 from finance.engine import EntryInput, MonthInputs, ServiceInput
 from finance.models import Activity, FinanceSettings, IncomeEntry, IncomeShare, Service
 from finance.models import ServiceParticipation as Participation
+
+# The month helpers and the one month parser are gpfed.dates'; finance's callers find them here.
+from gpfed.dates import add_months as add_months
+from gpfed.dates import last_month as last_month
+from gpfed.dates import month_end, month_start
+from gpfed.dates import parse_month as parse_month
 from registry.models import AnnualPopulation, FederationMembership, ListSize, Practice, PracticePCN
-
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def parse_month(text: str) -> date:
-    """'2026-10' -> 1 October 2026."""
-    match = MONTH.match(text.strip())
-    if not match or not 1 <= int(match[2]) <= 12:
-        raise ValueError(f"{text!r} is not a month (expected YYYY-MM, for example 2026-10)")
-    return date(int(match[1]), int(match[2]), 1)
-
-
-def add_months(day: date, n: int) -> date:
-    index = day.year * 12 + day.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def last_month() -> date:
-    """The first day of last month: the month a finance page opens on (the one to settle)."""
-    from django.utils import timezone
-
-    return add_months(month_start(timezone.localdate()), -1)
 
 
 def financial_year_of(day: date) -> int:

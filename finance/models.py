@@ -387,6 +387,13 @@ class ActivityUpload(models.Model):
     origin = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="While a worker imports it: when its hold runs out. A worker that dies "
+        "leaves the hold to run out; the upload is then tried again, or refused.",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -611,10 +618,25 @@ class SettlementRow(Immutable):
 
 class PcnFigures(models.Model):
     """Figures the DES pays on that the registry does not publish: a PCN's care-home beds and
-    its IIF points for a financial year, entered with their source."""
+    its IIF points for a financial year, entered with their source.
+
+    With a ``federation`` they are that federation's own figures for the year, entered by its
+    people for a PCN it held a practice of, and used in its entitlements alone (docs/access.md,
+    "What one federation can never do to another"). With none they are the national figures,
+    changed by the installation's operators alone and used by every federation without its
+    own; a federation's own row replaces the national row whole (beds, points and source)."""
 
     pcn = models.ForeignKey(PCN, on_delete=models.CASCADE, related_name="des_figures")
     financial_year = models.PositiveSmallIntegerField()
+    federation = models.ForeignKey(
+        Federation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_pcn_figures",
+        help_text="Empty for the national figures; else the federation whose own figures these "
+        "are.",
+    )
     care_home_beds = models.PositiveIntegerField(null=True, blank=True)
     iif_points = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     source = models.CharField(max_length=300, blank=True)
@@ -626,7 +648,16 @@ class PcnFigures(models.Model):
     class Meta:
         verbose_name_plural = "PCN figures"
         constraints = [
-            models.UniqueConstraint(fields=["pcn", "financial_year"], name="pcn_figures_unique")
+            models.UniqueConstraint(
+                fields=["pcn", "financial_year"],
+                condition=Q(federation__isnull=True),
+                name="pcn_figures_unique_national",
+            ),
+            models.UniqueConstraint(
+                fields=["federation", "pcn", "financial_year"],
+                condition=Q(federation__isnull=False),
+                name="pcn_figures_unique_federation",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,18 +9,21 @@ from django.db.models import Q, QuerySet, Sum
 
 from audit.services import audit_record
 from finance.entitlements import Entitlements, Populations, entitlements
-from finance.inputs import add_months, last_month, month_end, month_start, parse_month
+from finance.inputs import add_months, last_month, month_end, month_start
 from finance.models import Contract, Service, Settlement, SettlementRow
 from finance.rates import DES_RATES
+from gpfed import dates
 from gpfed.formats import money_text
 from registry import selectors as registry
 from registry.models import PCN, AnnualPopulation, Federation, FederationMembership, Practice
 
 
 def pcn_entitlements(pcn: PCN, year: int, federation: Federation | None = None) -> dict | None:
-    """A PCN's DES entitlements for a year from the registry's figures (``federation``'s own
-    where it keeps them, else the national ones) and the care-home beds and IIF points held for
-    it, with every figure that stands in for a missing one named, so the page can label it."""
+    """A PCN's DES entitlements for a year from the registry's figures and the care-home beds
+    and IIF points held for it (``federation``'s own where it keeps them, else the national
+    ones), with every figure that stands in for a missing one named, so the page can label
+    it. A federation's own beds and points replace the national ones whole; another
+    federation's are never read."""
     from finance.models import PcnFigures
 
     if year not in DES_RATES:
@@ -31,7 +32,11 @@ def pcn_entitlements(pcn: PCN, year: int, federation: Federation | None = None) 
     adjusted = registry.population(pcn, year, AnnualPopulation.Measure.ADJUSTED, federation)
     weighted = registry.population(pcn, year, AnnualPopulation.Measure.WEIGHTED, federation)
     estimates = [f for f in (adjusted, weighted) if f.is_estimate]
-    held = PcnFigures.objects.filter(pcn=pcn, financial_year=year).first()
+    kept = PcnFigures.objects.filter(pcn=pcn, financial_year=year)
+    held = kept.filter(federation=federation).first() if federation is not None else None
+    figures_are_own = held is not None
+    if held is None:
+        held = kept.filter(federation__isnull=True).first()
     beds = held.care_home_beds if held and held.care_home_beds is not None else None
     points = held.iif_points if held and held.iif_points is not None else None
     result: Entitlements = entitlements(
@@ -53,6 +58,7 @@ def pcn_entitlements(pcn: PCN, year: int, federation: Federation | None = None) 
         "is_override": adjusted.is_override or weighted.is_override,
         "federation": federation,
         "figures": held,
+        "figures_are_own": figures_are_own,
         "not_held": [
             name
             for name, value in (("care-home beds", beds), ("IIF points", points))
@@ -63,60 +69,9 @@ def pcn_entitlements(pcn: PCN, year: int, federation: Federation | None = None) 
 
 # --- periods -------------------------------------------------------------------------------
 
-FY = re.compile(r"^(\d{4})-(\d{2})$")
-QUARTER = re.compile(r"^(\d{4})-(\d{2})-Q([1-4])$", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Period:
-    """A month (2026-10), a quarter of a financial year (2026-27-Q3: October to December
-    2026) or a financial year (2026-27: April 2026 to March 2027)."""
-
-    key: str
-    kind: str
-    first: date
-    last: date  # the first day of the last month
-
-    @property
-    def label(self) -> str:
-        if self.kind == "month":
-            return f"{self.first:%B %Y}"
-        if self.kind == "quarter":
-            return f"{self.first:%B} to {self.last:%B %Y} (Q{self.key[-1]} {self.key[:7]})"
-        return f"financial year {self.key[:4]}/{self.key[5:7]}"
-
-    @property
-    def months(self) -> list[date]:
-        out, day = [], self.first
-        while day <= self.last:
-            out.append(day)
-            day = add_months(day, 1)
-        return out
-
-
-def parse_period(text: str) -> Period:
-    """A period from its key; an empty key is last month."""
-    text = (text or "").strip() or f"{last_month():%Y-%m}"
-    quarter = QUARTER.match(text)
-    if quarter:
-        year = int(quarter[1])
-        if (year + 1) % 100 != int(quarter[2]):
-            raise ValueError(f"{text!r}: {quarter[2]} does not follow {year}")
-        first = add_months(date(year, 4, 1), 3 * (int(quarter[3]) - 1))
-        return Period(f"{year}-{quarter[2]}-Q{quarter[3]}", "quarter", first, add_months(first, 2))
-    fy = FY.match(text)
-    # 2026-27 is a financial year; 2026-10 a month (the two never clash after 2012)
-    if fy and int(fy[2]) > 12 and int(fy[2]) == (int(fy[1]) + 1) % 100:
-        year = int(fy[1])
-        return Period(text, "year", date(year, 4, 1), date(year + 1, 3, 1))
-    try:
-        month = parse_month(text)
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not a period: use a month (2026-10), a quarter of a financial year "
-            "(2026-27-Q3) or a financial year (2026-27)"
-        ) from None
-    return Period(text, "month", month, month)
+# A period's one parser (held to the years gpfed works with) is gpfed.dates'; callers find it here.
+Period = dates.Period
+parse_period = dates.parse_period
 
 
 # --- value statements ----------------------------------------------------------------------

@@ -36,8 +36,10 @@ from finance.models import (
 )
 from gpfed.documents import DocumentError, check_document, keep
 from registry import selectors as registry
-from registry.importers.base import ImportFileError
+from registry.importers.base import ImportFileError, Problems
 from registry.models import PCN, Federation, FederationMembership, Practice
+from registry.models.populations import financial_year_label
+from registry.services import federation_of_practices
 
 
 class FinanceError(Exception):
@@ -85,10 +87,10 @@ def is_posted(federation: Federation, month: date) -> bool:
 
 def month_end_lock(federation: Federation) -> None:
     """Take the lock that every write deciding what a federation's month settles to holds:
-    accruing contract income, adding, changing or removing an income line, and posting. Call
-    it inside the write's transaction, before reading whether the month is posted or what it
-    already holds; the lock is held until the transaction ends, so the second of two writers
-    reads what the first wrote.
+    accruing contract income, adding, changing or removing an income line, recording or
+    importing activity, and posting. Call it inside the write's transaction, before reading
+    whether the month is posted or what it already holds; the lock is held until the
+    transaction ends, so the second of two writers reads what the first wrote.
 
     It is a row lock on the federation's finance settings (SELECT ... FOR UPDATE), so one lock
     covers all the federation's months: an adjusting entry, which names another month's
@@ -369,7 +371,7 @@ def document_add(
     *, contract: Contract, by, title: str, file_name: str, data: bytes
 ) -> ContractDocument:
     try:
-        safe_name, content_type = check_document(file_name, data)
+        safe_name, content_type = check_document(file_name, data, door="contract")
     except DocumentError as error:
         raise FinanceError(str(error), "file") from None
     document = ContractDocument(
@@ -425,11 +427,30 @@ def _covers(spells, first: date, last: date) -> bool:
     return any(start <= last and (end is None or end >= first) for start, end in spells)
 
 
+def _posted_months(federation: Federation, months) -> set[date]:
+    return set(
+        Settlement.objects.filter(federation=federation, month__in=months).values_list(
+            "month", flat=True
+        )
+    )
+
+
+def _settled(problems: Problems, record) -> None:
+    problems.add(
+        record.row,
+        "Month",
+        f"{record.month:%B %Y} is already settled; correct it with an adjusting entry in a "
+        "later month",
+    )
+
+
 def activity_import(
     *, federation: Federation, data: bytes, file_name: str, by, dry_run: bool = False
 ) -> ActivityOutcome:
     """Check a whole activity file against the federation, then write it in one transaction.
-    Any problem in any row writes nothing and raises ImportFileError listing them all."""
+    Any problem in any row writes nothing and raises ImportFileError listing them all. The
+    transaction takes the federation's month-end lock first and checks again that no month
+    of the file has been posted meanwhile, so activity never lands in a settled month."""
     records, problems = activity_file.parse(data, file_name)
     services = {s.code: s for s in Service.objects.filter(federation=federation)}
     months = sorted({r.month for r in records})
@@ -441,11 +462,7 @@ def activity_import(
         pcns = dict(
             PCN.objects.filter(code__in={r.code for r in records}).values_list("code", "pk")
         )
-        posted = set(
-            Settlement.objects.filter(federation=federation, month__in=months).values_list(
-                "month", flat=True
-            )
-        )
+        posted = _posted_months(federation, months)
         spells = _participating([s.pk for s in services.values()], first, last)
         members: dict[int, list] = {}
         for practice, start, end in FederationMembership.objects.filter(
@@ -487,17 +504,23 @@ def activity_import(
                     f"{r.code} does not take part in {service.name} in {r.month:%B %Y}",
                 )
         if r.month in posted:
-            problems.add(
-                r.row,
-                "Month",
-                f"{r.month:%B %Y} is already settled; correct it with an adjusting entry in a "
-                "later month",
-            )
+            _settled(problems, r)
         elif r.month > this_month:
             problems.add(r.row, "Month", f"{r.month:%B %Y} has not happened yet")
     problems.raise_if_any()
     outcome = ActivityOutcome(months=[f"{m:%Y-%m}" for m in months])
     with transaction.atomic():
+        # Activity decides what a month settles to: wait for any accrual, income change or
+        # posting of the federation's months, then look again at which are posted (one may
+        # have been while the file was checked); a settled month refuses the whole file.
+        month_end_lock(federation)
+        posted = _posted_months(federation, months)
+        if posted:
+            settled = Problems()
+            for r in records:
+                if r.month in posted:
+                    _settled(settled, r)
+            settled.raise_if_any()
         existing = {
             (a.service_id, a.practice_id, a.pcn_id, a.month): a
             for a in Activity.objects.select_for_update().filter(
@@ -1005,32 +1028,64 @@ def _write_posted(settlement: Settlement, result: engine.Result) -> None:
 # --- figures the DES pays on ---------------------------------------------------------------
 
 
+PCN_FIGURES_FIELDS = ["care_home_beds", "iif_points", "source", "financial_year", "federation"]
+
+
 @transaction.atomic
 def pcn_figures_set(
     *,
     pcn: PCN,
     financial_year: int,
+    federation: Federation | None,
     by,
     care_home_beds: int | None,
     iif_points: Decimal | None,
     source: str,
 ) -> PcnFigures:
+    """Enter a PCN's care-home beds and IIF points for a financial year: ``federation``'s own
+    figures, used in its entitlements alone, for a PCN it held a practice of that year; or,
+    with no federation, the national figures every federation without its own uses (the
+    installation's operators alone, which the caller checks). Audited against the federation
+    with the figures before and after."""
     if care_home_beds is not None and care_home_beds < 0:
         raise FinanceError("Beds cannot be negative.", "care_home_beds")
     if iif_points is not None and iif_points < 0:
         raise FinanceError("Points cannot be negative.", "iif_points")
-    figures, _ = PcnFigures.objects.get_or_create(pcn=pcn, financial_year=financial_year)
-    before = snapshot(figures, ["care_home_beds", "iif_points", "source"])
+    # Lock the PCN: two people entering its figures at once take turns.
+    PCN.objects.select_for_update().filter(pk=pcn.pk).first()
+    if federation is not None:
+        _, pcns = registry.federation_held_in_year(federation, financial_year)
+        if pcn.pk not in pcns:
+            raise FinanceError(
+                f"{federation.name} did not hold a practice of {pcn.name} ({pcn.code}) in "
+                f"{financial_year_label(financial_year)}: a federation keeps its own "
+                "figures only for the PCNs it holds practices of.",
+                "financial_year",
+            )
+    figures = (
+        PcnFigures.objects.select_for_update()
+        .filter(pcn=pcn, financial_year=financial_year, federation=federation)
+        .first()
+    )
+    before = snapshot(figures, PCN_FIGURES_FIELDS) if figures else {}
+    if figures is None:
+        figures = PcnFigures(pcn=pcn, financial_year=financial_year, federation=federation)
     figures.care_home_beds = care_home_beds
     figures.iif_points = iif_points
     figures.source = source
     figures.entered_by = by if getattr(by, "pk", None) else None
     figures.save()
+    told = federation
+    if told is None:  # national: reported as a national population is (registry.services)
+        told = federation_of_practices(
+            pcn.practice_spells.filter(end_date__isnull=True).values_list("practice_id", flat=True)
+        )
     audit_record(
         by=by,
         action="finance.pcn_figures",
         obj=figures,
         before=before,
-        after=snapshot(figures, ["care_home_beds", "iif_points", "source"]),
+        after=snapshot(figures, PCN_FIGURES_FIELDS),
+        federation=told,
     )
     return figures

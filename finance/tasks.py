@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from audit.origin import reset_origin, set_origin
 from finance.models import ActivityUpload
+from gpfed.uploads import claim, recover
 from registry.importers.base import ImportFileError
 
 
 @task()
 def import_activity(upload_id: int) -> str:
     """Check and import an uploaded activity file. Safe to run twice: an upload that is no
-    longer queued is left alone. The file is dropped once it has been dealt with."""
+    longer queued is left alone, unless the worker that held it died (its lease ran out), when
+    it is tried again or refused. The file is dropped once it has been dealt with."""
     from finance.services import activity_import
 
-    with transaction.atomic():
-        upload = ActivityUpload.objects.select_for_update().filter(pk=upload_id).first()
-        if upload is None or upload.status != ActivityUpload.Status.QUEUED:
-            return "not queued"
-        upload.status = ActivityUpload.Status.RUNNING
-        upload.save(update_fields=["status"])
+    recover(ActivityUpload, task=import_activity)
+    upload = claim(ActivityUpload, upload_id, task=import_activity)
+    if upload is None:
+        return "not queued"
     token = set_origin(upload.origin or "web")
     try:
         outcome = activity_import(
@@ -54,7 +53,16 @@ def import_activity(upload_id: int) -> str:
 
 def _finish(upload: ActivityUpload) -> None:
     upload.upload = b""
+    upload.lease_until = None
     upload.finished_at = timezone.now()
     upload.save(
-        update_fields=["status", "problems", "problem_total", "counts", "upload", "finished_at"]
+        update_fields=[
+            "status",
+            "problems",
+            "problem_total",
+            "counts",
+            "upload",
+            "lease_until",
+            "finished_at",
+        ]
     )

@@ -30,7 +30,7 @@ from finance.models import (
 from finance.services import FinanceError
 from finance.tasks import import_activity
 from gpfed.exports import csv_response
-from gpfed.pages import form_page, refuse
+from gpfed.pages import BadQuery, form_page, query_value, refuse
 from registry import charts
 from registry.models import PCN, Federation, Practice
 from registry.views import is_htmx, posted
@@ -430,8 +430,7 @@ def activity_upload(request, slug: str, pk: int):
 def activity(request, slug: str):
     federation = _federation(request, slug)
     can_record = perms.can_record_activity(request.user, federation)
-    month_text = request.GET.get("month") or f"{last_month():%Y-%m}"
-    month = _month(month_text)
+    month = query_value(request, "month", parse_month, last_month())
     upload = forms.ActivityUploadForm(*posted(request, files=True))
     if request.method == "POST":
         perms.require(can_record)
@@ -664,10 +663,7 @@ def settlement_export(request, slug: str, month: str, kind: str):
 
 
 def _period(request) -> selectors.Period:
-    try:
-        return selectors.parse_period(request.GET.get("period", ""))
-    except ValueError:
-        raise Http404("No such period") from None
+    return query_value(request, "period", selectors.parse_period) or selectors.parse_period("")
 
 
 def statement(request, code: str, fmt: str = "html"):
@@ -681,8 +677,8 @@ def statement(request, code: str, fmt: str = "html"):
             period=request.GET.get("period", ""),
             federation=request.GET.get("federation", ""),
         )
-    except ValueError:
-        raise Http404("No such period") from None
+    except ValueError as error:  # not a period, or not one in the years gpfed works with
+        raise BadQuery(f"period: {error}") from None
     if not choices:
         raise Http404("No such statement")
     context = {"practice": practice, "period": period, "federation": federation}
@@ -752,13 +748,20 @@ def pcn_figures(request, code: str):
     perms.require(perms.can_set_population(request.user, pcn))
     return _form_page(
         request,
-        forms.PcnFiguresForm(*posted(request)),
+        forms.PcnFiguresForm(
+            *posted(request),
+            federations=perms.population_federations(request.user, pcn),
+            national=perms.can_set_national_population(request.user),
+        ),
         save=lambda data: services.pcn_figures_set(pcn=pcn, by=request.user, **data),
         done=lambda _: (
             f"Figures saved for {pcn.name}.",
             reverse("registry:pcn", args=[pcn.code]),
         ),
         title=f"Care-home beds and IIF points for {pcn.name}",
+        intro="A federation's own figures are used in its entitlements alone, in place of the "
+        "national ones, and change nothing for any other federation. The national figures are "
+        "changed by the installation's operators alone.",
         button="Save figures",
         back=reverse("registry:pcn", args=[pcn.code]),
     )

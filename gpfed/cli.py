@@ -27,10 +27,12 @@ class Parser(argparse.ArgumentParser):
 
 
 def _date(value: str) -> date:
+    from gpfed.dates import parse_day
+
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2025-08-01") from None
+        return parse_day(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -160,6 +162,17 @@ def print_json(data) -> None:
     print(json.dumps(data, indent=2, default=str))
 
 
+def read_upload(path: Path, *, door: str) -> bytes:
+    """A file's bytes, once its size is within the door's upload limit (read no further)."""
+    from gpfed.uploads import UploadRefused, check_size
+
+    try:
+        check_size(door, path.stat().st_size)
+    except UploadRefused as refused:
+        raise BadInput(f"{path}: {refused}") from None
+    return path.read_bytes()
+
+
 def cmd_import(args) -> int:
     from registry.importers.base import ImportFileError
     from registry.importers.detect import Kind, detect
@@ -183,7 +196,7 @@ def cmd_import(args) -> int:
     for path in args.files:
         if not path.is_file():
             raise BadInput(f"{path}: no such file")
-        data = path.read_bytes()
+        data = read_upload(path, door="import")
         try:
             kind = args.kind or detect(data, path.name)
         except ImportFileError as exc:
@@ -357,7 +370,7 @@ def cmd_activity(args) -> int:
     try:
         outcome = activity_import(
             federation=federation,
-            data=args.file.read_bytes(),
+            data=read_upload(args.file, door="activity"),
             file_name=args.file.name,
             by=by,
             dry_run=args.dry_run,
@@ -618,7 +631,10 @@ def cmd_arrs(args) -> int:
         else:
             print(f"submitted {found.reference}: {money_text(found.claimed_pence)}")
         return 0
-    figures = arrs.claim(federation, pcn, month)
+    try:
+        figures = arrs.claim(federation, pcn, month)
+    except arrs.ClaimError as error:
+        raise BadInput(str(error)) from None
     if args.format == "json":
         print_json(figures)
     elif args.format == "csv":

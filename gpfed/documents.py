@@ -1,12 +1,22 @@
-"""Documents people upload (contract papers, event materials, the resource library): what
-kinds are accepted, that the content is what the name says, and that no NHS number is in
-them. Checked before anything is stored."""
+"""Documents people upload (contract papers, bulletin files, event materials, the resource
+library): what kinds are accepted, that the content is what the name says, and that no NHS
+number is in them, under the upload policy (gpfed/uploads.py). Checked before anything is
+stored."""
 
 from __future__ import annotations
 
 import re
 
-from registry.importers.screening import contains_nhs_number
+from gpfed.uploads import (
+    UploadRefused,
+    archive_text,
+    check_archive,
+    check_size,
+    contains_nhs_number,
+    pdf_text,
+    readable_text,
+    workbook_text,
+)
 
 
 class DocumentError(Exception):
@@ -33,38 +43,31 @@ IMAGE_TYPES = {
 
 
 def document_text(data: bytes, suffix: str) -> str:
-    """The text a document holds, for screening it for NHS numbers."""
-    import io
-    import zipfile
-
-    if suffix == ".pdf":
-        from pypdf import PdfReader
-
-        try:
-            reader = PdfReader(io.BytesIO(data))
-            return "\n".join(page.extract_text() or "" for page in reader.pages)
-        except Exception as exc:  # pypdf raises many types for a damaged file
-            raise DocumentError(f"The PDF cannot be read: {exc}") from None
-    if suffix in (".docx", ".xlsx"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return "\n".join(
-                    archive.read(name).decode("utf-8", "replace")
-                    for name in archive.namelist()
-                    if name.endswith(".xml")
-                )
-        except zipfile.BadZipFile:
-            raise DocumentError("The document cannot be read.") from None
+    """The text a document holds as a person reads it, for screening it for NHS numbers:
+    a PDF's pages, a Word document's paragraphs, a workbook's cells, text in any encoding."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DocumentError("The file is not UTF-8 text.") from None
+        if suffix == ".pdf":
+            return pdf_text(data)
+        if suffix == ".docx":
+            return archive_text(check_archive(data))
+        if suffix == ".xlsx":
+            return workbook_text(data)
+    except UploadRefused as refused:
+        raise DocumentError(str(refused)) from None
+    return readable_text(data)
 
 
-def check_document(file_name: str, data: bytes, *, images: bool = False) -> tuple[str, str]:
-    """A safe file name and the content type, or DocumentError. With ``images``, PNG and JPEG
-    pictures are accepted too: checked to be whole images (their pixels cannot be screened
-    for NHS numbers; people are told so where they upload them)."""
+def check_document(
+    file_name: str, data: bytes, *, door: str, images: bool = False
+) -> tuple[str, str]:
+    """A safe file name and the content type, or DocumentError. ``door`` names the upload's
+    size limit (``GPFED_UPLOAD_LIMITS``). With ``images``, PNG and JPEG pictures are accepted
+    too: checked to be whole images (their pixels cannot be screened for NHS numbers; people
+    are told so where they upload them)."""
+    try:
+        check_size(door, len(data))
+    except UploadRefused as refused:
+        raise DocumentError(str(refused)) from None
     suffix = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     kinds = {**DOCUMENT_TYPES, **IMAGE_TYPES} if images else DOCUMENT_TYPES
     if suffix not in kinds:
@@ -73,16 +76,13 @@ def check_document(file_name: str, data: bytes, *, images: bool = False) -> tupl
             + (", or a PNG or JPEG image." if images else ".")
         )
     content_type, magic = kinds[suffix]
-    if not data:
-        raise DocumentError("The file is empty.")
     if magic and not data.startswith(magic):
         raise DocumentError(f"The file is named {suffix} but its content is not.")
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", file_name)[-120:]
     if suffix in IMAGE_TYPES:
         _check_image(data)
         return safe, content_type
-    text = re.sub(r"<[^>]+>", " ", document_text(data, suffix))
-    if contains_nhs_number(text):
+    if contains_nhs_number(document_text(data, suffix)):
         raise DocumentError(
             "The document contains what looks like an NHS number. gpfed holds no "
             "patient-identifiable data: remove it and upload again. Nothing was saved."

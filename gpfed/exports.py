@@ -10,9 +10,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_cell(value) -> str:
     """A cell that starts like a formula is prefixed with an apostrophe (OWASP's advice), so
-    Excel and LibreOffice show it as text instead of evaluating it."""
+    Excel and LibreOffice show it as text instead of evaluating it. So that ``read_cell`` can
+    take the apostrophe off again, one that already stands before a formula start is
+    prefixed too ('=x is written ''=x)."""
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+def read_cell(text: str) -> str:
+    """The value ``safe_cell`` wrote: the apostrophe it put before a formula start is taken
+    off (for an import of a file exported here); any other cell is read as it is."""
+    return text[1:] if text.lstrip("'").startswith(FORMULA_STARTS) and text[:1] == "'" else text
 
 
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.shortcuts import redirect, render
 
 
@@ -37,3 +38,27 @@ def form_page(
             messages.success(request, message)
             return redirect(target)
     return render(request, template, {"form": form, "title": title, "button": button, **context})
+
+
+class BadQuery(BadRequest):
+    """A value in a page's web address that the page cannot use: the 400 page says why."""
+
+
+def query_value(request, name: str, parse, default=None):
+    """The query parameter ``name`` as ``parse`` (one of ``gpfed.dates``' parsers) reads it,
+    or ``default`` when it is absent or empty. A value ``parse`` refuses answers 400 with its
+    reason, never a page for some other value."""
+    text = request.GET.get(name, "")
+    if not text:
+        return default
+    try:
+        return parse(text)
+    except ValueError as error:
+        raise BadQuery(f"{name}: {error}") from None
+
+
+def bad_request(request, exception):
+    """The 400 page (``handler400``): the reason for a BadQuery, a plain page otherwise (the
+    message of Django's own refusals is not for the person reading)."""
+    reason = str(exception) if isinstance(exception, BadQuery) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)

@@ -79,10 +79,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gpfed.middleware.NullCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "gpfed.middleware.PrivateNoStoreMiddleware",
+    "accounts.middleware.SessionLimitMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -166,6 +169,20 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 OTP_TOTP_ISSUER = "gpfed"
 
+# A session ends after this long without a request (each request starts it again), and at the
+# latest this long after signing in, however busy (accounts.middleware.SessionLimitMiddleware).
+# API tokens have their own expiry and are not affected.
+SESSION_COOKIE_AGE = int(float(os.environ.get("GPFED_SESSION_IDLE_MINUTES", "30")) * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+GPFED_SESSION_MAX_HOURS = float(os.environ.get("GPFED_SESSION_MAX_HOURS", "12"))
+
+# Forgotten passwords: an emailed one-time link (Django's token), valid for an hour. Requests
+# are counted per email address and per IP address over the last hour; past either limit the
+# page refuses, whether or not the address has an account.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+GPFED_PASSWORD_RESETS_PER_EMAIL = int(os.environ.get("GPFED_PASSWORD_RESETS_PER_EMAIL", "3"))
+GPFED_PASSWORD_RESETS_PER_IP = int(os.environ.get("GPFED_PASSWORD_RESETS_PER_IP", "20"))
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -207,7 +224,40 @@ GPFED_BASE_URL = os.environ.get("GPFED_BASE_URL", "http://127.0.0.1:8000").rstri
 GPFED_DELIVERY_LEASE_SECONDS = int(os.environ.get("GPFED_DELIVERY_LEASE_SECONDS", "120"))
 # The rota planner's time limit for a plan requested from a page (seconds).
 GPFED_ROTA_SECONDS = int(os.environ.get("GPFED_ROTA_SECONDS", "60"))
-GPFED_MAX_UPLOAD_BYTES = int(os.environ.get("GPFED_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+# Uploads (gpfed/uploads.py, one policy for every door): the largest file each door takes, in
+# bytes. The request keeps no more than the largest of these of any file. The registry's own
+# (national NHS files, a federation's populations) is GPFED_MAX_UPLOAD_BYTES; epraccur, the
+# largest national file, is about 4 MB.
+GPFED_MAX_UPLOAD_BYTES = int(os.environ.get("GPFED_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+GPFED_UPLOAD_LIMITS = {
+    "import": GPFED_MAX_UPLOAD_BYTES,
+    "activity": 10 * 1024 * 1024,
+    "contract": 20 * 1024 * 1024,
+    "library": 20 * 1024 * 1024,
+    "event": 20 * 1024 * 1024,
+    "bulletin": 5 * 1024 * 1024,
+    "contacts": 2 * 1024 * 1024,
+    "availability": 2 * 1024 * 1024,
+}
+# An XLSX or DOCX is judged from its directory before it is opened: at most this many parts,
+# unpacking to at most this much, none compressed more than `ratio` times (parts over 1 MB);
+# a workbook's sheets may reach this many cells from A1 in all (the national ePCN workbook
+# reaches about 100,000). A PDF may have this many pages.
+GPFED_ARCHIVE_LIMITS = {
+    "entries": 1000,
+    "unpacked_bytes": 50 * 1024 * 1024,
+    "ratio": 100,
+    "cells": 1_000_000,
+}
+GPFED_PDF_MAX_PAGES = int(os.environ.get("GPFED_PDF_MAX_PAGES", "500"))
+# How long a worker holds an upload it is importing; if it dies, the upload is tried again
+# once when the lease runs out, then refused with a message, and its bytes are removed.
+GPFED_UPLOAD_LEASE_SECONDS = int(os.environ.get("GPFED_UPLOAD_LEASE_SECONDS", "600"))
+FILE_UPLOAD_HANDLERS = [
+    "gpfed.uploads.CeilingUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

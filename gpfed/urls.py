@@ -14,3 +14,5 @@ urlpatterns = [
     path("", include("registry.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "gpfed.pages.bad_request"  # says what is wrong with a value in the address

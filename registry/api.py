@@ -1,16 +1,33 @@
 """The registry as JSON under /api/v1/. Thin: validate, ask the selectors, shape the answer."""
 
 from datetime import date, datetime
+from typing import Annotated
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
+from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import AfterValidator
 
 from accounts import permissions as perms
+from gpfed.dates import within
 from registry import selectors
 from registry.models import PCN, ListSize, Practice
 
 router = Router(tags=["registry"])
+
+# A date asked for: one in the years gpfed works with (1900 to 2200), else 422.
+Day = Annotated[date, AfterValidator(within)]
+# The most rows any list is asked to skip or return: larger answers 422, not a database error.
+MOST_ROWS = 2**31 - 1
+
+
+class Pages(LimitOffsetPagination):
+    """ninja's limit and offset, each at most MOST_ROWS."""
+
+    class Input(Schema):
+        limit: int = Field(ninja_settings.PAGINATION_PER_PAGE, ge=1, le=MOST_ROWS)
+        offset: int = Field(0, ge=0, le=MOST_ROWS)
 
 
 class PracticeOut(Schema):
@@ -77,7 +94,7 @@ class PracticeFilters(Schema):
 
 
 @router.get("/practices", response=list[PracticeOut], summary="Search practices")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def practice_list(request, filters: Query[PracticeFilters]):
     perms.require(perms.can_read_registry(request.auth))
     federation = (
@@ -95,7 +112,7 @@ def practice_list(request, filters: Query[PracticeFilters]):
 
 
 @router.get("/practices/{code}", response=PracticeDetail, summary="One practice")
-def practice_detail(request, code: str, on: date | None = None):
+def practice_detail(request, code: str, on: Day | None = None):
     perms.require(perms.can_read_registry(request.auth))
     practice = get_object_or_404(Practice, code=code.upper())
     return selectors.practice_report(
@@ -106,7 +123,7 @@ def practice_detail(request, code: str, on: date | None = None):
 @router.get(
     "/practices/{code}/list-sizes", response=list[ListSizeOut], summary="A practice's list sizes"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def practice_list_sizes(request, code: str, sex: str = "ALL", age_band: str = "ALL"):
     perms.require(perms.can_read_registry(request.auth))
     practice = get_object_or_404(Practice, code=code.upper())
@@ -150,14 +167,14 @@ class PcnFilters(Schema):
 
 
 @router.get("/pcns", response=list[PcnOut], summary="Search PCNs")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def pcn_list(request, filters: Query[PcnFilters]):
     perms.require(perms.can_read_registry(request.auth))
     return selectors.pcn_search(q=filters.q, icb=filters.icb, sub_icb=filters.sub_icb)
 
 
 @router.get("/pcns/{code}", response=PcnDetail, summary="One PCN and its practices today")
-def pcn_detail(request, code: str, on: date | None = None):
+def pcn_detail(request, code: str, on: Day | None = None):
     perms.require(perms.can_read_registry(request.auth))
     pcn = get_object_or_404(PCN.objects.select_related("sub_icb"), code=code.upper())
     day = on or selectors.today()
@@ -264,7 +281,7 @@ class FederationDetail(FederationOut):
 
 
 @router.get("/federations", response=list[FederationOut], summary="Federations")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def federation_list(request, q: str = ""):
     qs = perms.visible_federations(request.auth)
     if q:
@@ -273,7 +290,7 @@ def federation_list(request, q: str = ""):
 
 
 @router.get("/federations/{slug}", response=FederationDetail, summary="One federation")
-def federation_detail(request, slug: str, on: date | None = None):
+def federation_detail(request, slug: str, on: Day | None = None):
     federation = get_object_or_404(perms.visible_federations(request.auth), slug=slug)
     summary = selectors.federation_summary(federation, on)
     return {
@@ -359,7 +376,7 @@ class ImportRunOut(Schema):
     response=list[ImportRunOut],
     summary="Imports, newest first: your federations' own, or (operators) every import",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def import_list(request):
     perms.require(perms.can_import(request.auth))
     return perms.visible_imports(request.auth)

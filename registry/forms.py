@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 
+from gpfed.dates import validate_years
+from gpfed.headers import refuse_line_breaks
+from gpfed.uploads import UploadRefused, check_size
 from registry.importers.base import ImportFileError
 from registry.importers.detect import Kind, detect
 from registry.importers.populations import parse_financial_year
@@ -16,6 +18,7 @@ class NhsDateField(forms.DateField):
     """Dates typed the way NHS forms ask for them: 1/4/2025, 01/04/2025 or 2025-04-01."""
 
     input_formats = ["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d %m %Y", "%d %B %Y", "%d %b %Y"]
+    default_validators = [validate_years]  # 1900 to 2200, like every date gpfed reads
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "For example, 1/4/2025")
@@ -42,7 +45,7 @@ class SearchForm(forms.Form):
 
 
 class FederationForm(forms.Form):
-    name = forms.CharField(label="Federation name", max_length=200)
+    name = forms.CharField(label="Federation name", max_length=200, validators=[refuse_line_breaks])
     legal_form = forms.ChoiceField(label="Legal form", choices=Federation.LegalForm.choices)
     company_number = forms.CharField(
         label="Companies House number (optional)",
@@ -221,30 +224,43 @@ class ImportUploadForm(WhoseFiguresMixin, forms.Form):
         return data
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.GPFED_MAX_UPLOAD_BYTES:
-            limit = settings.GPFED_MAX_UPLOAD_BYTES // (1024 * 1024)
-            raise forms.ValidationError(f"The file must be smaller than {limit} MB")
-        if upload.size == 0:
-            raise forms.ValidationError("The selected file is empty")
-        name = upload.name.lower()
-        if not name.endswith((".csv", ".xlsx", ".txt")):
-            raise forms.ValidationError("The selected file must be a CSV or an XLSX workbook")
-        head = upload.read(8)
+        return clean_upload(self.cleaned_data["file"], door="import")
+
+
+KINDS = {
+    (".csv", ".xlsx", ".txt"): "The selected file must be a CSV or an XLSX workbook",
+    (".csv", ".xlsx"): "The selected file must be a CSV or an XLSX workbook",
+    (".csv", ".txt"): "The selected file must be a CSV file",
+}
+
+
+def clean_upload(upload, *, door: str, kinds: tuple[str, ...] = (".csv", ".xlsx", ".txt")):
+    """The upload policy (gpfed/uploads.py) for a file read as rows, in the form, so a file
+    it refuses is never stored: the door's size limit, a name its contents agree with, a
+    workbook safe to open, and no NHS number (the row and column are named)."""
+    try:
+        check_size(door, upload.size)
+    except UploadRefused as refused:
+        raise forms.ValidationError(str(refused)) from None
+    name = upload.name.lower()
+    if not name.endswith(kinds):
+        default = f"The selected file must be one of {', '.join(kinds)}"
+        raise forms.ValidationError(KINDS.get(kinds, default))
+    head = upload.read(8)
+    upload.seek(0)
+    if name.endswith(".xlsx") != head.startswith(b"PK\x03\x04"):
+        raise forms.ValidationError(
+            "The file's contents do not match its name: save it again as CSV or XLSX"
+        )
+    try:
+        problems = screen(upload.read(), upload.name)
+    except ImportFileError as error:
+        raise forms.ValidationError(f"{error.summary()} Nothing was stored.") from None
+    finally:
         upload.seek(0)
-        if name.endswith(".xlsx") != head.startswith(b"PK\x03\x04"):
-            raise forms.ValidationError(
-                "The file's contents do not match its name: save it again as CSV or XLSX"
-            )
-        # Screened here, before anything is stored, as well as by the import itself.
-        try:
-            problems = screen(upload.read(), upload.name)
-        except ImportFileError:
-            problems = []  # not readable text: the import reports that with its row
-        upload.seek(0)
-        if problems:
-            first = problems[0]
-            raise forms.ValidationError(
-                f"Row {first.row}, column {first.column} {MESSAGE}. Nothing was stored."
-            )
-        return upload
+    if problems:
+        first = problems[0]
+        raise forms.ValidationError(
+            f"Row {first.row}, column {first.column} {MESSAGE}. Nothing was stored."
+        )
+    return upload

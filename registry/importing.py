@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +27,7 @@ from audit.services import audit_record, snapshot
 from registry.importers import epcn, epraccur, mapping, patients, populations
 from registry.importers.base import ImportFileError, Problem, Problems
 from registry.importers.detect import Kind, detect, month_from_file_name
-from registry.importers.screening import refuse_nhs_numbers
+from registry.importers.screening import admit
 from registry.models import (
     PCN,
     AnnualPopulation,
@@ -139,9 +140,11 @@ def import_file(
         )
     run.status = ImportRun.Status.RUNNING
     run.started_at = timezone.now()
-    run.save(update_fields=["status", "started_at"])
+    if run.lease_until is None:  # the command line's: if it is killed, the worker says so
+        run.lease_until = run.started_at + timedelta(seconds=settings.GPFED_UPLOAD_LEASE_SECONDS)
+    run.save(update_fields=["status", "started_at", "lease_until"])
     try:
-        refuse_nhs_numbers(data, file_name)
+        admit("import", data, file_name)  # the upload policy: size, safe to open, NHS numbers
         chosen = kind or detect(data, file_name)
         if chosen not in Kind.LABELS:
             raise ImportFileError([Problem(None, None, f"unknown kind {chosen!r}")])
@@ -184,6 +187,7 @@ def import_file(
     run.as_at = outcome.as_at
     run.finished_at = timezone.now()
     run.upload = None
+    run.lease_until = None
     run.save()
     return run
 
@@ -194,6 +198,7 @@ def _fail(run: ImportRun, problems, total: int) -> None:
     run.problem_total = total
     run.finished_at = timezone.now()
     run.upload = None
+    run.lease_until = None
     run.save()
 
 

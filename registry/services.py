@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.services import audit_record, snapshot
+from gpfed.headers import has_line_break, one_line, refusal
 from registry.models import (
     PCN,
     AnnualPopulation,
@@ -63,6 +64,8 @@ def federation_create(
     name = name.strip()
     if not name:
         raise RegistryError("Enter the federation's name.", field="name")
+    if has_line_break(name):
+        raise RegistryError(refusal("the federation's name"), field="name")
     if Federation.objects.filter(name__iexact=name).exists():
         raise RegistryError(f"A federation called {name!r} already exists.", field="name")
     base = slugify(name)[:50] or "federation"
@@ -143,6 +146,7 @@ def federation_membership_add(
     join_reason: str = "",
     by,
     consent: MembershipConsent | None = None,
+    actor_label: str = "",
 ) -> FederationMembership:
     """Add a practice to a federation. For dates another federation holds it, only with the
     practice's accepted ``consent`` (see ``federation_membership_request``)."""
@@ -173,7 +177,9 @@ def federation_membership_add(
         join_reason=join_reason.strip(),
     )
     audit_record(
-        by=by,
+        by=None if actor_label else by,
+        actor_label=actor_label,
+        origin="" if actor_label else None,
         action="federation.membership.add",
         obj=membership,
         after=snapshot(membership, MEMBERSHIP_FIELDS),
@@ -228,8 +234,11 @@ def federation_membership_request(
         )
         holders = sorted({m.federation for m in elsewhere}, key=lambda f: f.name)
         for audited in [federation, *holders]:
+            own = audited == federation
             audit_record(
-                by=by,
+                by=by if own else None,
+                actor_label="" if own else f"{federation.name}'s administrator",
+                origin=None if own else "",
                 action="federation.membership.consent_asked",
                 obj=consent,
                 after=snapshot(consent, CONSENT_FIELDS),
@@ -270,7 +279,7 @@ def _tell_practice_managers(consent: MembershipConsent, holders: list[Federation
         "sees only its own records about the practice. Accept or decline on the practice's "
         "page in gpfed. Nothing changes until you do."
     )
-    subject = f"{consent.federation.name} asks {consent.practice.code} to join"
+    subject = one_line(f"{consent.federation.name} asks {consent.practice.code} to join")
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
 
 
@@ -297,6 +306,8 @@ def membership_consent_decide(
             consent.federation, consent.practice, consent.start_date, consent.end_date
         )
     }
+    # The asking federation learns the practice's answer, not who gave it nor from where.
+    answer = f"{consent.practice.code}'s practice manager, for the practice"
     if accept:
         consent.membership = federation_membership_add(
             federation=consent.federation,
@@ -306,11 +317,15 @@ def membership_consent_decide(
             join_reason=consent.join_reason,
             by=by,
             consent=consent,
+            actor_label=answer,
         )
         consent.save(update_fields=["membership"])
     for audited in sorted({consent.federation, *holders}, key=lambda f: f.name):
+        own = audited != consent.federation
         audit_record(
-            by=by,
+            by=by if own else None,
+            actor_label="" if own else answer,
+            origin=None if own else "",
             action="federation.membership.consent_" + ("accepted" if accept else "declined"),
             obj=consent,
             before=before,
@@ -318,6 +333,22 @@ def membership_consent_decide(
             federation=audited,
         )
     return consent
+
+
+def consent_deciders(consent: MembershipConsent) -> set[int]:
+    """The federations whose practice managers answer for the practice: those holding it for
+    the dates asked in their own right, not by an earlier consent (a federation the practice
+    agreed to share it with cannot then agree for it; failing any, the longest-standing
+    holder), and never the federation asking."""
+    end = consent.end_date or date.max
+    spells = (
+        FederationMembership.objects.filter(practice=consent.practice, start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=consent.start_date))
+        .exclude(federation=consent.federation)
+    )
+    own_right = spells.filter(consent__isnull=True)
+    chosen = own_right if own_right.exists() else spells.order_by("start_date")[:1]
+    return set(chosen.values_list("federation_id", flat=True))
 
 
 @transaction.atomic
@@ -417,14 +448,18 @@ def practice_correct(
     practice.save()
     after = snapshot(practice, [*CORRECTABLE_PRACTICE_FIELDS, "manual_fields"])
     if before != after:
-        audit_record(
-            by=by,
-            action="practice.correct",
-            obj=practice,
-            before=before,
-            after=after,
-            federation=federation_of_practices([practice.pk]),
-        )
+        # Every federation holding the practice sees the change to the details it shares.
+        from registry.selectors import federations_holding
+
+        for holder in federations_holding(practice) or [None]:
+            audit_record(
+                by=by,
+                action="practice.correct",
+                obj=practice,
+                before=before,
+                after=after,
+                federation=holder,
+            )
     return practice
 
 

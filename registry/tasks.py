@@ -2,10 +2,10 @@
 
 import logging
 
-from django.db import transaction
 from django_tasks import task
 
 from audit.origin import reset_origin, set_origin
+from gpfed.uploads import claim, recover
 from registry.importers.base import ImportFileError
 from registry.importing import import_file
 from registry.models import ImportRun
@@ -16,13 +16,12 @@ logger = logging.getLogger(__name__)
 @task()
 def run_import(run_id: int) -> str:
     """Import an uploaded file recorded as an ImportRun. Safe to run twice: a run that is no
-    longer queued is left alone."""
-    with transaction.atomic():
-        run = ImportRun.objects.select_for_update().filter(pk=run_id).first()
-        if run is None or run.status != ImportRun.Status.QUEUED:
-            return "not queued"
-        run.status = ImportRun.Status.RUNNING
-        run.save(update_fields=["status"])
+    longer queued is left alone, unless the worker that held it died (its lease ran out), when
+    it is tried again or refused. The file is dropped once the run ends, either way."""
+    recover(ImportRun, task=run_import)
+    run = claim(ImportRun, run_id, task=run_import)
+    if run is None:
+        return "not queued"
     token = set_origin(run.origin or "web")
     try:
         import_file(

@@ -129,13 +129,17 @@ def practice_detail(request, code: str):
             "chart": chart,
             "manual_fields": practice.manual_fields,
             **_populations(request, practice),
-            "consents": (
-                practice.consent_requests.filter(status=MembershipConsent.Status.WAITING)
+            "consents": [
+                consent
+                for consent in practice.consent_requests.filter(
+                    status=MembershipConsent.Status.WAITING
+                )
                 .select_related("federation")
                 .order_by("requested_at")
-                if perms.can_decide_consent(request.user, practice)
-                else []
-            ),
+                if perms.can_decide_consent(request.user, practice, consent)
+            ]
+            if perms.can_decide_consent(request.user, practice)
+            else [],
         },
     )
 
@@ -146,6 +150,7 @@ def consent_decide(request, code: str, pk: int):
     practice = get_object_or_404(Practice, code=code.upper())
     perms.require(perms.can_decide_consent(request.user, practice))
     consent = get_object_or_404(practice.consent_requests, pk=pk)
+    perms.require(perms.can_decide_consent(request.user, practice, consent))
     accept = request.POST.get("decision") == "accept"
     if request.POST.get("decision") not in {"accept", "decline"}:
         messages.error(request, "Choose to accept or to decline.")

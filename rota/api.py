@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from accounts import permissions as perms
-from finance.inputs import parse_month
+from gpfed.dates import parse_month
 from registry.models import PCN, Federation
 from rota import arrs, services
 from rota.models import PlanRun
@@ -114,4 +114,7 @@ def arrs_claim(request, slug: str, code: str, month: str):
         day = parse_month(month)
     except ValueError:
         raise Http404("No such month") from None
-    return arrs.claim(federation, pcn, day)
+    try:
+        return arrs.claim(federation, pcn, day)
+    except arrs.NoMaxima:
+        raise Http404("No such claim") from None

@@ -104,7 +104,11 @@ def maxima_for(year: int) -> tuple[RoleMaxima, bool]:
         return ROLE_MAXIMA[year], False
     earlier = [y for y in ROLE_MAXIMA if y < year]
     if not earlier:
-        raise ValueError(f"no ARRS maxima are held for {year} or before")
+        first = min(ROLE_MAXIMA)
+        raise NoMaxima(
+            f"gpfed holds ARRS maximums from {first}/{(first + 1) % 100:02d}: there is no "
+            f"claim to work out for {year}/{(year + 1) % 100:02d}"
+        )
     return ROLE_MAXIMA[max(earlier)], True
 
 
@@ -268,6 +272,10 @@ def fingerprint(figures: dict) -> str:
 
 class ClaimError(Exception):
     pass
+
+
+class NoMaxima(ClaimError):
+    """A claim for a year before the first whose ARRS maximums gpfed holds."""
 
 
 def submit(federation, pcn, month: date, *, by, expected: str | None = None) -> ArrsClaim:

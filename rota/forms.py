@@ -4,10 +4,10 @@ from datetime import date, datetime
 
 from django import forms
 
-from registry.forms import ImportUploadForm
+from gpfed.dates import formfield_in_years, validate_years
+from registry.forms import clean_upload
 from registry.models import PCN
 from rota.models import AgreedHours, Availability, AvailabilityChange, Site, Staff
-from rota.services import monday_of
 
 TIME = forms.TimeInput(attrs={"type": "time", "class": "nhsuk-input nhsuk-input--width-5"})
 DATE = forms.DateInput(attrs={"type": "date", "class": "nhsuk-input nhsuk-input--width-10"})
@@ -15,7 +15,10 @@ DATE = forms.DateInput(attrs={"type": "date", "class": "nhsuk-input nhsuk-input-
 
 class PlanForm(forms.Form):
     start = forms.DateField(
-        label="First week (a Monday)", widget=DATE, help_text="For example 7/12/2026."
+        label="First week (a Monday)",
+        widget=DATE,
+        help_text="For example 7/12/2026.",
+        validators=[validate_years],
     )
     weeks = forms.IntegerField(label="Number of weeks", min_value=1, max_value=12, initial=4)
 
@@ -30,7 +33,7 @@ class SessionForm(forms.Form):
     staff = forms.ModelChoiceField(queryset=Staff.objects.none(), label="Person")
     site = forms.ModelChoiceField(queryset=Site.objects.none())
     pcn = forms.ModelChoiceField(queryset=PCN.objects.none(), label="PCN")
-    day = forms.DateField(widget=DATE)
+    day = forms.DateField(widget=DATE, validators=[validate_years])
     start = forms.TimeField(widget=TIME, help_text="On the hour or half hour.")
     end = forms.TimeField(widget=TIME)
     locked = forms.BooleanField(required=False, label="Lock: keep when planning again")
@@ -76,6 +79,7 @@ class StaffForm(forms.ModelForm):
             "sites",
         ]
         widgets = {"start_date": DATE, "end_date": DATE, "sites": forms.CheckboxSelectMultiple}
+        formfield_callback = formfield_in_years
         labels = {
             "annual_salary_pence": "Annual salary (pence)",
             "annual_oncosts_pence": "Annual employer on-costs (pence)",
@@ -142,6 +146,7 @@ class ChangeForm(forms.ModelForm):
         model = AvailabilityChange
         fields = ["date_from", "date_to", "start", "end", "available", "reason"]
         widgets = {"date_from": DATE, "date_to": DATE, "start": TIME, "end": TIME}
+        formfield_callback = formfield_in_years
         labels = {"available": "Available (leave unticked for leave or unavailability)"}
 
 
@@ -167,11 +172,6 @@ class UploadForm(forms.Form):
         label="Availability file (CSV)",
         help_text="Columns: staff, weekday, start, end. Staff by email or exact name.",
     )
-    clean_file = ImportUploadForm.clean_file
 
-
-def week_param(text: str | None) -> date:
-    try:
-        return monday_of(date.fromisoformat(text)) if text else monday_of(date.today())
-    except ValueError:
-        return monday_of(date.today())
+    def clean_file(self):
+        return clean_upload(self.cleaned_data["file"], door="availability", kinds=(".csv", ".txt"))

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from audit.services import audit_record, save_audited, snapshot
 from finance.inputs import financial_year_of
+from gpfed.dates import monday_of, parse_day
 from registry import selectors as registry
 from registry.importers.base import ImportFileError, Problem, read_csv
-from registry.importers.screening import screen
+from registry.importers.screening import admit
 from registry.models import AnnualPopulation, Federation
 from rota import planner
 from rota.models import (
@@ -51,15 +52,11 @@ def aware(moment: datetime) -> datetime:
     return timezone.make_aware(moment)
 
 
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 def parse_start(text: str) -> date:
     try:
-        day = date.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise RotaError(f"{text!r} is not a date (YYYY-MM-DD)", field="start") from None
+        day = parse_day(text)
+    except ValueError as error:
+        raise RotaError(str(error), field="start") from None
     if day.weekday() != 0:
         raise RotaError(f"{day:%A %-d %B %Y} is not a Monday: a rota starts on a Monday", "start")
     return day
@@ -489,9 +486,7 @@ def availability_import(federation, data: bytes, *, by, replace: bool = True) ->
     """Weekly availability from CSV: ``staff,weekday,start,end`` (staff by email or exact
     name). The whole file is checked first; any problem writes nothing. Each person named gets
     exactly the windows in the file when ``replace``."""
-    problems = screen(data, "availability.csv")
-    if problems:
-        raise ImportFileError(problems)
+    admit("availability", data, "availability.csv")  # size, safe to open, NHS numbers
     rows = read_csv(data)
     if not rows:
         raise ImportFileError([Problem(None, None, "the file is empty")])

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
 from audit.services import audit_record, save_audited
-from finance.inputs import add_months, last_month, parse_month
+from gpfed.dates import add_months, last_month, parse_month, parse_week
 from gpfed.exports import csv_response
+from gpfed.pages import BadQuery, query_value
 from registry.importers.base import ImportFileError
 from registry.models import PCN, Federation
 from registry.views import posted
@@ -42,7 +43,7 @@ def _pcn_ids(federation) -> list[int]:
 
 
 def _window(request) -> tuple[date, int]:
-    start = forms.week_param(request.GET.get("start"))
+    start = query_value(request, "start", parse_week, monday_of(date.today()))
     try:
         weeks = max(1, min(12, int(request.GET.get("weeks", 4))))
     except ValueError:
@@ -167,7 +168,7 @@ def _week_sessions(federation, week: date, **filters):
 def site_week(request, slug, pk):
     federation = _federation(request, slug)
     site = get_object_or_404(Site, federation=federation, pk=pk)
-    week = forms.week_param(request.GET.get("week"))
+    week = query_value(request, "week", parse_week, monday_of(date.today()))
     sessions = _week_sessions(federation, week, site=site)
     return render(
         request,
@@ -200,7 +201,7 @@ def _person(request, slug, pk) -> tuple[Federation, Staff]:
 
 def person_week(request, slug, pk):
     federation, person = _person(request, slug, pk)
-    week = forms.week_param(request.GET.get("week"))
+    week = query_value(request, "week", parse_week, monday_of(date.today()))
     sessions = _week_sessions(federation, week, staff=person)
     minutes = sum((s.end - s.start).total_seconds() // 60 for s in sessions)
     return render(
@@ -632,16 +633,20 @@ def _arrs_pcn(request, slug, code):
 
 
 def _claim_month(request) -> date:
+    return query_value(request, "month", parse_month, last_month())
+
+
+def _claim(federation, pcn, month: date) -> dict:
     try:
-        return parse_month(request.GET.get("month") or f"{last_month():%Y-%m}")
-    except ValueError:
-        raise Http404("No such month") from None
+        return arrs.claim(federation, pcn, month)
+    except arrs.NoMaxima as error:
+        raise BadQuery(f"month: {error}") from None
 
 
 def arrs_claim(request, slug, code):
     federation, pcn = _arrs_pcn(request, slug, code)
     month = _claim_month(request)
-    figures = arrs.claim(federation, pcn, month)
+    figures = _claim(federation, pcn, month)
     return render(
         request,
         "rota/arrs.html",
@@ -661,7 +666,7 @@ def arrs_claim(request, slug, code):
 def arrs_csv(request, slug, code):
     federation, pcn = _arrs_pcn(request, slug, code)
     month = _claim_month(request)
-    figures = arrs.claim(federation, pcn, month)
+    figures = _claim(federation, pcn, month)
     rows = arrs.csv_rows(figures)
     audit_record(
         by=request.user,

@@ -4,12 +4,10 @@ Header cells contain line breaks; columns are found by name whatever the spacing
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
-import python_calamine
-
+from gpfed.uploads import UploadRefused, open_workbook
 from registry.importers.base import (
     ODS_CODE,
     PCN_CODE,
@@ -58,14 +56,13 @@ def is_xlsx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
-def _open(data: bytes) -> python_calamine.CalamineWorkbook:
-    # calamine (Rust) reads the national workbook about 15 times faster than openpyxl.
+def _open(data: bytes):
+    # calamine (Rust) reads the national workbook about 15 times faster than openpyxl; the
+    # upload policy measures the workbook before calamine opens it.
     try:
-        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for every kind of bad file
-        raise ImportFileError(
-            [Problem(None, None, f"not a readable .xlsx workbook: {exc}")]
-        ) from None
+        return open_workbook(data)
+    except UploadRefused as refused:
+        raise ImportFileError([Problem(None, None, str(refused))]) from None
 
 
 def sheet_names(data: bytes) -> list[str]:

@@ -45,6 +45,13 @@ class ImportRun(models.Model):
     upload = models.BinaryField(
         null=True, blank=True, help_text="The uploaded file, kept until the worker imports it."
     )
+    lease_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="While it is being imported: when the hold on it runs out. An import whose "
+        "worker died is then tried again, or refused.",
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -165,6 +165,16 @@ RULES = {
         page(["federation_admin", "superuser"], ok=302),
     ),
     "accounts:accept": ("get", {"token": "not-a-real-token"}, None, page([], anonymous=404)),
+    # Resetting a forgotten password is for anyone; a link that is not valid answers 404.
+    "accounts:password-reset": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
+    "accounts:password-reset-sent": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
+    "accounts:password-reset-confirm": (
+        "get",
+        {"uidb64": "MQ", "token": "not-a-real-token"},
+        None,
+        page([], anonymous=404),
+    ),
+    "accounts:password-reset-complete": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     # The matrix signs in as after both steps: those whose role needs a one-time code have
     # given it and are sent on; the others may set one up. Two-step sign-in has its own tests.
     "accounts:two-factor": ("get", {}, None, page(OTP_ROLES, ok=302, denied=200)),

@@ -1,9 +1,9 @@
 """Month-end writes at the same moment: two people pressing *Accrue contract income*, and an
-income line added, changed or removed while someone posts. The races run in two threads (and
-the accrual and the added line also in two processes) on whichever database the tests run on:
-SQLite by default, PostgreSQL with ``DATABASE_URL``. Where a race can go wrong the writers are
-made to meet at the worst moment (each waits a few seconds at most for the other), so a broken
-lock fails every time rather than now and then."""
+income line added, changed or removed, or activity recorded or imported, while someone posts.
+The races run in two threads (and the accrual and the added line also in two processes) on
+whichever database the tests run on: SQLite by default, PostgreSQL with ``DATABASE_URL``. Where
+a race can go wrong the writers are made to meet at the worst moment (each waits a few seconds
+at most for the other), so a broken lock fails every time rather than now and then."""
 
 import contextlib
 import json
@@ -27,14 +27,17 @@ from django.urls import reverse
 from accounts.services import role_grant
 from finance import services as finance
 from finance.models import (
+    Activity,
     Contract,
     ContractService,
     IncomeEntry,
     Rule,
     Settlement,
     SettlementLine,
+    SettlementRow,
 )
 from finance.services import FinanceError
+from registry.importers.base import ImportFileError
 from tests.conftest import sign_in_verified
 
 OCT = date(2026, 10, 1)
@@ -371,11 +374,103 @@ def test_income_added_in_another_process_while_posting_cannot_slip_past_it(books
     )
 
 
+# --- activity recorded or imported while the month is posted -----------------------------
+
+LATE = b"ODS code,Service,Month,Units\nA10001,phlebotomy,2026-10,700\n"
+
+
+def _record_activity(books, how: str):
+    """A10001's October blood tests go from 600 to 700: typed in, or in a file (whose
+    refusal, an ImportFileError, is told as its first problem)."""
+    if how == "record":
+        return lambda: finance.activity_record(
+            federation=books.federation,
+            service=books.phlebotomy,
+            month=OCT,
+            units=700,
+            practice=books.practices[0],
+            by=None,
+        )
+
+    def import_file():
+        try:
+            return finance.activity_import(
+                federation=books.federation, data=LATE, file_name="late.csv", by=None
+            )
+        except ImportFileError as error:
+            return error.problems[0].message
+
+    return import_file
+
+
+def _activity_checked_before_posting_read_the_month(monkeypatch) -> None:
+    """The worst moment: the activity's checks find October not yet posted (the posting
+    thread, having read the month, waits for them), and only then does it write, once the
+    posting thread has read the month; each wait gives up after PATIENCE."""
+    read, checked = threading.Event(), threading.Event()
+    load_one, outcome = finance.load_one, finance.ActivityOutcome
+
+    def load_and_wait(*args, **kwargs):
+        inputs = load_one(*args, **kwargs)
+        read.set()
+        checked.wait(PATIENCE)
+        return inputs
+
+    def checked_then_wait(*args, **kwargs):  # made once every row is checked, before writing
+        if threading.current_thread().name == "writer":
+            checked.set()
+            read.wait(PATIENCE)
+        return outcome(*args, **kwargs)
+
+    monkeypatch.setattr(finance, "load_one", load_and_wait)
+    monkeypatch.setattr(finance, "ActivityOutcome", checked_then_wait)
+
+
+@race
+@pytest.mark.parametrize("how", ["record", "import"])
+def test_activity_racing_a_post_cannot_slip_into_the_posted_month(books, monkeypatch, how):
+    _two_october_lines(books)
+    fingerprint = finance.settlement_preview(books.federation, OCT).fingerprint()
+    _activity_checked_before_posting_read_the_month(monkeypatch)
+    write = _record_activity(books, how)
+
+    def post():
+        return finance.settlement_post(
+            federation=books.federation, month=OCT, by=None, fingerprint=fingerprint
+        )
+
+    def as_writer():
+        threading.current_thread().name = "writer"
+        return write()
+
+    posting, writing = _at_once(post, as_writer)
+    units = Activity.objects.get(
+        federation=books.federation, month=OCT, practice=books.practices[0]
+    ).units
+    settled = Settlement.objects.filter(federation=books.federation, month=OCT).first()
+    if settled is None:  # the activity came first: posting was refused, preview again
+        assert "changed since you previewed" in posting, (posting, writing)
+        assert not isinstance(writing, str) and units == 700, (posting, writing)
+        return
+    assert isinstance(writing, str), "activity was written into a month being posted"
+    assert "October 2026 is already settled" in writing, writing
+    assert units == 600
+    posted = SettlementRow.objects.filter(settlement=settled, service=books.phlebotomy)
+    recorded = Activity.objects.filter(
+        federation=books.federation, month=OCT, service=books.phlebotomy
+    )
+    assert sum(posted.values_list("activity_units", flat=True)) == sum(
+        recorded.values_list("units", flat=True)
+    )
+
+
 # --- the lock every month-end write takes ------------------------------------------------
 
 
 @race
-@pytest.mark.parametrize("write", ["accrue", "create", "update", "delete", "post"])
+@pytest.mark.parametrize(
+    "write", ["accrue", "create", "update", "delete", "post", "record", "import"]
+)
 def test_every_month_end_write_waits_for_the_month_end_lock(books, write):
     """Whoever holds the federation's month-end lock, each of these writes waits for it (on
     SQLite for the database's write lock, which every transaction takes first)."""
@@ -387,6 +482,8 @@ def test_every_month_end_write_waits_for_the_month_end_lock(books, write):
         ),
         "post": lambda: finance.settlement_post(federation=books.federation, month=OCT, by=None),
     }
+    if write in ("record", "import"):
+        writes[write] = _record_activity(books, write)
     do = writes.get(write) or _change(books, hr, write)
     held, released, done = threading.Event(), [], []
 

@@ -57,6 +57,35 @@ PAGES = {
 }
 
 
+# Pages for anyone, checked before signing in, with the answer each gives.
+PUBLIC_PAGES = {
+    "/accounts/password-reset/": 200,
+    "/accounts/password-reset/sent/": 200,
+    "/accounts/password-reset/done/": 200,
+    "/accounts/password-reset/MQ/not-a-real-token/": 404,
+    "/search/?q=%00": 400,  # the page saying what is wrong with the web address
+}
+
+
+def reset_link(email: str) -> str:
+    """The path of a valid link to choose a new password, as the reset email carries."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts.models import User
+
+    user = User.objects.get(email=email)
+    return reverse(
+        "accounts:password-reset-confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+
+
 @pytest.mark.parametrize("role", list(PAGES))
 def test_the_pages_each_role_uses_meet_wcag_22_aa(browser, demo_site, role):  # noqa: F811
     if not AXE.exists():
@@ -69,6 +98,22 @@ def test_the_pages_each_role_uses_meet_wcag_22_aa(browser, demo_site, role):  # 
             page.goto(demo_site + "/accounts/sign-in/")
             report = audit(page)
             assert not report, f"/accounts/login/:\n{report}"
+            found = []
+            public = {**PUBLIC_PAGES, reset_link(email(role)): 200}  # "Choose a new password"
+            for path, status in public.items():
+                response = page.goto(demo_site + path)
+                assert response.status == status, f"{path}: {response.status}"
+                report = audit(page)
+                if report:
+                    found.append(f"{path}:\n{report}")
+            # The reset form showing an error.
+            page.goto(demo_site + "/accounts/password-reset/")
+            page.get_by_role("button", name="Send the link").click()
+            assert page.get_by_text("There is a problem").is_visible()
+            report = audit(page)
+            if report:
+                found.append(f"/accounts/password-reset/ with an error:\n{report}")
+            assert not found, "\n".join(found)
         sign_in(page, demo_site, email(role))
         found = []
         for path in PAGES[role]:

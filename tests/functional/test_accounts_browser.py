@@ -100,3 +100,44 @@ def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
     assert page.get_by_text("invitation.accept").first.is_visible()
     assert page.get_by_text("role.grant").first.is_visible()
     screenshot("10-audit")
+
+
+def test_forgotten_password_is_reset_through_the_emailed_link(
+    page, transactional_db, live_server, smtp_server, settings, screenshot
+):
+    settings.GPFED_BASE_URL = live_server.url  # where the emailed link points
+    UserFactory(email="forgetful@example.org", password="the-password-i-forgot")
+
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    assert page.get_by_role("heading", name="Reset your password").is_visible()
+    page.get_by_label("Email address").fill("Forgetful@example.org")
+    screenshot("11-password-reset")
+    page.get_by_role("button", name="Send the link").click()
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+
+    assert len(smtp_server) == 1
+    message = smtp_server[0]
+    assert message["To"] == "forgetful@example.org"
+    link = next(line for line in message.get_payload().splitlines() if "/password-reset/" in line)
+    assert link.startswith(live_server.url + "/accounts/password-reset/")
+
+    page.goto(link)
+    assert page.get_by_role("heading", name="Choose a new password").is_visible()
+    page.get_by_label("New password", exact=True).fill("a-brand-new-passphrase")
+    page.get_by_label("New password confirmation").fill("a-brand-new-passphrase")
+    screenshot("12-password-reset-new-password")
+    page.get_by_role("button", name="Save the new password").click()
+    assert page.get_by_role("heading", name="Your password has been changed").is_visible()
+
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Email address").fill("forgetful@example.org")
+    page.get_by_label("Password").fill("a-brand-new-passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("heading", name="Your federation").is_visible()
+
+    # The link worked once.
+    page.goto(link)
+    assert page.get_by_role(
+        "heading", name="This link has expired or has already been used"
+    ).is_visible()

@@ -3,11 +3,13 @@ and after every step nothing of federation A's is readable by B's people, nothin
 changed, and A's audit trail shows every change that touches A's practices.
 
 Hypothesis's rule-based state machine chooses the sequence: add and end memberships (of A's
-practices too), invite people to any role on any organisation and accept as them (a deactivated
+practices too, which the practice may then agree to), invite people to any role on any
+organisation and accept as them (a deactivated
 former member of A's staff among them, as an accomplice would), import populations files and
-enter populations for shared PCNs and A's practices, accrue and post B's month, export, use the
-API with a token, and try to end, deactivate or unlock A's people and to answer for A's
-practices. Every action goes through the real pages and API, as a person's browser would.
+enter populations for shared PCNs and A's practices (and a shared PCN's care-home beds and IIF
+points, as B's, A's or nobody's), accrue and post B's month, export, use the API with a token,
+and try to end, deactivate or unlock A's people and to answer for A's practices. Every action
+goes through the real pages and API, as a person's browser would.
 
 The number of examples is bounded for CI; set GPFED_ADVERSARY_EXAMPLES for a longer search.
 """
@@ -36,7 +38,7 @@ from accounts.services import api_token_create, role_grant, user_deactivate
 from audit.models import AuditEvent
 from directory.models import Contact
 from finance import services as finance
-from finance.models import SettlementRow
+from finance.models import PcnFigures, SettlementRow
 from registry.models import (
     PCN,
     AnnualPopulation,
@@ -284,6 +286,23 @@ class Adversary(RuleBasedStateMachine):
                 },
             )
 
+    @rule(beds=st.sampled_from(["0", "5000"]))
+    def enter_pcn_figures(self, beds):
+        for user in self.b_people:
+            for federation in (self.b.slug, self.a.slug, ""):
+                self.act(
+                    user,
+                    "post",
+                    f"/finance/pcns/{self.shared.code}/figures/",
+                    {
+                        "federation": federation,
+                        "financial_year": "2025",
+                        "care_home_beds": beds,
+                        "iif_points": "1",
+                        "source": "B",
+                    },
+                )
+
     @rule()
     def accrue_and_post(self):
         month = MONTH.strftime("%Y-%m")
@@ -326,6 +345,21 @@ class Adversary(RuleBasedStateMachine):
                     f"/practices/{consent.practice.code}/consent/{consent.pk}/",
                     {"decision": "accept"},
                 )
+
+    @rule(agree=st.booleans())
+    def the_practice_answers(self, agree):
+        """A's practice manager answers B's requests: B then holds A's practice too, and every
+        later step runs in a world where two federations share it."""
+        from registry import models
+
+        consents = getattr(models, "MembershipConsent", None)  # (not before issue 12)
+        for consent in consents.objects.filter(status="waiting") if consents else []:
+            self.act(
+                self.a_manager,
+                "post",
+                f"/practices/{consent.practice.code}/consent/{consent.pk}/",
+                {"decision": "accept" if agree else "decline"},
+            )
 
     @rule(code=st.sampled_from(["p1", "p2"]))
     def correct_a_practice(self, code):
@@ -411,6 +445,11 @@ class Adversary(RuleBasedStateMachine):
             "active": sorted(User.objects.filter(pk__in=a_people).values_list("pk", "is_active")),
             "populations": sorted(
                 populations.values_list("pcn_id", "financial_year", "measure", "value")
+            ),
+            "pcn_figures": sorted(
+                PcnFigures.objects.filter(pcn__code__in=["U99001", "U99002"])
+                .exclude(federation=self.b)
+                .values_list("pcn_id", "financial_year", "care_home_beds", "iif_points")
             ),
             "contacts": sorted(Contact.objects.filter(federation=self.a).values_list("name")),
             "practices": sorted(

@@ -378,3 +378,76 @@ def test_only_the_installation_reactivates_an_account(capsys, demo):
     staff.refresh_from_db()
     assert staff.is_active
     assert AuditEvent.objects.filter(action="user.reactivate").count() == 1
+
+
+# --- after the practice agrees --------------------------------------------------------------
+
+
+def test_after_consent_bs_own_practice_manager_answers_nothing_and_corrects_nothing(client, b):
+    """B's administrator, once C82001 agreed to join B, makes herself its practice manager
+    within B: that role reaches B's records alone. She cannot change the details A shows,
+    nor answer for the practice, and B's trail does not name A's people."""
+    practice = Practice.objects.get(code="C82001")
+    consent = federation_membership_request(
+        federation=b["federation"], practice=practice, start_date=date(2015, 4, 1), by=b["admin"]
+    )
+    manager = demo_user("manager.c82001")
+    sign_in_verified(client, manager)
+    client.post(
+        reverse("registry:consent-decide", args=["C82001", consent.pk]), {"decision": "accept"}
+    )
+    role_grant(
+        user=b["admin"],
+        role="practice_manager",
+        organisation=practice,
+        federation=b["federation"],
+        by=b["admin"],
+    )
+    third = federation_create(name="Third GP Federation", by=None)
+    asked = federation_membership_request(
+        federation=third, practice=practice, start_date=date(2026, 4, 1), by=None
+    )
+    sign_in_verified(client, b["admin"])
+    assert client.get(reverse("registry:practice-correct", args=["C82001"])).status_code == 404
+    response = client.post(
+        reverse("registry:practice-correct", args=["C82001"]),
+        {"name": "TAKEN OVER BY B", "postcode": "ZZ1 1ZZ"},
+    )
+    assert response.status_code == 404
+    practice.refresh_from_db()
+    assert practice.name != "TAKEN OVER BY B"
+    # A's practice manager answers the third federation; B's own does not (nor sees it asked).
+    page = client.get(reverse("registry:practice", args=["C82001"]))
+    assert b"Third GP Federation" not in page.content
+    url = reverse("registry:consent-decide", args=["C82001", asked.pk])
+    assert client.post(url, {"decision": "accept"}).status_code == 404
+    asked.refresh_from_db()
+    assert asked.status == "waiting"
+    # B's trail records the practice's answer, not A's manager's address nor where she was.
+    trail = AuditEvent.objects.filter(federation=b["federation"])
+    assert trail.filter(action="federation.membership.consent_accepted").exists()
+    assert not trail.filter(actor=manager).exists()
+    assert not trail.filter(actor_label__icontains=manager.email).exists()
+    assert trail.filter(actor_label__startswith="C82001's practice manager").exists()
+
+
+def test_a_shared_practices_details_are_corrected_by_the_operators_and_both_trails_show_it(
+    client, b
+):
+    from registry.services import practice_correct
+
+    practice = Practice.objects.get(code="C82001")
+    consent = federation_membership_request(
+        federation=b["federation"], practice=practice, start_date=date(2026, 4, 1), by=b["admin"]
+    )
+    sign_in_verified(client, demo_user("manager.c82001"))
+    client.post(
+        reverse("registry:consent-decide", args=["C82001", consent.pk]), {"decision": "accept"}
+    )
+    # Two federations hold it now: neither's people change what the other shows.
+    assert client.get(reverse("registry:practice-correct", args=["C82001"])).status_code == 404
+    practice_correct(
+        practice=practice, by=UserFactory(is_superuser=True), values={"phone": "0116 496 0111"}
+    )
+    for slug in (A, b["federation"].slug):
+        assert AuditEvent.objects.filter(federation__slug=slug, action="practice.correct").exists()
