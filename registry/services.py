@@ -136,6 +136,18 @@ def _held_elsewhere(
     return list(overlapping.exclude(federation=federation).select_related("federation"))
 
 
+def _checked_for_joining(
+    federation: Federation, practice: Practice, start: date, end: date | None
+) -> tuple[Practice, list[FederationMembership]]:
+    """The practice, locked so two simultaneous requests cannot both pass the checks, once its
+    dates and this federation's own spells allow the membership; and the other federations'
+    memberships that overlap it."""
+    practice = Practice.objects.select_for_update().get(pk=practice.pk)
+    _check_dates(practice, start, end)
+    _check_overlap(federation, practice, start, end)
+    return practice, _held_elsewhere(federation, practice, start, end)
+
+
 @transaction.atomic
 def federation_membership_add(
     *,
@@ -150,11 +162,7 @@ def federation_membership_add(
 ) -> FederationMembership:
     """Add a practice to a federation. For dates another federation holds it, only with the
     practice's accepted ``consent`` (see ``federation_membership_request``)."""
-    # Lock the practice so two simultaneous requests cannot both pass the overlap check.
-    practice = Practice.objects.select_for_update().get(pk=practice.pk)
-    _check_dates(practice, start_date, end_date)
-    _check_overlap(federation, practice, start_date, end_date)
-    elsewhere = _held_elsewhere(federation, practice, start_date, end_date)
+    practice, elsewhere = _checked_for_joining(federation, practice, start_date, end_date)
     agreed = (
         consent is not None
         and consent.status == MembershipConsent.Status.ACCEPTED
@@ -203,10 +211,7 @@ def federation_membership_request(
     """Add a practice, or, for dates another federation holds it, ask the practice to agree:
     its practice managers are emailed, and the membership is made when one accepts."""
     with transaction.atomic():
-        practice = Practice.objects.select_for_update().get(pk=practice.pk)
-        _check_dates(practice, start_date, end_date)
-        _check_overlap(federation, practice, start_date, end_date)
-        elsewhere = _held_elsewhere(federation, practice, start_date, end_date)
+        practice, elsewhere = _checked_for_joining(federation, practice, start_date, end_date)
         if not elsewhere:
             return federation_membership_add(
                 federation=federation,
