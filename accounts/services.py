@@ -400,10 +400,15 @@ class TooManyResets(AccountError):
 
 
 def user_federation(user: User):
-    """The federation whose administrators read the person's sign-in records: that of one of
-    their current roles, if any."""
-    grant = user.role_grants.filter(federation__isnull=False, end_date__isnull=True).first()
-    return grant.federation if grant else None
+    """The federation whose administrators read the person's sign-in records: the one a
+    current role of theirs was granted within (a practice manager's too), if any."""
+    grant = (
+        user.role_grants.filter(through__isnull=False, end_date__isnull=True)
+        .select_related("through")
+        .order_by("start_date", "pk")
+        .first()
+    )
+    return grant.through if grant else None
 
 
 def password_reset_request(*, email: str, ip: str) -> None:

@@ -742,8 +742,11 @@ def cmd_user(args) -> int:
     from accounts.services import AccountError, user_reactivate
 
     person = acting_user(args.email)
+    by = acting_user(args.by)
+    if by is not None and not by.is_superuser:
+        raise BadInput(f"{by.email} may not reactivate accounts: only installation administrators")
     try:
-        user_reactivate(user=person, by=acting_user(args.by))
+        user_reactivate(user=person, by=by)
     except AccountError as error:
         raise BadInput(error.message) from None
     if args.format == "json":

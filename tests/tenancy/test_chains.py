@@ -373,6 +373,9 @@ def test_only_the_installation_reactivates_an_account(capsys, demo):
     assert main(["user", "reactivate", staff.email]) == 2
     assert "is not deactivated" in capsys.readouterr().err
     User.objects.filter(pk=staff.pk).update(is_active=False)
+    assert main(["--by", "coo@demo.gpfed.example", "user", "reactivate", staff.email]) == 2
+    assert "only installation administrators" in capsys.readouterr().err
+    User.objects.filter(pk=staff.pk).update(is_active=False)
     assert main(["user", "reactivate", staff.email, "--format", "json"]) == 0
     assert '"is_active": true' in capsys.readouterr().out
     staff.refresh_from_db()
@@ -451,3 +454,12 @@ def test_a_shared_practices_details_are_corrected_by_the_operators_and_both_trai
     )
     for slug in (A, b["federation"].slug):
         assert AuditEvent.objects.filter(federation__slug=slug, action="practice.correct").exists()
+
+
+def test_a_practice_managers_failed_sign_ins_reach_her_federations_trail(client, demo):
+    client.post(
+        reverse("accounts:login"),
+        {"username": "manager.c82001@demo.gpfed.example", "password": "not her password"},
+    )
+    failed = AuditEvent.objects.get(action="auth.sign_in_failed")
+    assert failed.federation.slug == A
