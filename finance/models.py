@@ -93,10 +93,23 @@ class Service(models.Model):
         default=0, help_text="What it would cost one practice each month to organise it itself."
     )
     alone_per_unit_pence = models.BigIntegerField(default=0)
+    alone_fixed_standing = models.BooleanField(
+        "the alone fixed cost is a standing charge",
+        default=False,
+        help_text="A practice doing it alone would pay the fixed cost every month, used or not "
+        "(a retainer). Otherwise, for a service measured by activity, it counts only in months "
+        "the practice had some.",
+    )
     alone_source = models.TextField(
         "source of the alone estimate",
         blank=True,
         help_text="Where the estimate of doing it alone comes from, so it can be challenged.",
+    )
+    costs_from_rota = models.BooleanField(
+        "cost of delivery from the rota",
+        default=False,
+        help_text="Take each month's cost of delivery from the Enhanced Access rota (hours "
+        "worked times each person's hourly cost) instead of the typed monthly figures.",
     )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -452,6 +465,16 @@ class IncomeEntry(models.Model):
         "Set once and never changed (the line may later be marked received or re-described), "
         "so each contract's service is accrued at most once a month.",
     )
+    follows_contract = models.BooleanField(
+        default=False,
+        help_text="An accrued line that is worked out again from the contract, activity, "
+        "participation and lists whenever they change, until it is posted or changed by hand.",
+    )
+    top_slice = models.BooleanField(
+        default=True,
+        help_text="Whether the federation's overhead top-slice is taken before the line is "
+        "shared. An adjusting entry may reach practices whole.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -525,6 +548,17 @@ class Settlement(Immutable):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     posted_at = models.DateTimeField()
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The warnings the preview gave, which the person who posted confirmed.",
+    )
+    carried_pence = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Costs of delivery the month's income did not recover, by service id: "
+        "carried by the federation.",
+    )
 
     class Meta:
         ordering = ["federation", "-month"]
@@ -590,6 +624,14 @@ class SettlementRow(Immutable):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
     service = models.ForeignKey(
         Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    corrects = models.ForeignKey(
+        Settlement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The earlier settlement this row's money corrects (an adjusting entry).",
     )
     activity_units = models.BigIntegerField(default=0)
     income_pence = models.BigIntegerField()
