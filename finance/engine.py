@@ -15,8 +15,19 @@ For one federation and one month, each income line is handled in the same five s
    so that for every practice *income = costs + overhead + net* and for every line
    *gross = paid out + kept by the federation*, to the penny.
 
+An adjusting entry (one that corrects an earlier settlement) carries no costs, may reach the
+practices whole (no top-slice) and, shared by fixed amounts, may be negative: a clawback from
+or a top-up to named practices. Its rows are kept apart from the month's own, naming the
+settlement they correct.
+
 Beside what the federation paid, each practice's row carries the estimate of doing the same
-activity alone (the service's fixed monthly cost for one practice plus its cost per unit).
+activity alone: the service's cost per unit times the units, plus its fixed monthly cost for
+one practice. For a service measured by activity that month, the fixed cost counts only when
+the practice had some activity, unless the service says it is a standing charge (a retainer
+paid whether used or not).
+
+What a service cost to deliver and its income lines did not recover (no income line for it,
+or costs beyond the income after the top-slice) is carried by the federation, and said so.
 """
 
 from __future__ import annotations
@@ -26,6 +37,8 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+
+from gpfed.formats import money_text
 
 EQUAL = "equal"
 FIXED = "fixed"
@@ -72,6 +85,7 @@ class ServiceInput:
     alone_fixed_monthly_pence: int = 0
     alone_per_unit_pence: int = 0
     participants: frozenset[int] = frozenset()  # practice ids taking part this month
+    alone_fixed_standing: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,7 +96,12 @@ class EntryInput:
     rule: str
     service_id: int | None = None
     shares: dict[int, Decimal] = field(default_factory=dict)  # practice id -> value
-    is_adjustment: bool = False
+    corrects_id: int | None = None  # the settlement an adjusting entry corrects
+    top_slice: bool = True
+
+    @property
+    def is_adjustment(self) -> bool:
+        return self.corrects_id is not None
 
 
 @dataclass
@@ -122,6 +141,7 @@ class LineResult:
 class RowResult:
     practice_id: int
     service_id: int | None
+    corrects_id: int | None = None
     activity_units: int = 0
     income_pence: int = 0
     costs_pence: int = 0
@@ -139,6 +159,11 @@ class Result:
     rows: list[RowResult]
     problems: list[str]
     warnings: list[str]
+    carried: dict[int, int] = field(default_factory=dict)  # service id -> pence not recovered
+
+    @property
+    def carried_pence(self) -> int:
+        return sum(self.carried.values())
 
     @property
     def income_pence(self) -> int:
@@ -180,6 +205,7 @@ class Result:
             "fingerprint": self.fingerprint(),
             "problems": self.problems,
             "warnings": self.warnings,
+            "carried_pence": {str(k): v for k, v in sorted(self.carried.items())},
             "lines": [asdict(line) for line in self.lines],
         }
 
@@ -202,6 +228,7 @@ class Result:
                 [
                     r.practice_id,
                     r.service_id,
+                    r.corrects_id,
                     r.activity_units,
                     r.income_pence,
                     r.costs_pence,
@@ -299,13 +326,13 @@ def settle(inputs: MonthInputs) -> Result:
     problems: list[str] = []
     warnings: list[str] = []
     units = practice_units(inputs)
-    rows: dict[tuple[int, int | None], RowResult] = {}
+    rows: dict[tuple[int, int | None, int | None], RowResult] = {}
 
-    def row(practice_id: int, service_id: int | None) -> RowResult:
-        key = (practice_id, service_id)
+    def row(practice_id: int, service_id: int | None, corrects_id: int | None = None):
+        key = (practice_id, service_id, corrects_id)
         found = rows.get(key)
         if found is None:
-            found = rows[key] = RowResult(practice_id, service_id)
+            found = rows[key] = RowResult(practice_id, service_id, corrects_id)
         return found
 
     # What each service cost to deliver this month, recovered from its income lines in
@@ -318,13 +345,14 @@ def settle(inputs: MonthInputs) -> Result:
         if entry.service_id is not None and entry.amount_pence > 0 and not entry.is_adjustment:
             bearing[entry.service_id].append(entry)
     entry_costs: dict[int, int] = {}
+    service_cost = {
+        service.id: service.fixed_monthly_pence
+        + service.cost_per_unit_pence * service_units.get(service.id, 0)
+        for service in inputs.services.values()
+    }
+    recovered: dict[int, int] = defaultdict(int)
     for service_id, entries in bearing.items():
-        service = inputs.services.get(service_id)
-        if service is None:
-            continue
-        cost = service.fixed_monthly_pence + service.cost_per_unit_pence * service_units.get(
-            service_id, 0
-        )
+        cost = service_cost.get(service_id, 0)
         if cost:
             for entry, part in zip(
                 entries, allocate(cost, [e.amount_pence for e in entries]), strict=True
@@ -335,7 +363,7 @@ def settle(inputs: MonthInputs) -> Result:
     percent = inputs.overhead_percent
     for entry in inputs.entries:
         gross = entry.amount_pence
-        overhead = round_pence(Decimal(gross) * percent / 100)
+        overhead = round_pence(Decimal(gross) * percent / 100) if entry.top_slice else 0
         available = gross - overhead
         costs = entry_costs.get(entry.key, 0)
         note = ""
@@ -346,6 +374,8 @@ def settle(inputs: MonthInputs) -> Result:
             )
             warnings.append(f"{entry.description}: {note}")
             costs = max(available, 0)
+        if entry.service_id is not None:
+            recovered[entry.service_id] += costs
         distributable = available - costs
         line_problems: list[str] = []
         recipients = _recipients(entry, inputs, line_problems)
@@ -356,10 +386,22 @@ def settle(inputs: MonthInputs) -> Result:
             nets = [round_pence(entry.shares[p] * 100) for p in recipients]
             paid = sum(nets)
             weights = [abs(n) for n in nets]
-            if paid and (paid * distributable < 0 or abs(paid) > abs(distributable)):
+            if any(n * gross < 0 for n in nets):
                 line_problems.append(
-                    f"{entry.description}: fixed amounts of £{paid / 100:,.2f} do not fit in "
-                    f"the £{distributable / 100:,.2f} there is to share"
+                    f"{entry.description}: each fixed amount must have the sign of the line "
+                    f"({'a clawback takes' if gross < 0 else 'a payment gives'} from every "
+                    "practice named)"
+                )
+            elif paid and (paid * distributable < 0 or abs(paid) > abs(distributable)):
+                line_problems.append(
+                    f"{entry.description}: fixed amounts of {money_text(paid)} do not fit in "
+                    f"the {money_text(distributable)} there is to share"
+                    + (
+                        f" after the {percent}% top-slice; take no top-slice from a "
+                        "correction to pass it on whole"
+                        if overhead
+                        else ""
+                    )
                 )
         elif entry.rule == PERCENT:
             total_percent = sum((entry.shares.get(p, Decimal(0)) for p in recipients), Decimal(0))
@@ -390,7 +432,7 @@ def settle(inputs: MonthInputs) -> Result:
             ):
                 if not (net or share_overhead or share_costs):
                     continue
-                r = row(practice_id, entry.service_id)
+                r = row(practice_id, entry.service_id, entry.corrects_id)
                 r.net_pence += net
                 r.overhead_pence += share_overhead
                 r.costs_pence += share_costs
@@ -414,18 +456,25 @@ def settle(inputs: MonthInputs) -> Result:
 
     # The estimate of doing it alone, for every service a practice takes part in.
     for service in inputs.services.values():
+        measured = service_units.get(service.id, 0) > 0
         for practice_id in service.participants:
             if practice_id not in inputs.codes:
                 continue
             n = units.get((service.id, practice_id), 0)
             r = row(practice_id, service.id)
             r.activity_units = n
-            r.alone_cost_pence = (
-                service.alone_fixed_monthly_pence + service.alone_per_unit_pence * n
-            )
+            fixed = service.alone_fixed_monthly_pence
+            if measured and not n and not service.alone_fixed_standing:
+                fixed = 0  # no activity this month: doing it alone would not have cost it
+            r.alone_cost_pence = fixed + service.alone_per_unit_pence * n
+    carried = {
+        service_id: cost - recovered.get(service_id, 0)
+        for service_id, cost in service_cost.items()
+        if cost > recovered.get(service_id, 0)
+    }
     ordered = sorted(
         rows.values(),
-        key=lambda r: (inputs.codes.get(r.practice_id, ""), r.service_id or 0),
+        key=lambda r: (inputs.codes.get(r.practice_id, ""), r.service_id or 0, r.corrects_id or 0),
     )
     return Result(
         federation_id=inputs.federation_id,
@@ -435,6 +484,7 @@ def settle(inputs: MonthInputs) -> Result:
         rows=ordered,
         problems=problems,
         warnings=warnings,
+        carried=carried,
     )
 
 

@@ -107,6 +107,7 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
         "cost_per_unit_pence",
         "alone_fixed_monthly_pence",
         "alone_per_unit_pence",
+        "alone_fixed_standing",
     ):
         services_of[row[1]].append(row)
     # Who takes part, and the activity, month by month: one query each per month, selecting
@@ -178,6 +179,7 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
             "rule",
             "service_id",
             "corrects_id",
+            "top_slice",
         )
     )
     if entry_rows:
@@ -185,7 +187,7 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
             entry_id__in=[e[0] for e in entry_rows]
         ).values_list("entry_id", "practice_id", "value"):
             shares[entry][practice] = value
-        for pk, fed, month, description, amount, rule, service, corrects in entry_rows:
+        for pk, fed, month, description, amount, rule, service, corrects, top in entry_rows:
             entries[(fed, month)].append(
                 EntryInput(
                     key=pk,
@@ -194,7 +196,8 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
                     rule=rule,
                     service_id=service,
                     shares=shares.get(pk, {}),
-                    is_adjustment=corrects is not None,
+                    corrects_id=corrects,
+                    top_slice=top,
                 )
             )
 
@@ -224,7 +227,7 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
                 pcn: [p for p in pcn_on(pcn, end) if p in member_set] for pcn in wanted
             }
             service_inputs = {}
-            for pk, _fed, fixed, per_unit, alone_fixed, alone_per_unit in fed_services:
+            for pk, _fed, fixed, per_unit, alone_fixed, alone_per_unit, standing in fed_services:
                 practices, pcns = parts.get(pk, ((), ()))
                 taking = set(practices)
                 for pcn in pcns:
@@ -235,6 +238,7 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
                     cost_per_unit_pence=per_unit,
                     alone_fixed_monthly_pence=alone_fixed,
                     alone_per_unit_pence=alone_per_unit,
+                    alone_fixed_standing=standing,
                     participants=frozenset(taking & member_set),
                 )
             year = financial_year_of(month)

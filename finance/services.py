@@ -958,6 +958,7 @@ def settlement_post(
                 fingerprint=result.fingerprint(),
                 posted_by=by if getattr(by, "pk", None) else None,
                 posted_at=timezone.now(),
+                carried_pence={str(k): v for k, v in sorted(result.carried.items())},
             )
             _write_posted(settlement, result)
             audit_record(
@@ -1011,6 +1012,7 @@ def _write_posted(settlement: Settlement, result: engine.Result) -> None:
                 month=settlement.month,
                 practice_id=r.practice_id,
                 service_id=r.service_id,
+                corrects_id=r.corrects_id,
                 activity_units=r.activity_units,
                 income_pence=r.income_pence,
                 costs_pence=r.costs_pence,

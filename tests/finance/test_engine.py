@@ -221,7 +221,7 @@ def test_shares_naming_a_practice_outside_the_federation_are_refused():
 
 def test_an_adjusting_refund_carries_no_costs_and_splits_negatively():
     service = ServiceInput(id=10, fixed_monthly_pence=500, participants=frozenset({A, B, C}))
-    refund = EntryInput(1, "Clawback", -1_000, EQUAL, service_id=10, is_adjustment=True)
+    refund = EntryInput(1, "Clawback", -1_000, EQUAL, service_id=10, corrects_id=99)
     result = settle(month([refund], services={10: service}, overhead="10"))
     line = result.lines[0]
     assert line.costs_pence == 0 and line.overhead_pence == -100
@@ -275,7 +275,7 @@ def federation_months(draw):
                 rule,
                 service_id=10 if rule == ACTIVITY or draw(st.booleans()) else None,
                 shares=shares,
-                is_adjustment=amount < 0,
+                corrects_id=1 if amount < 0 else None,
             )
         )
     return MonthInputs(
