@@ -35,6 +35,7 @@ from finance.models import (
     Subcontract,
 )
 from gpfed.documents import DocumentError, check_document, keep
+from gpfed.formats import money_text
 from registry import selectors as registry
 from registry.importers.base import ImportFileError, Problems
 from registry.models import PCN, Federation, FederationMembership, Practice
@@ -132,7 +133,9 @@ SERVICE_FIELDS = [
     "cost_per_unit_pence",
     "alone_fixed_monthly_pence",
     "alone_per_unit_pence",
+    "alone_fixed_standing",
     "alone_source",
+    "costs_from_rota",
     "active",
 ]
 
@@ -204,6 +207,7 @@ def participation_add(
         after=snapshot(spell, ["service", "practice", "pcn", "start_date", "end_date"]),
         federation=service.federation,
     )
+    accruals_follow(federation=service.federation, by=by, reason="who takes part changed")
     return spell
 
 
@@ -221,6 +225,9 @@ def participation_end(*, participation: ServiceParticipation, end_date: date, by
         before=before,
         after=snapshot(participation, ["end_date"]),
         federation=participation.service.federation,
+    )
+    accruals_follow(
+        federation=participation.service.federation, by=by, reason="who takes part changed"
     )
 
 
@@ -262,7 +269,7 @@ def contract_save(
     clash = Contract.objects.filter(federation=federation, reference=contract.reference)
     if clash.exclude(pk=contract.pk).exists():
         raise FinanceError(f"There is already a contract {contract.reference}.", "reference")
-    return _save_audited(
+    _save_audited(
         contract,
         fields=CONTRACT_FIELDS,
         before=before,
@@ -270,6 +277,9 @@ def contract_save(
         by=by,
         federation=federation,
     )
+    if instance is not None:
+        accruals_follow(federation=federation, by=by, reason="the contract's terms changed")
+    return contract
 
 
 @transaction.atomic
@@ -313,6 +323,7 @@ def contract_service_set(
         after=snapshot(link, ["service", "rule", "unit_price_pence", "block_share_percent"]),
         federation=contract.federation,
     )
+    accruals_follow(federation=contract.federation, by=by, reason="the contract's terms changed")
     return link
 
 
@@ -400,6 +411,7 @@ class ActivityOutcome:
     updated: int = 0
     unchanged: int = 0
     months: list[str] = field(default_factory=list)
+    followed: list[str] = field(default_factory=list)  # accrued lines worked out again
 
     def as_dict(self) -> dict:
         return {
@@ -407,6 +419,7 @@ class ActivityOutcome:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "months": self.months,
+            "followed": self.followed,
         }
 
 
@@ -558,6 +571,9 @@ def activity_import(
         if not dry_run:
             Activity.objects.bulk_create(create, batch_size=2000)
             Activity.objects.bulk_update(update, ["units", "source"], batch_size=2000)
+            outcome.followed = accruals_follow(
+                federation=federation, by=by, reason="activity changed", months=months
+            )
             audit_record(
                 by=by,
                 action="finance.activity.import",
@@ -609,6 +625,7 @@ def _check_income(
     contract: Contract | None,
     corrects: Settlement | None,
     shares: dict,
+    top_slice: bool = True,
 ) -> None:
     """What an income line must be, whether it is new or changed."""
     if is_posted(federation, month):
@@ -631,6 +648,29 @@ def _check_income(
         )
     if amount_pence == 0:
         raise FinanceError("The amount cannot be zero.", "amount")
+    if not top_slice and corrects is None:
+        raise FinanceError(
+            "The federation's top-slice is taken from all income; only an adjusting entry "
+            "(one that corrects a posted settlement) may reach the practices whole.",
+            "top_slice",
+        )
+    if rule == Rule.FIXED and shares:
+        signs = {value > 0 for value in shares.values() if value}
+        if signs != {amount_pence > 0}:
+            raise FinanceError(
+                "A clawback takes a negative amount from each practice named, and a payment "
+                "gives each a positive one: write each fixed amount with the line's sign.",
+                "shares",
+            )
+        if not top_slice:
+            total = sum(engine.round_pence(value * 100) for value in shares.values())
+            if total != amount_pence:
+                raise FinanceError(
+                    f"The fixed amounts add up to {money_text(total)} but the line is "
+                    f"{money_text(amount_pence)}: with no top-slice each practice gets exactly "
+                    "its amount, so they must add up to the line.",
+                    "shares",
+                )
     for owner in (service, contract):
         if owner is not None and owner.federation_id != federation.pk:
             raise FinanceError(f"{owner} belongs to another federation.")
@@ -640,7 +680,17 @@ def _check_income(
         raise FinanceError("Sharing by activity needs the service the income pays for.", "service")
 
 
-INCOME_FIELDS = ["month", "description", "amount_pence", "status", "rule", "service", "corrects"]
+INCOME_FIELDS = [
+    "month",
+    "description",
+    "amount_pence",
+    "status",
+    "rule",
+    "service",
+    "corrects",
+    "top_slice",
+    "follows_contract",
+]
 
 ALREADY_ACCRUED = (
     "{link.contract.reference} {link.service.name} is already accrued for {month:%B %Y}: "
@@ -663,6 +713,7 @@ def income_entry_create(
     corrects: Settlement | None = None,
     shares: dict | None = None,
     accrued_from: ContractService | None = None,
+    top_slice: bool = True,
 ) -> IncomeEntry:
     """Add an income line to a month not yet settled. ``accrued_from`` is for Accrue contract
     income only: the contract's funded service the line is accrued from, once a month."""
@@ -683,6 +734,7 @@ def income_entry_create(
         contract=contract,
         corrects=corrects,
         shares=shares,
+        top_slice=top_slice,
     )
     try:
         with transaction.atomic():
@@ -696,7 +748,9 @@ def income_entry_create(
                 service=service,
                 contract=contract,
                 corrects=corrects,
+                top_slice=top_slice,
                 accrued_from=accrued_from,
+                follows_contract=accrued_from is not None,
                 created_by=by if getattr(by, "pk", None) else None,
             )
     except IntegrityError:
@@ -731,9 +785,11 @@ def income_entry_update(
     service: Service | None = None,
     corrects: Settlement | None = None,
     shares: dict | None = None,
+    top_slice: bool = True,
 ) -> IncomeEntry:
     """Change an income line of a month not yet settled (a posted one never changes: correct
-    it with an adjusting entry in a later month)."""
+    it with an adjusting entry in a later month). A line Accrue made, once changed by hand,
+    no longer follows its contract."""
     month_end_lock(entry.federation)
     entry = _current(entry).select_for_update().get()
     if entry.settlement_id:
@@ -748,11 +804,13 @@ def income_entry_update(
         contract=entry.contract,
         corrects=corrects,
         shares=shares,
+        top_slice=top_slice,
     )
     before = snapshot(entry, INCOME_FIELDS)
     before["shares"] = {s.practice.code: str(s.value) for s in entry.shares.all()}
     entry.description, entry.amount_pence, entry.status = description, amount_pence, status
     entry.rule, entry.service, entry.corrects = rule, service, corrects
+    entry.top_slice, entry.follows_contract = top_slice, False
     entry.save()
     entry.shares.all().delete()
     IncomeShare.objects.bulk_create(
@@ -796,17 +854,31 @@ def income_entry_delete(*, entry: IncomeEntry, by) -> None:
     entry.delete()
 
 
-@transaction.atomic
-def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[list, list[str]]:
-    """Accrue what each live contract pays for its services in the month, by its payment
-    basis. Lines already accrued for the month are left alone, so this can be run again; run
-    twice at once, the second waits for the month-end lock and then finds the first's lines.
-    All of the month's lines are accrued, or (on any refusal) none."""
+# --- accrued contract income: derived, never stale ------------------------------------------
+#
+# A line Accrue makes is worked out from the contract's terms, who takes part, the activity and
+# the lists. Until it is posted or changed by hand (``follows_contract``), it follows them:
+# every write to what it rests on (activity, participation, contract terms) works it out again
+# in the same transaction, and the preview and posting check it against what it would be now
+# (lists and populations are imported nationally), naming any line that no longer matches.
+
+
+@dataclass(frozen=True)
+class Due:
+    """What one contract's funded service pays in a month, worked out now."""
+
+    link: ContractService
+    amount_pence: int
+    description: str
+
+
+def accruals_due(
+    federation: Federation, month: date, inputs: engine.MonthInputs | None = None
+) -> tuple[dict[int, Due], list[str]]:
+    """What each live contract pays for each of its services in the month, by its payment
+    basis (keyed by the funded service's id), and a note for each that pays nothing."""
     month = month_start(month)
-    month_end_lock(federation)
-    if is_posted(federation, month):
-        raise FinanceError(f"{month:%B %Y} is already settled.")
-    inputs = load_one(federation, month)
+    inputs = inputs or load_one(federation, month)
     units_by_service: dict[int, int] = {}
     for (service_id, _p), n in engine.practice_units(inputs).items():
         units_by_service[service_id] = units_by_service.get(service_id, 0) + n
@@ -815,21 +887,10 @@ def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=month))
         .prefetch_related("funded__service")
     )
-    in_month = IncomeEntry.objects.filter(federation=federation, month=month)
-    # a line for the contract and service, however it was made, or one accrued from them
-    # (whose service may since have been changed by hand)
-    already = set(
-        in_month.filter(contract__isnull=False, service__isnull=False).values_list(
-            "contract_id", "service_id"
-        )
-    ) | set(
-        in_month.filter(accrued_from__isnull=False).values_list(
-            "accrued_from__contract_id", "accrued_from__service_id"
-        )
-    )
     year = financial_year_of(month)
     month_index = (month.month - 4) % 12
-    created, notes = [], []
+    due: dict[int, Due] = {}
+    notes: list[str] = []
     # Activity is recorded per service, not per contract: when two live contracts pay per
     # unit for the same service, which units each pays for is not known, and accruing both
     # would count every unit twice. Their per-unit income is then left to be entered by hand.
@@ -841,9 +902,6 @@ def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[
                     unit_payers.setdefault(link.service_id, []).append(contract.reference)
     for contract in contracts:
         for link in contract.funded.all():
-            if (contract.pk, link.service_id) in already:
-                notes.append(f"{contract.reference} {link.service.name}: already accrued")
-                continue
             service_input = inputs.services.get(link.service_id)
             participants = service_input.participants if service_input else frozenset()
             parts = []
@@ -889,20 +947,170 @@ def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[
                         f"{contract.reference} {link.service.name}: nothing due this month"
                     )
                 continue
-            created.append(
-                income_entry_create(
-                    federation=federation,
-                    month=month,
-                    description=f"{link.service.name} ({contract.reference}, {', '.join(parts)})",
-                    amount_pence=amount,
-                    rule=link.rule,
-                    status=IncomeEntry.Status.ACCRUED,
-                    service=link.service,
-                    contract=contract,
-                    accrued_from=link,
-                    by=by,
-                )
+            due[link.pk] = Due(
+                link=link,
+                amount_pence=amount,
+                description=f"{link.service.name} ({contract.reference}, {', '.join(parts)})",
             )
+    return due, notes
+
+
+def _following(federation: Federation, month: date):
+    return IncomeEntry.objects.filter(
+        federation=federation, month=month, follows_contract=True, settlement__isnull=True
+    ).select_related("accrued_from__contract", "accrued_from__service")
+
+
+def accruals_out_of_date(
+    federation: Federation, month: date, inputs: engine.MonthInputs | None = None
+) -> list[dict]:
+    """Each line following its contract whose figure is no longer what it would be now, with
+    both figures (a line with nothing due now has ``now_pence`` 0)."""
+    month = month_start(month)
+    lines = list(_following(federation, month))
+    if not lines:
+        return []
+    due, _notes = accruals_due(federation, month, inputs)
+    stale = []
+    for entry in lines:
+        now = due.get(entry.accrued_from_id)
+        now_pence = now.amount_pence if now else 0
+        if now_pence != entry.amount_pence or (now and now.link.rule != entry.rule):
+            stale.append(
+                {
+                    "entry": entry,
+                    "accrued_pence": entry.amount_pence,
+                    "now_pence": now_pence,
+                    "difference_pence": now_pence - entry.amount_pence,
+                }
+            )
+    return stale
+
+
+def _follow(federation: Federation, month: date, due: dict[int, Due], by, reason: str):
+    """Bring the month's following lines to what is due now (under the month-end lock):
+    change the figure, or remove a line with nothing due now. Each change is audited."""
+    notes = []
+    for entry in _following(federation, month):
+        now = due.get(entry.accrued_from_id)
+        before = snapshot(entry, INCOME_FIELDS)
+        if now is None:
+            entry.delete()
+            audit_record(
+                by=by,
+                action="finance.income.follow",
+                obj=entry,
+                before=before,
+                after={"removed": True, "reason": reason},
+                federation=federation,
+            )
+            notes.append(
+                f"{entry.description}: nothing is due now ({reason}); the accrued "
+                f"{money_text(before['amount_pence'])} was removed"
+            )
+            continue
+        if (entry.amount_pence, entry.description, entry.rule) == (
+            now.amount_pence,
+            now.description,
+            now.link.rule,
+        ):
+            continue
+        old = entry.amount_pence
+        entry.amount_pence, entry.description, entry.rule = (
+            now.amount_pence,
+            now.description,
+            now.link.rule,
+        )
+        entry.save(update_fields=["amount_pence", "description", "rule"])
+        audit_record(
+            by=by,
+            action="finance.income.follow",
+            obj=entry,
+            before=before,
+            after=snapshot(entry, INCOME_FIELDS) | {"reason": reason},
+            federation=federation,
+        )
+        if old != now.amount_pence:
+            notes.append(
+                f"{entry.description}: {money_text(old)} became {money_text(now.amount_pence)} "
+                f"({reason})"
+            )
+    return notes
+
+
+def accruals_follow(
+    *, federation: Federation, by, reason: str, months: list[date] | None = None
+) -> list[str]:
+    """Work the federation's accrued lines out again in every month not yet posted (or in
+    ``months``): called by each write to what they rest on, inside its transaction."""
+    month_end_lock(federation)
+    found = IncomeEntry.objects.filter(
+        federation=federation, follows_contract=True, settlement__isnull=True
+    )
+    if months is not None:
+        found = found.filter(month__in=[month_start(m) for m in months])
+    notes = []
+    for month in sorted(set(found.values_list("month", flat=True))):
+        if is_posted(federation, month):
+            continue
+        due, _ = accruals_due(federation, month)
+        notes += _follow(federation, month, due, by, reason)
+    return notes
+
+
+@transaction.atomic
+def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[list, list[str]]:
+    """Accrue what each live contract pays for its services in the month, by its payment
+    basis, and bring lines accrued before to what is due now. A line changed by hand is left
+    as it is. Run twice at once, the second waits for the month-end lock and then finds the
+    first's lines. All of the month's lines are accrued, or (on any refusal) none."""
+    month = month_start(month)
+    month_end_lock(federation)
+    if is_posted(federation, month):
+        raise FinanceError(f"{month:%B %Y} is already settled.")
+    due, notes = accruals_due(federation, month)
+    notes = _follow(federation, month, due, by, "worked out again") + notes
+    in_month = IncomeEntry.objects.filter(federation=federation, month=month)
+    # a line for the contract and service, however it was made, or one accrued from them
+    # (whose service may since have been changed by hand)
+    already = {
+        (contract, service): follows
+        for contract, service, follows in in_month.filter(
+            contract__isnull=False, service__isnull=False
+        ).values_list("contract_id", "service_id", "follows_contract")
+    } | {
+        (contract, service): follows
+        for contract, service, follows in in_month.filter(accrued_from__isnull=False).values_list(
+            "accrued_from__contract_id", "accrued_from__service_id", "follows_contract"
+        )
+    }
+    created = []
+    for now in due.values():
+        link = now.link
+        key = (link.contract_id, link.service_id)
+        if key in already:
+            name = f"{link.contract.reference} {link.service.name}"
+            notes.append(f"{name}: already accrued")
+            if not already[key]:
+                notes.append(
+                    f"{name}: already accrued, but entered or changed by hand since, so it "
+                    f"does not follow the contract (due now: {money_text(now.amount_pence)})"
+                )
+            continue
+        created.append(
+            income_entry_create(
+                federation=federation,
+                month=month,
+                description=now.description,
+                amount_pence=now.amount_pence,
+                rule=link.rule,
+                status=IncomeEntry.Status.ACCRUED,
+                service=link.service,
+                contract=link.contract,
+                accrued_from=link,
+                by=by,
+            )
+        )
     return created, notes
 
 
