@@ -4,6 +4,8 @@ one transaction and records an audit event."""
 from __future__ import annotations
 
 import hashlib
+import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -15,7 +17,7 @@ from django.utils import timezone
 from audit.services import audit_record, save_audited, snapshot
 from finance import activity_file, engine
 from finance.entitlements import spread
-from finance.inputs import financial_year_of, load_one, month_end, month_start
+from finance.inputs import add_months, financial_year_of, load_one, month_end, month_start
 from finance.models import (
     Activity,
     Contract,
@@ -1114,8 +1116,119 @@ def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[
     return created, notes
 
 
+# --- before posting: what the preview checks ------------------------------------------------
+
+OUTLIER = 3  # activity more than 3 times, or less than a third of, its own 6-month median
+
+
+def _named(codes: list[str], names: dict[str, str], most: int = 8) -> str:
+    shown = ", ".join(f"{c} {names.get(c, '')}".strip() for c in sorted(codes)[:most])
+    return shown + (f" and {len(codes) - most} more" if len(codes) > most else "")
+
+
+def activity_warnings(federation: Federation, month: date, inputs: engine.MonthInputs) -> list[str]:
+    """For each service measured by activity (any recorded in the last six months, or income
+    this month shared by it): who takes part but has no activity for the month, and activity
+    far from the organisation's own recent months."""
+    month = month_start(month)
+    history_from = add_months(month, -6)
+    recorded: dict[tuple[int, str, int], dict[date, int]] = defaultdict(dict)
+    for service, practice, pcn, when, units in Activity.objects.filter(
+        federation=federation, month__gte=history_from, month__lte=month
+    ).values_list("service_id", "practice_id", "pcn_id", "month", "units"):
+        key = (service, "practice", practice) if practice else (service, "pcn", pcn)
+        recorded[key][when] = units
+    measured = {key[0] for key in recorded} | {
+        e.service_id for e in inputs.entries if e.rule == engine.ACTIVITY and e.service_id
+    }
+    measured &= set(inputs.services)
+    if not measured:
+        return []
+    units = engine.practice_units(inputs)
+    spells = ServiceParticipation.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=month),
+        service_id__in=measured,
+        start_date__lte=month_end(month),
+    ).values_list("service_id", "practice_id", "pcn_id")
+    missing: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    taking: dict[int, int] = defaultdict(int)
+    for service, practice, pcn in spells:
+        if practice:
+            if practice not in inputs.codes:
+                continue  # not a member this month
+            taking[service] += 1
+            if (service, practice) not in units:
+                missing[service].append(("practice", practice))
+        else:
+            taking[service] += 1
+            covered = (service, pcn) in inputs.pcn_activity or any(
+                (service, p) in units for p in inputs.pcn_practices.get(pcn, ())
+            )
+            if not covered:
+                missing[service].append(("pcn", pcn))
+    far = []
+    for (service, kind, org), months in recorded.items():
+        now = months.get(month)
+        before = sorted(n for when, n in months.items() if when < month)
+        if now is None or len(before) < 3 or service not in measured:
+            continue
+        middle = statistics.median(before)
+        if middle and (now > OUTLIER * middle or now * OUTLIER < middle):
+            far.append((service, kind, org, now, middle))
+    practice_ids = {o for s in missing.values() for k, o in s if k == "practice"}
+    practice_ids |= {o for _s, k, o, _n, _m in far if k == "practice"}
+    pcn_ids = {o for s in missing.values() for k, o in s if k == "pcn"}
+    pcn_ids |= {o for _s, k, o, _n, _m in far if k == "pcn"}
+    code_of = {
+        ("practice", pk): (c, n)
+        for pk, c, n in Practice.objects.filter(pk__in=practice_ids).values_list(
+            "pk", "code", "name"
+        )
+    } | {
+        ("pcn", pk): (c, n)
+        for pk, c, n in PCN.objects.filter(pk__in=pcn_ids).values_list("pk", "code", "name")
+    }
+    services = dict(Service.objects.filter(pk__in=measured).values_list("pk", "name"))
+    unit_of = dict(Service.objects.filter(pk__in=measured).values_list("pk", "unit"))
+    warnings = []
+    for service in sorted(missing, key=lambda s: services[s]):
+        orgs = missing[service]
+        codes = [code_of[o][0] for o in orgs]
+        names = {code_of[o][0]: code_of[o][1] for o in orgs}
+        warnings.append(
+            f"{services[service]}: no activity for {month:%B %Y} from {len(orgs)} of the "
+            f"{taking[service]} taking part ({_named(codes, names)}); "
+            + (
+                "income shared by activity goes to the others alone"
+                if len(orgs) < taking[service]
+                else "there is no activity to share its income by"
+            )
+        )
+    for service, kind, org, now, middle in sorted(far, key=lambda f: (services[f[0]], f[1], f[2])):
+        code, name = code_of[(kind, org)]
+        direction = f"over {OUTLIER} times" if now > middle else "under a third of"
+        warnings.append(
+            f"{services[service]}: {code} {name} recorded {now:,} {unit_of[service]}(s) in "
+            f"{month:%B %Y}, {direction} its median of {middle:,g} over the months before"
+        )
+    return warnings
+
+
 def settlement_preview(federation: Federation, month: date) -> engine.Result:
-    return engine.settle(load_one(federation, month_start(month)))
+    """The month's settlement as it would be posted now, with what stops it being posted
+    (problems, including accrued lines no longer what their contract pays) and what to check
+    first (warnings, including activity missing or far from usual)."""
+    month = month_start(month)
+    inputs = load_one(federation, month)
+    result = engine.settle(inputs)
+    for stale in accruals_out_of_date(federation, month, inputs):
+        result.problems.append(
+            f"{stale['entry'].description}: accrued {money_text(stale['accrued_pence'])}, but "
+            f"{money_text(stale['now_pence'])} is due now (what it rests on has changed); "
+            "refresh the accrued lines"
+        )
+    result.warnings.extend(activity_warnings(federation, month, inputs))
+    return result
 
 
 def settlement_reference(federation: Federation, month: date) -> str:
@@ -1130,10 +1243,17 @@ ALREADY_POSTED = (
 
 
 def settlement_post(
-    *, federation: Federation, month: date, by, fingerprint: str | None = None
+    *,
+    federation: Federation,
+    month: date,
+    by,
+    fingerprint: str | None = None,
+    confirmed_warnings: list[str] | tuple[str, ...] = (),
 ) -> Settlement:
-    """Post the month's settlement exactly as previewed. Two posts at once (two tabs, two
-    servers) cannot both succeed: the second waits for the first's lock or meets the unique
+    """Post the month's settlement exactly as previewed. If the preview warns of anything,
+    the person posting must have confirmed those very warnings (``confirmed_warnings``); they
+    are kept on the settlement with who posted it. Two posts at once (two tabs, two servers)
+    cannot both succeed: the second waits for the first's lock or meets the unique
     constraint, and is told the month is already posted."""
     month = month_start(month)
     try:
@@ -1141,7 +1261,7 @@ def settlement_post(
             month_end_lock(federation)
             if is_posted(federation, month):
                 raise FinanceError(ALREADY_POSTED.format(month=month, federation=federation))
-            result = engine.settle(load_one(federation, month))
+            result = settlement_preview(federation, month)
             if result.problems:
                 raise FinanceError(
                     "The settlement cannot be posted: " + "; ".join(result.problems[:5])
@@ -1152,6 +1272,14 @@ def settlement_post(
                 raise FinanceError(
                     "The figures have changed since you previewed them (someone added income "
                     "or activity). Nothing was posted: preview again and check the new figures."
+                )
+            unconfirmed = [w for w in result.warnings if w not in set(confirmed_warnings)]
+            if unconfirmed:
+                raise FinanceError(
+                    f"The preview warns of {len(unconfirmed)} thing(s) not confirmed: "
+                    + "; ".join(unconfirmed[:3])
+                    + (" …" if len(unconfirmed) > 3 else "")
+                    + ". Nothing was posted: check them, then confirm them to post."
                 )
             settlement = Settlement.objects.create(
                 federation=federation,
@@ -1167,6 +1295,7 @@ def settlement_post(
                 posted_by=by if getattr(by, "pk", None) else None,
                 posted_at=timezone.now(),
                 carried_pence={str(k): v for k, v in sorted(result.carried.items())},
+                warnings=result.warnings,
             )
             _write_posted(settlement, result)
             audit_record(
@@ -1179,6 +1308,7 @@ def settlement_post(
                     "paid_pence": result.paid_pence,
                     "kept_pence": result.kept_pence,
                     "lines": len(result.lines),
+                    "warnings_confirmed": result.warnings,
                 },
                 federation=federation,
             )

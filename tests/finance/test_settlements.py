@@ -255,7 +255,15 @@ def test_a_correction_is_an_adjusting_entry_in_a_later_month(books):
         corrects=october,
         by=None,
     )
-    november = finance.settlement_post(federation=books.federation, month=NOV, by=None)
+    # no phlebotomy activity in November: posting needs that warning confirmed
+    warnings = finance.settlement_preview(books.federation, NOV).warnings
+    assert any("Phlebotomy: no activity for November 2026" in w for w in warnings)
+    with pytest.raises(FinanceError, match="not confirmed"):
+        finance.settlement_post(federation=books.federation, month=NOV, by=None)
+    november = finance.settlement_post(
+        federation=books.federation, month=NOV, by=None, confirmed_warnings=warnings
+    )
+    assert november.warnings == warnings
     line = november.lines.get()
     assert line.corrects == october and line.costs_pence == 0
     # -60,000 less the returned top-slice (-3,000) = -57,000 split 6:3:1

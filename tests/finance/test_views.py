@@ -415,7 +415,10 @@ def test_cli_statement_settlement_and_activity(books, posted, capsys, tmp_path):
     )
     assert main(["settlement", "preview", slug, "--month", "2026-09", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["paid_pence"] == 4_750
-    assert main(["settlement", "post", slug, "--month", "2026-09"]) == 0
+    # two practices taking part in phlebotomy have no September activity: post says so first
+    assert main(["settlement", "post", slug, "--month", "2026-09"]) == 2
+    assert "--confirm-warnings" in capsys.readouterr().err
+    assert main(["settlement", "post", slug, "--month", "2026-09", "--confirm-warnings"]) == 0
 
 
 def test_pcn_figures_feed_the_entitlements(books, client, admin_user):
