@@ -122,7 +122,8 @@ def demo_load(*, by=None, money: bool = True, rota: bool | None = None) -> dict:
     facts = federation_summary(federation)
     summary.append(
         f"Demo federation: {federation.name}: {facts['practice_count']} member practices, "
-        f"{len(facts['pcns'])} PCNs, {facts['registered'].patients:,} registered patients."
+        f"{len(facts['pcns'])} PCNs, {facts['registered'].patients:,} registered patients "
+        f"({facts['registered'].extracts})."
     )
     summary.append("")
     address = os.environ.get("GPFED_ADDRESS", "127.0.0.1:8000")  # `make run` says where
@@ -135,6 +136,7 @@ def demo_load(*, by=None, money: bool = True, rota: bool | None = None) -> dict:
         "practices": facts["practice_count"],
         "pcns": len(facts["pcns"]),
         "registered_patients": facts["registered"].patients,
+        "registered_extract_dates": [d.isoformat() for d in facts["registered"].extract_dates],
         "imported": imported,
         "users": [spec["email"] for spec in DEMO_USERS],
         "summary": summary,

@@ -61,9 +61,11 @@ def cut(source: Path, sub_icbs: set[str], out: Path, tag: str) -> None:
         sheet.append(row)
     book.save(out / f"ePCN-{tag}-2024-10.xlsx")
 
-    # Patients registered and the two mapping files: rows of those practices.
+    # Patients registered (January 2021 and April 2026) and the two mapping files: rows of
+    # those practices.
     for name, column in (
         ("gp-reg-pat-prac-all-2021-01.csv", "CODE"),
+        ("gp-reg-pat-prac-all-2026-04.csv", "CODE"),
         ("gp-reg-pat-prac-map-2022-01.csv", "PRACTICE_CODE"),
         ("gpad-mapping-2025-08.csv", "GP_CODE"),
     ):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from accounts import permissions as perms
 from directory import selectors
@@ -35,6 +37,9 @@ class Member(Schema):
     pcns: int
     registered_patients: int
     practices_without_list_size: int
+    list_size_extract_dates: list[date] = Field(
+        description="The extracts the practices' latest list sizes come from"
+    )
     regions: list[Organisation]
     icbs: list[Organisation]
     contacts: list[DirectoryContact] | None
@@ -82,6 +87,7 @@ def federation_directory(request, slug: str):
         "federation": federation.slug,
         "as_at": entry["as_at"].isoformat(),
         "registered_patients": entry["patients"],
+        "list_size_extract_dates": [d.isoformat() for d in entry["extract_dates"]],
         "contacts": contacts(entry["federation_contacts"]),
         "pcns": [
             {
@@ -98,6 +104,7 @@ def federation_directory(request, slug: str):
                 "name": e.practice.name,
                 "pcn": e.pcn.code if e.pcn else None,
                 "registered_patients": e.patients,
+                "list_size_extract_date": e.extract_date.isoformat() if e.extract_date else None,
                 "contacts": contacts(e.contacts),
             }
             for e in entry["practices"]

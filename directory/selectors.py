@@ -23,6 +23,7 @@ from registry.models import (
 )
 from registry.selectors import (
     covering,
+    extracts_text,
     latest_patients,
     list_sizes_on,
     pcn_search,
@@ -82,12 +83,18 @@ class MemberRow:
     pcn_ids: set[int] = field(default_factory=set)
     patients: int = 0
     practices_without_figure: int = 0
+    extract_dates: list[date] = field(default_factory=list)
     regions: list[Commissioner] = field(default_factory=list)
     icbs: list[Commissioner] = field(default_factory=list)
 
     @property
     def practices(self) -> int:
         return len(self.practice_ids)
+
+    @property
+    def extracts(self) -> str:
+        """The list-size extracts the registered patients rest on."""
+        return extracts_text(self.extract_dates)
 
     @property
     def pcns(self) -> int:
@@ -106,6 +113,7 @@ class MemberRow:
             "pcns": self.pcns,
             "registered_patients": self.patients,
             "practices_without_list_size": self.practices_without_figure,
+            "list_size_extract_dates": [d.isoformat() for d in self.extract_dates],
             "regions": [org(r) for r in self.regions],
             "icbs": [org(i) for i in self.icbs],
         }
@@ -143,11 +151,13 @@ def summarise(rows: list[MemberRow], day: date) -> list[MemberRow]:
     for practice_id, pcn_id in pcn_of.items():
         for federation_id in member_of.get(practice_id, ()):
             rows[federation_id].pcn_ids.add(pcn_id)
-    patients = latest_patients(member_ids)
+    patients = latest_patients(member_ids, day)
     published = set(patients)
     where = places(member_ids, day)
     for row in rows.values():
-        row.patients = sum(patients[p] for p in row.practice_ids if p in patients)
+        figures = [patients[p] for p in row.practice_ids if p in patients]
+        row.patients = sum(n for n, _extract in figures)
+        row.extract_dates = sorted({extract for _n, extract in figures})
         row.practices_without_figure = len(row.practice_ids - published)
         row.regions = _by_frequency(where[p].region for p in row.practice_ids if p in where)
         row.icbs = _by_frequency(where[p].icb for p in row.practice_ids if p in where)
@@ -251,6 +261,7 @@ class PracticeEntry:
     pcn: object | None
     patients: int | None
     contacts: list[Contact]
+    extract_date: date | None = None
 
 
 def federation_directory(federation: Federation, day: date | None = None) -> dict:
@@ -265,7 +276,7 @@ def federation_directory(federation: Federation, day: date | None = None) -> dic
             "pcn"
         )
     }
-    sizes = list_sizes_on(ids)
+    sizes = list_sizes_on(ids, day)
     contacts = defaultdict(list)
     for contact in federation.contacts.all():
         key = (
@@ -294,10 +305,13 @@ def federation_directory(federation: Federation, day: date | None = None) -> dic
                 pcn=spells.get(p.pk),
                 patients=sizes[p.pk].patients if p.pk in sizes else None,
                 contacts=contacts[("practice", p.pk)],
+                extract_date=sizes[p.pk].extract_date if p.pk in sizes else None,
             )
             for p in practices
         ],
         "patients": sum(s.patients for s in sizes.values()),
+        "extract_dates": sorted({s.extract_date for s in sizes.values()}),
+        "extracts": extracts_text(s.extract_date for s in sizes.values()),
     }
 
 

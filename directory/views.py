@@ -20,7 +20,7 @@ from gpfed.exports import csv_response
 from gpfed.pages import form_page, refuse
 from registry.importers.base import ImportFileError
 from registry.models import Network, NetworkMembership
-from registry.selectors import covering, federation_member_ids_on, today
+from registry.selectors import covering, extracts_text, federation_member_ids_on, today
 from registry.views import posted
 
 
@@ -72,10 +72,12 @@ def network_detail(request, slug):
             "members": len(everyone),
             "practices": sum(r.practices for r in everyone),
             "patients": sum(r.patients for r in everyone),
+            "extracts": extracts_text(d for r in everyone for d in r.extract_dates),
         },
         "shown": {
             "practices": sum(r.practices for r in rows),
             "patients": sum(r.patients for r in rows),
+            "extracts": extracts_text(d for r in rows for d in r.extract_dates),
         },
     }
     if request.headers.get("HX-Request"):

@@ -276,6 +276,9 @@ class FederationDetail(FederationOut):
     as_at: date
     practice_count: int
     registered_patients: int
+    registered_extract_dates: list[date] = Field(
+        description="The extracts the member practices' latest list sizes come from"
+    )
     pcns: list[PcnMembership]
     memberships: list[MembershipOut]
 
@@ -302,6 +305,7 @@ def federation_detail(request, slug: str, on: Day | None = None):
         "as_at": summary["as_at"],
         "practice_count": summary["practice_count"],
         "registered_patients": summary["registered"].patients,
+        "registered_extract_dates": summary["registered"].extract_dates,
         "pcns": [
             {
                 "code": e["pcn"].code,

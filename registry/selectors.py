@@ -202,7 +202,7 @@ def practice_report(practice: Practice, day: date | None = None, federations=Non
     day = day or today()
     pcn = practice_pcn_on(practice, day)
     geo = practice_geography(practice, day)
-    latest = practice_latest_list_size(practice)
+    latest = practice_latest_list_size(practice, day)  # never an extract after the day asked
     membership = practice_federation_on(practice, day, federations)
 
     def org(c):
@@ -267,9 +267,10 @@ def list_sizes_on(practice_ids, day: date | None = None) -> dict[int, ListSize]:
     return {r.practice_id: r for r in rows if latest.get(r.practice_id) == r.extract_date}
 
 
-def latest_patients(practice_ids, day: date | None = None) -> dict[int, int]:
-    """Each practice's latest all-persons registered patients on or before ``day``: the
-    figures alone, without building a row object each (for thousands of practices)."""
+def latest_patients(practice_ids, day: date | None = None) -> dict[int, tuple[int, date]]:
+    """Each practice's latest all-persons registered patients on or before ``day``, with the
+    extract date it comes from: the figures alone, without building a row object each (for
+    thousands of practices)."""
     qs = ListSize.objects.filter(practice_id__in=practice_ids, sex="ALL", age_band="ALL")
     if day is not None:
         qs = qs.filter(extract_date__lte=day)
@@ -281,7 +282,19 @@ def latest_patients(practice_ids, day: date | None = None) -> dict[int, int]:
     rows = qs.filter(extract_date__in=set(latest.values())).values_list(
         "practice_id", "extract_date", "patients"
     )
-    return {pk: n for pk, extract, n in rows if latest.get(pk) == extract}
+    return {pk: (n, extract) for pk, extract, n in rows if latest.get(pk) == extract}
+
+
+def extracts_text(extract_dates) -> str:
+    """The extract dates a figure rests on, as a reader needs them: "extract of 1 January
+    2021", or for a sum of practices' latest lists from different extracts "latest extracts,
+    1 January 2021 to 1 April 2026"; empty for none."""
+    dates = sorted(set(extract_dates))
+    if not dates:
+        return ""
+    if len(dates) == 1:
+        return f"extract of {dates[0]:%-d %B %Y}"
+    return f"latest extracts, {dates[0]:%-d %B %Y} to {dates[-1]:%-d %B %Y}"
 
 
 @dataclass
@@ -290,6 +303,10 @@ class RegisteredList:
     practices: int
     practices_without_figure: int
     extract_dates: list[date]
+
+    @property
+    def extracts(self) -> str:
+        return extracts_text(self.extract_dates)
 
 
 def registered_list(practice_ids, day: date | None = None) -> RegisteredList:
@@ -359,13 +376,12 @@ def population(
     is_pcn = isinstance(org, PCN)
     listed = pcn_registered_list(org, on) if is_pcn else registered_list([org.pk], on)
     if listed.patients:
-        dates = ", ".join(d.strftime("%-d %B %Y") for d in listed.extract_dates)
         return PopulationFigure(
             financial_year,
             measure,
             Decimal(listed.patients),
             True,
-            f"Estimate: registered list at {dates}, not the published "
+            f"Estimate: registered list ({listed.extracts}), not the published "
             f"{'adjusted' if measure == 'adjusted' else 'weighted'} population",
         )
     return PopulationFigure(financial_year, measure, None, True, "No figure and no list size")
@@ -582,5 +598,5 @@ def federation_summary(federation: Federation, day: date | None = None) -> dict:
         "practice_ids": ids,
         "practice_count": len(ids),
         "pcns": federation_pcns_on(federation, day),
-        "registered": registered_list(ids),
+        "registered": registered_list(ids, day),
     }

@@ -222,7 +222,7 @@ def pcn_detail(request, code: str):
     pcn = get_object_or_404(PCN.objects.select_related("sub_icb__parent"), code=code.upper())
     day = selectors.today()
     practices = selectors.pcn_practices_on(pcn, day)
-    sizes = selectors.list_sizes_on([p.pk for p in practices])
+    sizes = selectors.list_sizes_on([p.pk for p in practices], day)
     rows = [{"practice": p, "list_size": sizes.get(p.pk)} for p in practices]
     return render(
         request,

@@ -40,6 +40,7 @@ def test_import_several_files_in_dependency_order_as_json(capsys):
         "gp-reg-pat-prac-map",
         "gpad-mapping",
         "gp-reg-pat-prac",
+        "gp-reg-pat-prac",
     ]
     assert results[0]["counts"]["created"] > 0
 
@@ -82,7 +83,7 @@ def test_report_practice_json(capsys, demo):
     assert report["sub_icb"]["code"] == "03W"
     assert report["icb"]["code"] == "QK1"
     assert report["region"]["code"] == "Y60"
-    assert report["list_size"] == {"patients": 26437, "extract_date": "2021-01-01"}
+    assert report["list_size"] == {"patients": 25822, "extract_date": "2026-04-01"}
     assert report["federation"]["name"] == "East Leicestershire and Rutland GP Federation"
 
 
@@ -97,7 +98,13 @@ def test_demo_load_is_repeatable(capsys):
     assert main(["demo", "load", "--format", "json"]) == 0
     second = json.loads(capsys.readouterr().out)
     assert first["practices"] == second["practices"] == 31
-    assert first["registered_patients"] == 338663
+    assert first["registered_patients"] == 361969
+    assert first["registered_extract_dates"] == ["2021-01-01", "2026-04-01"]
+    assert "gp-reg-pat-prac-all-03W-2026-04.csv" in [i["file"] for i in first["imported"]]
+    assert any(
+        "361,969 registered patients (latest extracts, 1 January 2021 to 1 April 2026)" in line
+        for line in first["summary"]
+    )
     assert second["imported"] == []
     # The network: three more members from the real files of three other regions' sub-ICB
     # locations, a fourth federation asking to join, an advisory board, named contacts.

@@ -229,7 +229,8 @@ def test_search_and_filters(client, network, outsider):
         "Other GP Federation",
     ]
     elr = rows[0]
-    assert (elr.practices, elr.pcns, elr.patients) == (31, 9, 338663)
+    assert (elr.practices, elr.pcns, elr.patients) == (31, 9, 361969)
+    assert elr.extracts == "latest extracts, 1 January 2021 to 1 April 2026"
     assert [c.code for c in elr.regions] == ["Y60"] and [c.code for c in elr.icbs] == ["QK1"]
 
     def names(**filters):
@@ -405,7 +406,8 @@ def test_the_directory_on_the_command_line(capsys, network, contacts, demo):
     assert json.loads(capsys.readouterr().out)["members"][0]["contacts"] is None
     assert main(["directory", NET, "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("federation,joined,practices") and "338663" in lines[1]
+    assert lines[0].startswith("federation,joined,practices") and "361969" in lines[1]
+    assert lines[0].endswith(",list_size_extracts") and lines[1].endswith("2021-01-01; 2026-04-01")
     assert main(["directory", "no-such-network"]) == 2
     assert "there is no network no-such-network" in capsys.readouterr().err
 

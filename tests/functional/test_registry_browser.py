@@ -58,7 +58,10 @@ def test_sign_in_search_and_open_a_practice(page, demo_site, screenshot):
     results.get_by_role("link", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").click()
     assert page.get_by_role("heading", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").is_visible()
     assert page.get_by_text("CROSS COUNTIES PCN").first.is_visible()
+    assert page.get_by_text("25,822 (extract of 1 April 2026)").is_visible()
+    # The list over time: January 2021 and April 2026.
     assert page.get_by_role("cell", name="26,437", exact=True).is_visible()
+    assert page.get_by_role("cell", name="25,822", exact=True).is_visible()
     screenshot("04-practice")
 
 
@@ -66,7 +69,10 @@ def test_federation_overview_in_the_browser(page, demo_site, screenshot):
     sign_in(page, demo_site)
     page.get_by_role("link", name="East Leicestershire and Rutland GP Federation").click()
     assert page.get_by_test_id("practice-count").inner_text() == "31"
-    assert page.get_by_test_id("registered").inner_text() == "338,663"
+    assert page.get_by_test_id("registered").inner_text() == "361,969"
+    assert page.get_by_test_id("registered-extracts").inner_text() == (
+        "Latest extracts, 1 January 2021 to 1 April 2026"
+    )
     screenshot("05-federation")
     page.get_by_role("link", name="CROSS COUNTIES PCN").click()
     assert page.get_by_text("Estimate").first.is_visible()

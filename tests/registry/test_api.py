@@ -37,8 +37,14 @@ def test_practice_detail(signed_in, demo):
         "code": "QK1",
         "name": "NHS Leicester, Leicestershire and Rutland Integrated Care Board",
     }
-    assert data["list_size"] == {"patients": 26437, "extract_date": "2021-01-01"}
+    assert data["list_size"] == {"patients": 25822, "extract_date": "2026-04-01"}
     assert data["federation"]["slug"] == FED
+
+
+def test_practice_detail_on_a_past_day_uses_the_extract_of_then(signed_in, demo):
+    data = signed_in.get("/api/v1/practices/C82001", {"on": "2025-06-01"}).json()
+    assert data["as_at"] == "2025-06-01"
+    assert data["list_size"] == {"patients": 26437, "extract_date": "2021-01-01"}
 
 
 def test_unknown_practice_is_404(signed_in, demo):
@@ -48,7 +54,8 @@ def test_unknown_practice_is_404(signed_in, demo):
 def test_practice_list_sizes(signed_in, demo):
     data = signed_in.get("/api/v1/practices/C82001/list-sizes").json()
     assert data["items"] == [
-        {"extract_date": "2021-01-01", "sex": "ALL", "age_band": "ALL", "patients": 26437}
+        {"extract_date": "2021-01-01", "sex": "ALL", "age_band": "ALL", "patients": 26437},
+        {"extract_date": "2026-04-01", "sex": "ALL", "age_band": "ALL", "patients": 25822},
     ]
 
 
@@ -72,10 +79,16 @@ def test_federation_detail_and_populations(signed_in, demo):
     assert listing["items"][0]["slug"] == FED
     detail = signed_in.get(f"/api/v1/federations/{FED}").json()
     assert detail["practice_count"] == 31
-    assert detail["registered_patients"] == 338663
+    # 30 practices' April 2026 lists and one practice's January 2021 list: the April 2026 file
+    # has no row for the South Wigston asylum service (Y05412).
+    assert detail["registered_patients"] == 361969
+    assert detail["registered_extract_dates"] == ["2021-01-01", "2026-04-01"]
     assert len(detail["pcns"]) == 9
     populations = signed_in.get(f"/api/v1/federations/{FED}/populations").json()
-    assert populations["trend"] == [{"date": "2021-01-01", "patients": 338663, "practices": 31}]
+    assert populations["trend"] == [
+        {"date": "2021-01-01", "patients": 338663, "practices": 31},
+        {"date": "2026-04-01", "patients": 361907, "practices": 30},
+    ]
     assert populations["age_profile"] is None
 
 

@@ -125,6 +125,19 @@ def test_patients_all_ccg_era(demo_file):
     assert (c82001.sex, c82001.age_band, c82001.patients) == ("ALL", "ALL", 26437)
 
 
+def test_patients_april_2026_real_file(demo_file):
+    """The April 2026 publication as published (cut to the demo's practices): sub-ICB-era
+    columns and an ISO extract date."""
+    data = demo_file("gp-reg-pat-prac-all-03W-2026-04")
+    assert detect(data) == Kind.PATIENTS
+    parsed = patients.parse(data)
+    assert (parsed.breakdown, parsed.era) == ("all", "sub-icb")
+    assert parsed.extract_dates == [date(2026, 4, 1)]
+    assert len(parsed.counts) == 36 and parsed.derived_totals == 0
+    c82001 = next(c for c in parsed.counts if c.practice_code == "C82001")
+    assert (c82001.row, c82001.sex, c82001.age_band, c82001.patients) == (2, "ALL", "ALL", 25822)
+
+
 def test_patients_sub_icb_era_and_iso_dates():
     parsed = patients.parse(eras.patients_sub_icb_era("2026-04-01"))
     assert parsed.era == "sub-icb"

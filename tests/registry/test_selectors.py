@@ -24,8 +24,15 @@ def test_demo_federation_matches_the_published_figures(demo):
     summary = selectors.federation_summary(federation)
     assert summary["practice_count"] == 31
     assert len(summary["pcns"]) == 9
-    # Sub-ICB 03W had 338,663 registered patients in January 2021 (DOMAIN.md).
-    assert summary["registered"].patients == 338_663
+    # 30 April 2026 lists, and the January 2021 list of the one member practice the April 2026
+    # file has no row for (Y05412, an asylum seekers' service).
+    assert summary["registered"].patients == 361_969
+    assert summary["registered"].extracts == "latest extracts, 1 January 2021 to 1 April 2026"
+    # Before April 2026 the lists are January 2021's: sub-ICB 03W had 338,663 registered
+    # patients then (DOMAIN.md).
+    before = selectors.federation_summary(federation, date(2026, 3, 31))["registered"]
+    assert before.patients == 338_663
+    assert before.extracts == "extract of 1 January 2021"
 
 
 def test_pcn_registered_list_is_the_sum_of_its_practices_on_a_date():
@@ -54,6 +61,23 @@ def test_missing_adjusted_population_is_an_estimate_labelled_as_such():
     assert figure.is_estimate
     assert figure.value == 12345
     assert "Estimate" in figure.basis and "registered list" in figure.basis
+    assert "extract of 1 January 2025" in figure.basis
+
+
+@pytest.mark.parametrize(
+    "dates, text",
+    [
+        ([], ""),
+        ([date(2021, 1, 1)], "extract of 1 January 2021"),
+        ([date(2021, 1, 1), date(2021, 1, 1)], "extract of 1 January 2021"),
+        (
+            [date(2026, 4, 1), date(2021, 1, 1), date(2024, 1, 1)],
+            "latest extracts, 1 January 2021 to 1 April 2026",
+        ),
+    ],
+)
+def test_extracts_text_names_the_extract_or_the_range(dates, text):
+    assert selectors.extracts_text(dates) == text
 
 
 def test_entered_adjusted_population_is_not_an_estimate(user):
@@ -125,6 +149,8 @@ def test_practice_report(demo):
     assert report["sub_icb"]["code"] == "03W"
     assert report["icb"]["code"] == "QK1"
     assert report["region"]["code"] == "Y60"
-    assert report["list_size"] == {"patients": 26437, "extract_date": "2021-01-01"}
+    assert report["list_size"] == {"patients": 25822, "extract_date": "2026-04-01"}
     assert report["federation"]["name"] == "East Leicestershire and Rutland GP Federation"
+    then = selectors.practice_report(Practice.objects.get(code="C82001"), date(2026, 3, 31))
+    assert then["list_size"] == {"patients": 26437, "extract_date": "2021-01-01"}
     assert PCN.objects.filter(code="U30213").exists()
