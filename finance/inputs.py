@@ -21,6 +21,7 @@ from gpfed.dates import last_month as last_month
 from gpfed.dates import month_end, month_start
 from gpfed.dates import parse_month as parse_month
 from registry.models import AnnualPopulation, FederationMembership, ListSize, Practice, PracticePCN
+from rota.selectors import rota_cost_by_month
 
 
 def financial_year_of(day: date) -> int:
@@ -99,8 +100,13 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
             merged[key] = {**national, **own[key]}
         return merged[key]
 
+    # Each service's cost of delivery a month: the typed figures, or None for one that takes it
+    # from the rota, whose cost each month comes from one query for all the months (and none
+    # when no service asks for it).
     services_of: dict[int, list[tuple]] = defaultdict(list)
-    for row in Service.objects.filter(federation_id__in=federation_ids, active=True).values_list(
+    for pk, fed, typed, *alone, from_rota in Service.objects.filter(
+        federation_id__in=federation_ids, active=True
+    ).values_list(
         "pk",
         "federation_id",
         F("staff_monthly_pence") + F("premises_monthly_pence") + F("management_monthly_pence"),
@@ -108,8 +114,11 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
         "alone_fixed_monthly_pence",
         "alone_per_unit_pence",
         "alone_fixed_standing",
+        "costs_from_rota",
     ):
-        services_of[row[1]].append(row)
+        services_of[fed].append((pk, fed, None if from_rota else typed, *alone))
+    rota_feds = [fed for fed, rows in services_of.items() if any(r[2] is None for r in rows)]
+    rota_costs = rota_cost_by_month(rota_feds, first, last) if rota_feds else {}
     # Who takes part, and the activity, month by month: one query each per month, selecting
     # no dates (converting hundreds of thousands of dates costs more than the query).
     taking_part: dict[date, dict[int, tuple[set, set]]] = {}
@@ -227,6 +236,7 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
                 pcn: [p for p in pcn_on(pcn, end) if p in member_set] for pcn in wanted
             }
             service_inputs = {}
+            rota_cost = sum(rota_costs.get((fed, month), {}).values())
             for pk, _fed, fixed, per_unit, alone_fixed, alone_per_unit, standing in fed_services:
                 practices, pcns = parts.get(pk, ((), ()))
                 taking = set(practices)
@@ -234,7 +244,7 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
                     taking.update(pcn_practices.get(pcn, ()))
                 service_inputs[pk] = ServiceInput(
                     id=pk,
-                    fixed_monthly_pence=fixed,
+                    fixed_monthly_pence=rota_cost if fixed is None else fixed,
                     cost_per_unit_pence=per_unit,
                     alone_fixed_monthly_pence=alone_fixed,
                     alone_per_unit_pence=alone_per_unit,
@@ -262,3 +272,25 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
 
 def load_one(federation, month: date) -> MonthInputs:
     return load([federation.pk], [month])[(federation.pk, month_start(month))]
+
+
+def rota_empty(federation_ids: list[int], months: list[date]) -> dict[tuple[int, date], set[int]]:
+    """For each (federation id, first day of the month) asked for, the active services that
+    take their cost of delivery from the rota though the rota has no sessions that month: the
+    cost they would carry is £0, which should not pass unremarked. Pairs with none are left
+    out. Two queries, whatever the months."""
+    months = sorted({month_start(m) for m in months})
+    from_rota = defaultdict(set)
+    for pk, fed in Service.objects.filter(
+        federation_id__in=federation_ids, active=True, costs_from_rota=True
+    ).values_list("pk", "federation_id"):
+        from_rota[fed].add(pk)
+    if not from_rota or not months:
+        return {}
+    costs = rota_cost_by_month(list(from_rota), months[0], month_end(months[-1]))
+    return {
+        (fed, month): set(services)
+        for fed, services in from_rota.items()
+        for month in months
+        if (fed, month) not in costs
+    }

@@ -31,6 +31,7 @@ from rota.models import (
     Site,
     Staff,
 )
+from rota.selectors import aware, local
 
 SESSION_FIELDS = ["staff", "site", "pcn", "start", "end", "locked"]
 
@@ -41,15 +42,6 @@ class RotaError(Exception):
         self.field = field
         self.rule = rule
         super().__init__(message)
-
-
-def local(moment: datetime) -> datetime:
-    """An aware datetime from the database as naive local (Europe/London) time."""
-    return timezone.localtime(moment).replace(tzinfo=None)
-
-
-def aware(moment: datetime) -> datetime:
-    return timezone.make_aware(moment)
 
 
 def parse_start(text: str) -> date:
