@@ -18,6 +18,7 @@ from django.db import transaction
 from finance import services as finance
 from finance.inputs import add_months, month_start
 from finance.models import Activity, Contract, IncomeEntry, Rule, Service, Settlement
+from gpfed.dates import month_end
 from registry.models import PCN, Commissioner, Federation, PracticePCN
 from registry.selectors import federation_practices_on, list_sizes_on
 
@@ -27,6 +28,9 @@ STARTED = date(2025, 4, 1)
 # Each service: what it costs the federation (pounds a month: staff, premises, management; and
 # per unit), what one practice would pay alone (a month, and per unit) with the source of that
 # estimate, and how many units a month per 1,000 registered patients the demo generates.
+# The Enhanced Access hubs keep typed costs, not the rota's: the demo's rota is planned for the
+# coming weeks only (demo/rota.py), after the year of settlements, so the rota has no sessions
+# in any settled month and its cost there would be £0.
 SERVICES = [
     dict(
         code="enhanced-access",
@@ -145,6 +149,7 @@ SERVICES = [
         alone_source=(
             "Retainer for an employment-law adviser, from three quotes to member practices."
         ),
+        alone_fixed_standing=True,  # a retainer: paid every month, whether used or not
         per_1000=0.05,
     ),
     dict(
@@ -214,6 +219,7 @@ def _services(federation, by) -> dict[str, Service]:
             cost_per_unit_pence=_pence(spec["per_unit"]),
             alone_fixed_monthly_pence=_pence(spec["alone_fixed"]),
             alone_per_unit_pence=_pence(spec["alone_per_unit"]),
+            alone_fixed_standing=spec.get("alone_fixed_standing", False),
         )
     return out
 
@@ -356,7 +362,8 @@ def _contracts(federation, services, by) -> None:
 
 def _month(federation, services, month, rng, by) -> None:
     inputs_practices = federation_practices_on(federation, month)
-    sizes = list_sizes_on([p.pk for p in inputs_practices], None)
+    # Activity follows the list the month's money uses: the latest extract by the month's end.
+    sizes = list_sizes_on([p.pk for p in inputs_practices], month_end(month))
     pcn_members: dict[int, list[int]] = {}
     for pcn_id, practice_id in PracticePCN.objects.filter(
         practice__in=inputs_practices, end_date__isnull=True
@@ -409,4 +416,6 @@ def _month(federation, services, month, rng, by) -> None:
             status=IncomeEntry.Status.RECEIVED,
             by=by,
         )
-    finance.settlement_post(federation=federation, month=month, by=by)
+    # the demo's finance lead has read the preview's warnings and confirms them
+    warnings = finance.settlement_preview(federation, month).warnings
+    finance.settlement_post(federation=federation, month=month, by=by, confirmed_warnings=warnings)

@@ -18,7 +18,11 @@ class ServiceFigures(Schema):
     service: str
     code: str
     unit: str
+    corrects: str | None = None
+    line: str
     alone_source: str
+    alone_basis: str
+    alone_fixed_standing: bool
     activity_units: int
     income_pence: int
     costs_pence: int
@@ -54,11 +58,15 @@ class Statement(Schema):
     period: dict
     registered_patients: int | None
     registered_extract_date: str | None
+    small_list: bool
     services: list[ServiceFigures]
+    service_count: int
     totals: Totals
     difference_per_patient: str | None
     trend: list[TrendPoint]
     settlements: list[str]
+    corrections: list[str]
+    assumptions: list[str]
     summary: str
 
 
@@ -66,7 +74,12 @@ class PracticeReturn(Schema):
     code: str
     name: str
     registered_patients: int | None
+    small_list: bool
+    income_pence: int
+    costs_pence: int
+    overhead_pence: int
     net_pence: int
+    alone_cost_pence: int
     alone_net_pence: int
     difference_pence: int
     difference_per_patient: str | None
@@ -156,10 +169,16 @@ def practice_statement(request, code: str, period: str = "", federation: str = "
     "/federations/{slug}/returns",
     response=list[PracticeReturn],
     summary="Every practice's net return against doing it alone, least first",
+    description=f"A list under {selectors.SMALL_LIST:,} registered patients is marked "
+    "small_list: its per-patient figures mislead. Every read is recorded in the "
+    "federation's audit trail.",
 )
 def federation_returns(request, slug: str, period: str = ""):
     federation = get_object_or_404(perms.finance_federations(request.user), slug=slug)
-    return [_stringify(r) for r in selectors.federation_returns(federation, _period(period))]
+    report = selectors.returns_export(
+        federation=federation, period=_period(period), by=request.user, form="api"
+    )
+    return [_stringify(r) for r in report["practices"]]
 
 
 @router.get(

@@ -160,6 +160,9 @@ class Result:
     problems: list[str]
     warnings: list[str]
     carried: dict[int, int] = field(default_factory=dict)  # service id -> pence not recovered
+    # accrued lines whose figure is no longer what their contract pays (filled in by the
+    # preview, which knows the contracts; each stops the post until refreshed)
+    stale: list[dict] = field(default_factory=list)
 
     @property
     def carried_pence(self) -> int:

@@ -106,6 +106,13 @@ class ServiceForm(forms.Form):
     staff_monthly_pence = PoundsField(label="Staff cost per month (£)", initial=0)
     premises_monthly_pence = PoundsField(label="Premises cost per month (£)", initial=0)
     management_monthly_pence = PoundsField(label="Management cost per month (£)", initial=0)
+    costs_from_rota = forms.BooleanField(
+        label="Cost of delivery from the rota",
+        required=False,
+        help_text="Each month's cost is the Enhanced Access rota's: hours worked times each "
+        "person's hourly cost. The staff, premises and management figures above are then not "
+        "used; the cost per unit still is",
+    )
     cost_per_unit_pence = PoundsField(label="Cost per unit (£)", initial=0)
     alone_fixed_monthly_pence = PoundsField(
         label="Alone: one practice's fixed cost per month (£)",
@@ -113,6 +120,12 @@ class ServiceForm(forms.Form):
         help_text="What it would cost one practice each month to organise the service itself",
     )
     alone_per_unit_pence = PoundsField(label="Alone: cost per unit (£)", initial=0)
+    alone_fixed_standing = forms.BooleanField(
+        label="The alone fixed cost is a standing charge",
+        required=False,
+        help_text="A practice alone would pay it every month, used or not (a retainer). "
+        "Otherwise, for a service measured by activity, it counts only in months with some",
+    )
     alone_source = forms.CharField(
         label="Source of the alone estimate",
         widget=forms.Textarea,
@@ -263,13 +276,26 @@ class IncomeForm(forms.Form):
         label="Fixed amounts, percentages or points (for those rules)",
         required=False,
         widget=forms.Textarea,
-        help_text="One practice a line: ODS code and figure, for example C82001 250.00",
+        help_text="One practice a line: ODS code and figure, for example C82001 250.00. A "
+        "clawback's fixed amounts are negative: C82001 -250.00",
     )
     corrects = forms.ModelChoiceField(
         label="Corrects a posted settlement (adjusting entry)",
         queryset=Settlement.objects.none(),
         required=False,
         empty_label="No: this is this month's income",
+    )
+    top_slice = forms.TypedChoiceField(
+        label="The federation's top-slice",
+        choices=[
+            ("1", "Take the top-slice before sharing"),
+            ("0", "No top-slice: each practice gets exactly its amount (adjusting entries only)"),
+        ],
+        coerce=lambda value: value == "1",
+        initial="1",
+        required=False,
+        empty_value=True,
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args, federation, **kwargs):
@@ -292,8 +318,11 @@ class IncomeForm(forms.Form):
                 value = Decimal(figure)
             except InvalidOperation:
                 raise forms.ValidationError(f"Line {number}: {figure!r} is not a number") from None
-            if value < 0:
-                raise forms.ValidationError(f"Line {number}: a share cannot be negative")
+            if value < 0 and self.data.get(self.add_prefix("rule")) != Rule.FIXED:
+                raise forms.ValidationError(
+                    f"Line {number}: a percentage or points cannot be negative (only a fixed "
+                    "amount, in a clawback)"
+                )
             if code in codes:
                 raise forms.ValidationError(
                     f"Line {number}: {code} is already on line {codes[code]}"

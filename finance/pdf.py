@@ -1,5 +1,6 @@
-"""A value statement as a PDF, laid out by WeasyPrint from an HTML template made for print
-(A4, a header repeated on every page, tables that do not split a row)."""
+"""Value statements and returns to practices as PDFs, laid out by WeasyPrint from HTML
+templates made for print (A4, a header repeated on every page, tables that do not split a
+row)."""
 
 from __future__ import annotations
 
@@ -19,19 +20,26 @@ PANGO_HINT = (
 )
 
 
-def statement_pdf(statement: dict) -> bytes:
+def _pdf(template: str, context: dict) -> bytes:
     try:
         from weasyprint import HTML
     except OSError as error:  # the shared library is missing
         raise PdfUnavailable(PANGO_HINT) from error
 
+    html = render_to_string(template, {**context, "generated": timezone.localtime()})
+    # No base URL: the template carries everything it needs, so nothing is fetched.
+    return HTML(string=html, base_url=None).write_pdf()
+
+
+def statement_pdf(statement: dict) -> bytes:
     chart = charts.diverging_bar_chart(
         "Better or worse off than doing it alone, by month (£)",
         [(t["month"], t["difference_pence"]) for t in statement["trend"]],
     )
-    html = render_to_string(
-        "finance/statement_pdf.html",
-        {"statement": statement, "chart": chart, "generated": timezone.localtime()},
-    )
-    # No base URL: the template carries everything it needs, so nothing is fetched.
-    return HTML(string=html, base_url=None).write_pdf()
+    return _pdf("finance/statement_pdf.html", {"statement": statement, "chart": chart})
+
+
+def returns_pdf(report: dict) -> bytes:
+    """Returns to practices for a board pack: every practice, the totals and the costs the
+    federation carried (``finance.selectors.returns_report``)."""
+    return _pdf("finance/returns_pdf.html", {"report": report})

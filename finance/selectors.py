@@ -85,6 +85,33 @@ SUMS = {
     "alone_cost_pence": Sum("alone_cost_pence"),
 }
 
+# A list under this many registered patients makes per-patient figures mislead (a practice
+# of 46 patients "£403.72 better off per patient"): they are shown, and flagged.
+SMALL_LIST = 1_000
+
+STANDING = "The fixed cost of doing it alone is a standing charge: counted every month."
+USED_MONTHS = "The fixed cost of doing it alone counts only in months the practice used it."
+
+
+def is_small_list(patients: int | None) -> bool:
+    return patients is not None and 0 < patients < SMALL_LIST
+
+
+def _per_patient(pence: int, patients: int | None) -> Decimal | None:
+    if not patients:
+        return None
+    return (Decimal(pence) / 100 / patients).quantize(Decimal("0.01"))
+
+
+def _period_dict(period: Period) -> dict:
+    return {
+        "key": period.key,
+        "kind": period.kind,
+        "label": period.label,
+        "first_month": f"{period.first:%Y-%m}",
+        "last_month": f"{period.last:%Y-%m}",
+    }
+
 
 def _with_comparison(figures: dict) -> dict:
     """Doing it alone, the practice would have had the same income and borne its own cost."""
@@ -157,45 +184,59 @@ def statement_through(
 def practice_statement(practice: Practice, period: Period, *, federation: Federation) -> dict:
     """A practice's value statement through one federation: service by service, what it
     received through that federation while it was a member, beside the estimate of doing the
-    same activity alone."""
+    same activity alone. A correction to an earlier settlement is a line of its own naming
+    that settlement; "Other income" (paid for no service) is a line but not a service."""
     rows = statement_rows(practice, federation, period.first, period.last)
-    by_service = list(rows.values("service_id").annotate(**SUMS).order_by("service_id"))
+    grouped = list(
+        rows.values("service_id", "corrects_id")
+        .annotate(**SUMS)
+        .order_by("service_id", "corrects_id")
+    )
     names = {
         s.pk: s
         for s in Service.objects.filter(
-            pk__in=[r["service_id"] for r in by_service if r["service_id"]]
+            pk__in={r["service_id"] for r in grouped if r["service_id"]}
         )
     }
-    services = []
-    for r in by_service:
-        service = names.get(r.pop("service_id"))
-        figures = _with_comparison(r)
-        services.append(
-            {
-                "service": service.name if service else "Other income",
-                "code": service.code if service else "",
-                "unit": service.unit if service else "",
-                "alone_source": service.alone_source if service else "",
-                **figures,
-            }
-        )
-    services.sort(key=lambda s: (s["code"] == "", s["service"]))
-    totals = _with_comparison(
-        {k: sum(s[k] for s in services) for k in SUMS} if services else dict.fromkeys(SUMS, 0)
+    corrected = dict(
+        Settlement.objects.filter(
+            pk__in={r["corrects_id"] for r in grouped if r["corrects_id"]}
+        ).values_list("pk", "reference")
     )
     listed = registry.list_sizes_on([practice.pk], month_end(period.last)).get(practice.pk)
     patients = listed.patients if listed else None
-    per_patient = (
-        (Decimal(totals["difference_pence"]) / 100 / patients).quantize(Decimal("0.01"))
-        if patients
-        else None
-    )
-    for s in services:
-        s["difference_per_patient"] = (
-            (Decimal(s["difference_pence"]) / 100 / patients).quantize(Decimal("0.01"))
-            if patients
-            else None
+    services = []
+    for r in grouped:
+        service = names.get(r.pop("service_id"))
+        corrects = corrected.get(r.pop("corrects_id"))
+        figures = _with_comparison(r)
+        name = service.name if service else "Other income"
+        services.append(
+            {
+                "service": name,
+                "code": service.code if service else "",
+                "unit": service.unit if service else "",
+                "corrects": corrects,
+                "line": f"{name}: correction to {corrects}" if corrects else name,
+                "alone_source": service.alone_source if service and not corrects else "",
+                "alone_basis": "" if corrects else _alone_basis(service),
+                "alone_fixed_standing": bool(service and service.alone_fixed_standing),
+                **figures,
+                "difference_per_patient": _per_patient(figures["difference_pence"], patients),
+            }
         )
+    services.sort(
+        key=lambda s: (
+            s["code"] == "",
+            s["service"],
+            s["corrects"] is not None,
+            s["corrects"] or "",
+        )
+    )
+    totals = _with_comparison(
+        {k: sum(s[k] for s in services) for k in SUMS} if services else dict.fromkeys(SUMS, 0)
+    )
+    per_patient = _per_patient(totals["difference_pence"], patients)
     start = min(period.first, add_months(period.last, -11))
     trend = [
         {"month": r["month"], **_with_comparison({k: r[k] for k in SUMS})}
@@ -210,16 +251,12 @@ def practice_statement(practice: Practice, period: Period, *, federation: Federa
     return {
         "practice": {"code": practice.code, "name": practice.name},
         "federation": {"slug": federation.slug, "name": federation.name},
-        "period": {
-            "key": period.key,
-            "kind": period.kind,
-            "label": period.label,
-            "first_month": f"{period.first:%Y-%m}",
-            "last_month": f"{period.last:%Y-%m}",
-        },
+        "period": _period_dict(period),
         "registered_patients": patients,
         "registered_extract_date": listed.extract_date.isoformat() if listed else None,
+        "small_list": is_small_list(patients),
         "services": services,
+        "service_count": _service_count(services),
         "totals": totals,
         "difference_per_patient": per_patient,
         "trend": [
@@ -232,28 +269,107 @@ def practice_statement(practice: Practice, period: Period, *, federation: Federa
             for t in trend
         ],
         "settlements": [s.reference for s in settlements],
+        "corrections": sorted({s["corrects"] for s in services if s["corrects"]}),
+        "assumptions": statement_assumptions(practice, services, patients),
         "summary": statement_summary(
-            practice, period, totals, len(services), per_patient, federation=federation
+            practice,
+            period,
+            totals,
+            services,
+            per_patient,
+            federation=federation,
+            patients=patients,
         ),
     }
 
 
+def _alone_basis(service: Service | None) -> str:
+    """When the service's fixed cost of doing it alone counts, in plain words."""
+    if service is None or not service.alone_fixed_monthly_pence:
+        return ""
+    return STANDING if service.alone_fixed_standing else USED_MONTHS
+
+
+def _service_count(services: list[dict]) -> int:
+    """The services a statement covers: "Other income" is not one, and a correction to a
+    service is the same service."""
+    return len({s["code"] for s in services if s["code"]})
+
+
+def statement_assumptions(
+    practice: Practice, services: list[dict], patients: int | None
+) -> list[str]:
+    """What the comparison rests on, in plain words, for the page, the PDF and the JSON."""
+    if not services:
+        return []
+    said = [
+        "Doing it alone, the practice would have had the same income and borne its own cost "
+        "of the same activity: each service's cost per unit of activity, plus a fixed "
+        "monthly cost."
+    ]
+    if _service_count(services):
+        said.append(
+            "Unless a service's fixed cost is a standing charge, the fixed cost of doing it "
+            "alone counts only in months the practice used a service measured by activity."
+        )
+    standing = sorted(
+        {s["service"] for s in services if s["alone_basis"] == STANDING and not s["corrects"]}
+    )
+    if standing:
+        said.append(
+            f"{', '.join(standing)}: the fixed cost of doing it alone is a standing charge "
+            "(a retainer paid whether used or not), so it is counted every month."
+        )
+    if any(not s["code"] for s in services):
+        said.append(
+            "Other income (paid for no particular service) is a line of its own and is not "
+            "counted as a service."
+        )
+    corrections = sorted({s["corrects"] for s in services if s["corrects"]})
+    if corrections:
+        said.append(
+            "Corrections to earlier settlements are lines of their own, each naming the "
+            f"settlement it corrects ({', '.join(corrections)})."
+        )
+    if is_small_list(patients):
+        said.append(
+            f"{practice.name}'s registered list is very small ({patients:,} patients, under "
+            f"{SMALL_LIST:,}), so per-patient figures mislead: read the pounds."
+        )
+    return said
+
+
 def statement_summary(
-    practice, period, totals, service_count, per_patient, *, federation: Federation
+    practice,
+    period,
+    totals,
+    services: list[dict],
+    per_patient,
+    *,
+    federation: Federation,
+    patients: int | None = None,
 ) -> str:
-    if not service_count:
+    if not services:
         return (
             f"No settlement by {federation.name} has been posted for {practice.name} for "
             f"{period.label}, so there is nothing to compare yet."
         )
+    counted = _service_count(services)
+    sources = [f"{counted} service{'s' * (counted != 1)}"] if counted else []
+    if any(not s["code"] for s in services):
+        sources.append("other income")
     difference = totals["difference_pence"]
     net = totals["net_pence"]
     alone = totals["alone_net_pence"]
-    each = (
-        f" ({money_text(int(abs(per_patient) * 100))} per registered patient)"
-        if per_patient
-        else ""
-    )
+    each = ""
+    if per_patient:
+        each = f"{money_text(int(abs(per_patient) * 100))} per registered patient"
+        if is_small_list(patients):
+            each += (
+                f", though its list of {patients:,} patients is very small, so per-patient "
+                "figures mislead"
+            )
+        each = f" ({each})"
     verdict = (
         f"{money_text(abs(difference))}{each} better off"
         if difference > 0
@@ -262,10 +378,9 @@ def statement_summary(
         else "no better or worse off"
     )
     return (
-        f"In {period.label} {federation.name} paid {practice.name} {money_text(net)} net across "
-        f"{service_count} service{'s' * (service_count != 1)}. Doing the same activity alone "
-        f"would have left it {money_text(alone)}, so working through the federation it was "
-        f"{verdict}."
+        f"In {period.label} {federation.name} paid {practice.name} {money_text(net)} net from "
+        f"{' and '.join(sources)}. Doing the same activity alone would have left it "
+        f"{money_text(alone)}, so working through the federation it was {verdict}."
     )
 
 
@@ -287,6 +402,9 @@ def statement_export(
     return data
 
 
+# --- returns to practices ------------------------------------------------------------------
+
+
 def federation_returns(federation: Federation, period: Period) -> list[dict]:
     """Every practice's net return and the difference against doing it alone, least first."""
     rows = (
@@ -304,23 +422,90 @@ def federation_returns(federation: Federation, period: Period) -> list[dict]:
     out = []
     for practice_id, f in figures.items():
         listed = sizes.get(practice_id)
+        patients = listed.patients if listed else None
         out.append(
             {
                 "code": practices[practice_id].code,
                 "name": practices[practice_id].name,
-                "registered_patients": listed.patients if listed else None,
-                "difference_per_patient": (
-                    (Decimal(f["difference_pence"]) / 100 / listed.patients).quantize(
-                        Decimal("0.01")
-                    )
-                    if listed and listed.patients
-                    else None
-                ),
+                "registered_patients": patients,
+                "difference_per_patient": _per_patient(f["difference_pence"], patients),
+                "small_list": is_small_list(patients),
                 **f,
             }
         )
     out.sort(key=lambda r: (r["difference_pence"], r["code"]))
     return out
+
+
+def carried_costs(federation: Federation, period: Period) -> dict:
+    """Service by service, the costs of delivery that no income recovered in the period's
+    posted settlements (no income line for the service, or costs beyond its income after
+    the top-slice): carried by the federation, not passed to practices."""
+    carried: dict[int, int] = {}
+    posted = Settlement.objects.filter(
+        federation=federation, month__gte=period.first, month__lte=period.last
+    ).values_list("carried_pence", flat=True)
+    for by_service in posted:
+        for key, pence in (by_service or {}).items():
+            carried[int(key)] = carried.get(int(key), 0) + int(pence)
+    services = {s.pk: s for s in Service.objects.filter(federation=federation, pk__in=carried)}
+    lines = [
+        {
+            "code": services[pk].code if pk in services else "",
+            "service": services[pk].name if pk in services else f"Service {pk}",
+            "carried_pence": pence,
+        }
+        for pk, pence in carried.items()
+        if pence
+    ]
+    lines.sort(key=lambda line: (line["service"], line["code"]))
+    return {
+        "period": period.label,
+        "months_posted": len(posted),
+        "services": lines,
+        "total_pence": sum(line["carried_pence"] for line in lines),
+    }
+
+
+def returns_report(federation: Federation, period: Period) -> dict:
+    """Returns to practices for a period as a board pack reads them: each practice's figures
+    (least gain first), their totals, and the costs the federation carried."""
+    practices = federation_returns(federation, period)
+    totals = _with_comparison(
+        {k: sum(r[k] for r in practices) for k in SUMS} if practices else dict.fromkeys(SUMS, 0)
+    )
+    return {
+        "federation": {"slug": federation.slug, "name": federation.name},
+        "period": _period_dict(period),
+        "practices": practices,
+        "totals": totals,
+        "carried": carried_costs(federation, period),
+        "small_list_below": SMALL_LIST,
+        "small_lists": sum(r["small_list"] for r in practices),
+        "settlements": list(
+            Settlement.objects.filter(
+                federation=federation, month__gte=period.first, month__lte=period.last
+            )
+            .order_by("month")
+            .values_list("reference", flat=True)
+        ),
+    }
+
+
+@transaction.atomic
+def returns_export(*, federation: Federation, period: Period, by, form: str) -> dict:
+    """Returns to practices as they leave gpfed (CSV, PDF, JSON, the API or the command
+    line), recorded in the federation's audit trail. Render inside the caller's transaction,
+    so that a download that fails to render records nothing."""
+    report = returns_report(federation, period)
+    audit_record(
+        by=by,
+        action="finance.export.returns",
+        obj=federation,
+        after={"period": period.key, "format": form},
+        federation=federation,
+    )
+    return report
 
 
 # --- contracts register --------------------------------------------------------------------

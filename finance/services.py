@@ -1221,7 +1221,8 @@ def settlement_preview(federation: Federation, month: date) -> engine.Result:
     month = month_start(month)
     inputs = load_one(federation, month)
     result = engine.settle(inputs)
-    for stale in accruals_out_of_date(federation, month, inputs):
+    result.stale = accruals_out_of_date(federation, month, inputs)
+    for stale in result.stale:
         result.problems.append(
             f"{stale['entry'].description}: accrued {money_text(stale['accrued_pence'])}, but "
             f"{money_text(stale['now_pence'])} is due now (what it rests on has changed); "

@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
-from finance import exports, forms, selectors, services
-from finance.inputs import add_months, last_month, month_start, parse_month
+from finance import exports, forms, rota_cost, selectors, services
+from finance.inputs import add_months, financial_year_of, last_month, month_start, parse_month
 from finance.models import (
     Activity,
     ActivityUpload,
@@ -108,18 +108,33 @@ def federation_home(request, slug: str):
                 "units": activity_months.get(month, 0),
             }
         )
+    rota_last = query_value(request, "rota", parse_month, last_month())
+    against = rota_cost.rota_cost_against_income(
+        federation, [add_months(rota_last, -i) for i in range(3)]
+    )
     return render(
         request,
         "finance/federation_home.html",
         {
             "federation": federation,
             "months": months,
+            "rota_cost": against,
+            "rota_earlier": add_months(rota_last, -3),
+            "rota_later": add_months(rota_last, 3) if rota_last < today else None,
+            "has_rota": against is not None or rota_cost.has_rota(federation),
             "settings": services.finance_settings(federation),
             "register": [r for r in selectors.contracts_register(federation) if r["attention"]],
+            "carried": selectors.carried_costs(federation, _this_year()),
             "can_manage": perms.can_manage_finance(request.user, federation),
             "can_record": perms.can_record_activity(request.user, federation),
         },
     )
+
+
+def _this_year() -> selectors.Period:
+    """The financial year last month is in: what the federation has carried so far."""
+    year = financial_year_of(last_month())
+    return selectors.parse_period(f"{year}-{(year + 1) % 100:02d}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,6 +212,11 @@ def service_detail(request, slug: str, code: str):
         {
             "federation": federation,
             "service": service,
+            "rota_months": (
+                rota_cost.rota_months(federation, month_start(timezone.localdate()))
+                if service.costs_from_rota
+                else None
+            ),
             "participations": service.participations.select_related("practice", "pcn"),
             "funded_by": service.funded_by.select_related("contract"),
             "can_manage": perms.can_manage_finance(request.user, federation),
@@ -539,6 +559,7 @@ def settlement(request, slug: str, month: str):
     context.update(
         {
             "preview": preview,
+            "stale": preview.stale,
             "entries": [(entries[line.key], line) for line in preview.lines],
             "by_practice": _paid_by_practice(preview.rows),
         }
@@ -582,6 +603,7 @@ def income_edit(request, slug: str, month: str, pk: int):
         "service": entry.service_id,
         "rule": entry.rule,
         "corrects": entry.corrects_id,
+        "top_slice": "1" if entry.top_slice else "0",
         "shares": "\n".join(
             f"{s.practice.code} {s.value.normalize():f}" for s in entry.shares.all()
         ),
@@ -629,33 +651,58 @@ def income_accrue(request, slug: str, month: str):
     return redirect("finance:settlement", slug=slug, month=month)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def settlement_post(request, slug: str, month: str):
+    """Posting confirms first: a page saying what will be paid, to whom, and every warning,
+    which must be confirmed by ticking a box. The post is of the figures confirmed (their
+    fingerprint) and of those warnings, or nothing is posted."""
     federation = _federation(request, slug, manage=True)
-    try:
-        done = services.settlement_post(
-            federation=federation,
-            month=_month(month),
-            by=request.user,
-            fingerprint=request.POST.get("fingerprint", "") or "missing",
-        )
-    except FinanceError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"Settlement {done.reference} posted.")
-    return redirect("finance:settlement", slug=slug, month=month)
+    day = _month(month)
+    if request.method == "GET" and Settlement.objects.filter(federation=federation, month=day):
+        messages.info(request, services.ALREADY_POSTED.format(month=day, federation=federation))
+        return redirect("finance:settlement", slug=slug, month=month)
+    error = ""
+    if request.method == "POST":
+        warnings = request.POST.getlist("warning")
+        if warnings and request.POST.get("confirm") != "yes":
+            error = "Tick the box to confirm you have checked each warning, or go back."
+        else:
+            try:
+                done = services.settlement_post(
+                    federation=federation,
+                    month=day,
+                    by=request.user,
+                    fingerprint=request.POST.get("fingerprint", "") or "missing",
+                    confirmed_warnings=warnings,
+                )
+            except FinanceError as failure:
+                messages.error(request, failure.message)
+            else:
+                messages.success(request, f"Settlement {done.reference} posted.")
+            return redirect("finance:settlement", slug=slug, month=month)
+    preview = services.settlement_preview(federation, day)
+    if not preview.can_post:
+        messages.error(request, "This settlement cannot be posted yet: see the problems below.")
+        return redirect("finance:settlement", slug=slug, month=month)
+    paid_to = {r.practice_id for r in preview.rows if r.net_pence}
+    return render(
+        request,
+        "finance/settlement_confirm.html",
+        {
+            "federation": federation,
+            "month": day,
+            "preview": preview,
+            "practices": len(paid_to),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
 
 
 def settlement_export(request, slug: str, month: str, kind: str):
     federation = _federation(request, slug)
     done = get_object_or_404(Settlement, federation=federation, month=_month(month))
-    from audit.services import audit_record
-
-    audit_record(by=request.user, action=f"finance.export.{kind}", obj=done, federation=federation)
-    if kind == "remittance":
-        header, rows = exports.remittance(done)
-    else:
-        header, rows = exports.journal(done)
+    header, rows = exports.settlement_file(done, kind, by=request.user)
     return csv_response(f"{done.reference}-{kind}.csv", header, rows)
 
 
@@ -728,15 +775,46 @@ def statement(request, code: str, fmt: str = "html"):
     return render(request, "finance/statement.html", {**context, "statement": data, "chart": chart})
 
 
+RETURNS_FORMATS = ("csv", "pdf")
+
+
 def returns(request, slug: str):
+    """Returns to practices for a period: the page, or a download for board packs (CSV or
+    PDF, ``?format=``) recorded in the federation's audit trail."""
     federation = _federation(request, slug)
     period = _period(request)
-    rows = selectors.federation_returns(federation, period)
-    return render(
-        request,
-        "finance/returns.html",
-        {"federation": federation, "period": period, "rows": rows},
-    )
+    fmt = request.GET.get("format", "")
+    if fmt and fmt not in RETURNS_FORMATS:
+        raise BadQuery(f"format: {fmt!r} is not one of {', '.join(RETURNS_FORMATS)}")
+    if not fmt:
+        report = selectors.returns_report(federation, period)
+        return render(
+            request,
+            "finance/returns.html",
+            {"federation": federation, "period": period, "report": report},
+        )
+    name = f"returns-{federation.slug}-{period.key}"
+    if fmt == "csv":
+        with transaction.atomic():
+            export = selectors.returns_export(
+                federation=federation, period=period, by=request.user, form=fmt
+            )
+            header, rows = exports.returns(export)
+        return csv_response(f"{name}.csv", header, rows)
+    from finance.pdf import PdfUnavailable, returns_pdf
+
+    try:
+        with transaction.atomic():  # a PDF that cannot be made is not recorded as sent
+            pdf = returns_pdf(
+                selectors.returns_export(
+                    federation=federation, period=period, by=request.user, form=fmt
+                )
+            )
+    except PdfUnavailable as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    return response
 
 
 # --- figures the DES pays on -----------------------------------------------------------------

@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["preview", "post", "remittance", "journal"])
     p.add_argument("federation", help="the federation's slug")
     p.add_argument("--month", required=True, help="the month, e.g. 2026-10")
+    p.add_argument(
+        "--confirm-warnings",
+        action="store_true",
+        help="post although the preview warns (the warnings are printed, kept and audited)",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text")
 
     p = commands.add_parser(
@@ -92,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--federation", help="the federation's slug, if the practice was in more than one"
     )
     p.add_argument("--format", choices=["text", "json", "pdf"], default="text")
+    p.add_argument("--output", type=Path, help="where to write the PDF (default: stdout)")
+
+    p = commands.add_parser(
+        "returns", help="returns to practices for a period, with totals and costs carried"
+    )
+    p.add_argument("federation", help="the federation's slug")
+    p.add_argument("--period", required=True, help="2026-10, 2026-27-Q3 or 2026-27")
+    p.add_argument("--format", choices=["text", "csv", "json", "pdf"], default="text")
     p.add_argument("--output", type=Path, help="where to write the PDF (default: stdout)")
 
     p = commands.add_parser("rota", help="plan a federation's Enhanced Access rota")
@@ -427,10 +440,23 @@ def cmd_settlement(args) -> int:
             )
             for problem in result.problems:
                 print(f"  problem: {problem}")
+            for warning in result.warnings:
+                print(f"  warning: {warning}")
         return 0 if result.can_post or not result.problems else BAD_INPUT
     if args.action == "post":
+        warnings = settlement_preview(federation, month).warnings
+        if warnings and not args.confirm_warnings:
+            raise BadInput(
+                f"the preview warns of {len(warnings)} thing(s): "
+                + "; ".join(warnings)
+                + ". Check them, then post again with --confirm-warnings"
+            )
+        for warning in warnings:
+            print(f"confirmed warning: {warning}", file=sys.stderr)
         try:
-            settlement = settlement_post(federation=federation, month=month, by=by)
+            settlement = settlement_post(
+                federation=federation, month=month, by=by, confirmed_warnings=warnings
+            )
         except FinanceError as error:
             raise BadInput(error.message) from None
         if args.format == "json":
@@ -448,9 +474,7 @@ def cmd_settlement(args) -> int:
     settlement = Settlement.objects.filter(federation=federation, month=month).first()
     if settlement is None:
         raise BadInput(f"{month:%B %Y} has not been posted for {federation.name}")
-    header, rows = (exports.remittance if args.action == "remittance" else exports.journal)(
-        settlement
-    )
+    header, rows = exports.settlement_file(settlement, args.action, by=by)
     if args.format == "json":
         print_json([dict(zip(header, row, strict=True)) for row in rows])
     else:
@@ -528,10 +552,67 @@ def cmd_statement(args) -> int:
         print(statement["summary"])
         for s in statement["services"]:
             print(
-                f"  {s['service'][:32]:32s} net {s['net_pence'] / 100:>12,.2f}  alone "
+                f"  {s['line'][:48]:48s} net {s['net_pence'] / 100:>12,.2f}  alone "
                 f"{s['alone_net_pence'] / 100:>12,.2f}  difference "
                 f"{s['difference_pence'] / 100:>12,.2f}"
             )
+    return 0
+
+
+def cmd_returns(args) -> int:
+    """Returns to practices, audited as every download of them is (finance.export.returns)."""
+    import csv
+
+    from django.db import transaction
+
+    from finance import exports
+    from finance.selectors import parse_period, returns_export
+    from gpfed.exports import safe_cell
+    from gpfed.formats import money_text
+
+    by = acting_user(args.by)
+    federation = _finance_federation(args.federation, by)
+    try:
+        period = parse_period(args.period)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    if args.format == "pdf":
+        from finance.pdf import PdfUnavailable, returns_pdf
+
+        try:
+            with transaction.atomic():  # a PDF that cannot be made is not recorded as sent
+                data = returns_pdf(
+                    returns_export(federation=federation, period=period, by=by, form="pdf")
+                )
+        except PdfUnavailable as error:
+            print(f"gpfed: {error}", file=sys.stderr)
+            return 1
+        if args.output:
+            args.output.write_bytes(data)
+            print(f"wrote {args.output} ({len(data):,} bytes)", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
+    report = returns_export(federation=federation, period=period, by=by, form=args.format)
+    if args.format == "json":
+        print_json(report)
+    elif args.format == "csv":
+        header, rows = exports.returns(report)
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    else:
+        print(f"{federation.name}: returns to practices, {period.label}")
+        for r in [*report["practices"], {"name": "Total", "code": "", **report["totals"]}]:
+            flag = "  (very small list)" if r.get("small_list") else ""
+            print(
+                f"  {r['name'][:32]:32s} {r['code']:6s} net {money_text(r['net_pence']):>14s}"
+                f"  difference {money_text(r['difference_pence']):>14s}{flag}"
+            )
+        carried = report["carried"]
+        print(f"  Costs carried by the federation: {money_text(carried['total_pence'])}")
+        for line in carried["services"]:
+            print(f"    {line['service'][:40]:40s} {money_text(line['carried_pence']):>14s}")
     return 0
 
 
@@ -686,6 +767,7 @@ def cmd_directory(args) -> int:
     from accounts import permissions as perms
     from directory.selectors import member_rows, members_as_dicts
     from registry.models import Network
+    from registry.selectors import extracts_text
 
     network = Network.objects.filter(slug=args.network).first()
     if network is None:
@@ -710,7 +792,16 @@ def cmd_directory(args) -> int:
 
         writer = csv.writer(sys.stdout)
         writer.writerow(
-            ["federation", "joined", "practices", "pcns", "registered_patients", "regions", "icbs"]
+            [
+                "federation",
+                "joined",
+                "practices",
+                "pcns",
+                "registered_patients",
+                "regions",
+                "icbs",
+                "list_size_extracts",
+            ]
         )
         for m in members:
             writer.writerow(
@@ -722,14 +813,17 @@ def cmd_directory(args) -> int:
                     m["registered_patients"],
                     "; ".join(r["name"] for r in m["regions"]),
                     "; ".join(i["name"] for i in m["icbs"]),
+                    "; ".join(m["list_size_extract_dates"]),
                 ]
             )
         return 0
     print(f"{network.name}: {len(members)} members")
     for m in members:
+        extracts = extracts_text(date.fromisoformat(d) for d in m["list_size_extract_dates"])
         print(
             f"  {m['name']}: {m['practices']} practices, {m['pcns']} PCNs, "
-            f"{m['registered_patients']:,} patients, joined {m['joined']}"
+            f"{m['registered_patients']:,} patients{f' ({extracts})' if extracts else ''}, "
+            f"joined {m['joined']}"
         )
         for c in m["contacts"] or []:
             print(f"      {c['name']}, {c['role']}: {c['email'] or c['phone']}")
@@ -775,6 +869,7 @@ def main(argv: list[str] | None = None) -> int:
         "activity": cmd_activity,
         "settlement": cmd_settlement,
         "statement": cmd_statement,
+        "returns": cmd_returns,
         "rota": cmd_rota,
         "arrs": cmd_arrs,
         "bulletins": cmd_bulletins,

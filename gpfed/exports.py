@@ -1,11 +1,15 @@
 """CSV exports that spreadsheet programs cannot be tricked into running as formulas."""
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def safe_cell(value) -> str:
@@ -14,6 +18,8 @@ def safe_cell(value) -> str:
     take the apostrophe off again, one that already stands before a formula start is
     prefixed too ('=x is written ''=x)."""
     text = "" if value is None else str(value)
+    if NUMBER.fullmatch(text):
+        return text  # a negative amount (-240.00) is a number, not a formula: keep it one
     return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
 
 

@@ -113,7 +113,10 @@ def test_upload_whose_contents_do_not_match_its_name_is_refused(client, admin_us
     [
         ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
         ("+44 116", "'+44 116"),
-        ("-1", "'-1"),
+        ("-1 ", "'-1 "),
+        ("-1+cmd|' /C calc'!A0", "'-1+cmd|' /C calc'!A0"),
+        # a plain negative number is a number, not a formula: money stays money in a sheet
+        ("-240.00", "-240.00"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("Oadby", "Oadby"),
         (None, ""),

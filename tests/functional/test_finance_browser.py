@@ -65,6 +65,11 @@ def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement
     assert page.get_by_text("contract income line(s) accrued").is_visible()
     assert page.get_by_role("table", name="Income lines").is_visible()
     screenshot("23-settlement-preview")
+    page.get_by_role("link", name=f"Post settlement for {month:%B %Y}").click()
+    # posting confirms first, and any warning the preview gives must be ticked as checked
+    confirm = page.get_by_label("I have checked", exact=False)
+    if confirm.count():
+        confirm.check()
     page.get_by_role("button", name=f"Post settlement for {month:%B %Y}").click()
     assert page.get_by_text("posted", exact=False).first.is_visible()
     assert page.get_by_role("link", name="Download the remittance (CSV)").is_visible()
