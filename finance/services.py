@@ -17,7 +17,14 @@ from django.utils import timezone
 from audit.services import audit_record, save_audited, snapshot
 from finance import activity_file, engine
 from finance.entitlements import spread
-from finance.inputs import add_months, financial_year_of, load_one, month_end, month_start
+from finance.inputs import (
+    add_months,
+    financial_year_of,
+    load_one,
+    month_end,
+    month_start,
+    rota_empty,
+)
 from finance.models import (
     Activity,
     Contract,
@@ -1229,6 +1236,12 @@ def settlement_preview(federation: Federation, month: date) -> engine.Result:
             "refresh the accrued lines"
         )
     result.warnings.extend(activity_warnings(federation, month, inputs))
+    empty = rota_empty([federation.pk], [month]).get((federation.pk, month), set())
+    for name in Service.objects.filter(pk__in=empty).values_list("name", flat=True):
+        result.warnings.append(
+            f"{name}: its cost of delivery comes from the rota, and the rota has no sessions "
+            f"in {month:%B %Y}, so it costs £0.00 this month"
+        )
     return result
 
 

@@ -267,6 +267,17 @@ def federation_months(draw):
             chosen = draw(st.sets(st.sampled_from(ids), min_size=1))
             top = 100 // len(chosen) if rule == PERCENT else 1_000
             shares = {p: Decimal(draw(st.integers(min_value=0, max_value=top))) for p in chosen}
+        corrects = 1 if amount < 0 or draw(st.booleans()) else None
+        if rule == FIXED:
+            # signed amounts to named practices, a correction's (negative) as often as not
+            chosen = draw(st.sets(st.sampled_from(ids), min_size=1))
+            sign = -1 if corrects and draw(st.booleans()) else 1
+            shares = {
+                p: Decimal(sign * draw(st.integers(min_value=1, max_value=500_000))) / 100
+                for p in chosen
+            }
+            if draw(st.booleans()):  # a line that is exactly its shares
+                amount = sum(int(v * 100) for v in shares.values())
         entries.append(
             EntryInput(
                 key,
@@ -275,7 +286,8 @@ def federation_months(draw):
                 rule,
                 service_id=10 if rule == ACTIVITY or draw(st.booleans()) else None,
                 shares=shares,
-                corrects_id=1 if amount < 0 else None,
+                corrects_id=corrects,
+                top_slice=not corrects or draw(st.booleans()),
             )
         )
     return MonthInputs(

@@ -168,6 +168,15 @@ def test_the_settlement_preview_recovers_the_rota_cost(books, hubs):
 def test_a_month_with_no_rota_sessions_is_named(books, hubs):
     fed = books.federation.pk
     assert rota_empty([fed], [SEP, OCT, NOV, DEC]) == {(fed, DEC): {hubs.ea.pk}}
+    # the preview warns of it, so posting a month the rota cost nothing needs confirming
+    warnings = finance.settlement_preview(books.federation, DEC).warnings
+    assert any(
+        w.startswith(f"{hubs.ea.name}: its cost of delivery comes from the rota") for w in warnings
+    )
+    assert not any(
+        "comes from the rota" in w
+        for w in finance.settlement_preview(books.federation, OCT).warnings
+    )
     # a service with typed figures is never named, even in a month with no sessions
     hubs.ea.costs_from_rota = False
     hubs.ea.save()
