@@ -183,6 +183,7 @@ def participation_add(
 ) -> ServiceParticipation:
     if bool(practice) == bool(pcn):
         raise FinanceError("Choose a practice or a PCN.", "organisation")
+    month_end_lock(service.federation)
     if end_date and end_date < start_date:
         raise FinanceError("The end date must be on or after the start date.", "end_date")
     members = set(registry.federation_member_ids_on(service.federation, start_date))
@@ -224,6 +225,7 @@ def participation_add(
 def participation_end(*, participation: ServiceParticipation, end_date: date, by) -> None:
     if end_date < participation.start_date:
         raise FinanceError("The end date must be on or after the start date.", "end_date")
+    month_end_lock(participation.service.federation)
     before = snapshot(participation, ["end_date"])
     participation.end_date = end_date
     participation.save(update_fields=["end_date"])
@@ -262,6 +264,7 @@ CONTRACT_FIELDS = [
 def contract_save(
     *, federation: Federation, by, instance: Contract | None = None, **values
 ) -> Contract:
+    month_end_lock(federation)  # accrued lines follow the terms: lock first, as every such write
     contract = instance or Contract(federation=federation)
     before = snapshot(contract, CONTRACT_FIELDS) if instance else None
     _assign(contract, CONTRACT_FIELDS, values)
@@ -303,6 +306,7 @@ def contract_service_set(
 ) -> ContractService:
     if service.federation_id != contract.federation_id:
         raise FinanceError("The service belongs to another federation.", "service")
+    month_end_lock(contract.federation)
     if rule in (Rule.FIXED, Rule.PERCENT, Rule.POINTS):
         raise FinanceError(
             "Contract income is shared by a rule that needs no per-practice figures; set fixed "
