@@ -874,11 +874,11 @@ def main() -> None:
 
     files = [str(source / f) for f in NATIONAL_FILES]
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else ""
-    if only in ("comms", "directory"):
+    if only in ("comms", "directory", "money"):
         results = {"machine": machine(), "backend": backend}
         child("import", env, *files)
         child("federations", env)
-        {"comms": comms, "directory": directory}[only](results, env)
+        {"comms": comms, "directory": directory, "money": money}[only](results, env)
         (OUT / f"results-{only}-{backend}.json").write_text(json.dumps(results, indent=2))
         return
     print(f"gpfed bench on {backend}: {machine()['cpu']}, {machine()['cores']} cores")
