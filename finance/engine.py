@@ -86,6 +86,7 @@ class ServiceInput:
     alone_per_unit_pence: int = 0
     participants: frozenset[int] = frozenset()  # practice ids taking part this month
     alone_fixed_standing: bool = False
+    measured: bool = False  # activity recorded for it this month or in the six before
 
 
 @dataclass(frozen=True)
@@ -418,7 +419,13 @@ def settle(inputs: MonthInputs) -> Result:
         elif sum(weights):
             paid = distributable
             nets = allocate(paid, weights)
-        if not line_problems and recipients and not sum(weights):
+        if not line_problems and recipients and not sum(weights) and gross < 0:
+            line_problems.append(
+                f"{entry.description}: a clawback with nothing to share it by "
+                f"({rule_basis(entry.rule)} is zero for every practice) would be paid by the "
+                "federation; share it by fixed amounts from the practices it is owed by"
+            )
+        elif not line_problems and recipients and not sum(weights):
             warnings.append(
                 f"{entry.description}: nothing to share by ({rule_basis(entry.rule)} is zero "
                 "for every practice); the federation keeps it"
@@ -467,7 +474,7 @@ def settle(inputs: MonthInputs) -> Result:
             r = row(practice_id, service.id)
             r.activity_units = n
             fixed = service.alone_fixed_monthly_pence
-            if measured and not n and not service.alone_fixed_standing:
+            if (measured or service.measured) and not n and not service.alone_fixed_standing:
                 fixed = 0  # no activity this month: doing it alone would not have cost it
             r.alone_cost_pence = fixed + service.alone_per_unit_pence * n
     carried = {

@@ -318,6 +318,8 @@ class IncomeForm(forms.Form):
                 value = Decimal(figure)
             except InvalidOperation:
                 raise forms.ValidationError(f"Line {number}: {figure!r} is not a number") from None
+            if not value.is_finite() or abs(value) >= Decimal(10) ** 10:
+                raise forms.ValidationError(f"Line {number}: {figure!r} is not a figure to share by")
             if value < 0 and self.data.get(self.add_prefix("rule")) != Rule.FIXED:
                 raise forms.ValidationError(
                     f"Line {number}: a percentage or points cannot be negative (only a fixed "

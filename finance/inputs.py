@@ -149,6 +149,25 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
                 pcn_activity[(fed, month)][(service, pcn)] = units
                 pcn_ids.add(pcn)
 
+    # Which services were measured by activity, month by month: any recorded for the service
+    # that month or in the six before (so a month whose activity is not in yet still counts
+    # as measured, and doing it alone would have cost only those who had some).
+    recorded_months: dict[tuple[int, int], list[date]] = defaultdict(list)
+    for fed, service, when in (
+        Activity.objects.filter(
+            federation_id__in=federation_ids,
+            month__gte=add_months(months[0], -6),
+            month__lte=months[-1],
+        )
+        .values_list("federation_id", "service_id", "month")
+        .distinct()
+    ):
+        recorded_months[(fed, service)].append(when)
+
+    def measured(fed: int, service: int, month: date) -> bool:
+        since = add_months(month, -6)
+        return any(since <= when <= month for when in recorded_months.get((fed, service), ()))
+
     pcn_spells = defaultdict(list)
     for pcn, practice, start, end in PracticePCN.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=first),
@@ -249,6 +268,7 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
                     alone_fixed_monthly_pence=alone_fixed,
                     alone_per_unit_pence=alone_per_unit,
                     alone_fixed_standing=standing,
+                    measured=measured(fed, pk, month),
                     participants=frozenset(taking & member_set),
                 )
             year = financial_year_of(month)

@@ -166,6 +166,20 @@ def service_save(
         raise FinanceError(
             f"The federation already has a service with code {service.code}.", "code"
         )
+    if service.costs_from_rota and service.active:
+        # the rota's sessions are not marked by service: two services costed from it would
+        # each recover the whole rota from practices
+        other = (
+            Service.objects.filter(federation=federation, costs_from_rota=True, active=True)
+            .exclude(pk=service.pk)
+            .first()
+        )
+        if other is not None:
+            raise FinanceError(
+                f"{other.name} already takes its cost of delivery from the rota; only one "
+                "service can, or the rota would be charged twice.",
+                "costs_from_rota",
+            )
     return _save_audited(
         service, fields=SERVICE_FIELDS, before=before, noun="service", by=by, federation=federation
     )
@@ -689,9 +703,20 @@ def _check_income(
             raise FinanceError(f"{owner} belongs to another federation.")
     if rule in (Rule.FIXED, Rule.PERCENT, Rule.POINTS) and not shares:
         raise FinanceError("This rule needs a figure for each practice that shares.", "shares")
+    for practice, value in shares.items():
+        if not Decimal(value).is_finite() or abs(value) >= SHARE_LIMIT:
+            raise FinanceError(f"{practice.code}: {value} is not a figure gpfed can share by.")
+        if value < 0 and rule != Rule.FIXED:
+            raise FinanceError(
+                f"{practice.code}: a percentage or points cannot be negative (only a fixed "
+                "amount, in a clawback).",
+                "shares",
+            )
     if rule == Rule.ACTIVITY and service is None:
         raise FinanceError("Sharing by activity needs the service the income pays for.", "service")
 
+
+SHARE_LIMIT = Decimal(10) ** 10  # IncomeShare.value has 14 digits, 4 after the point
 
 INCOME_FIELDS = [
     "month",
@@ -1247,6 +1272,12 @@ def settlement_preview(federation: Federation, month: date) -> engine.Result:
             f"in {month:%B %Y}, so it costs £0.00 this month"
         )
     return result
+
+
+def warnings_digest(warnings: list[str]) -> str:
+    """What a confirmation page carries for the warnings it showed: their digest, not their
+    text (a browser sends line breaks back changed, and a month can have many)."""
+    return hashlib.sha256("\x1e".join(warnings).encode()).hexdigest()
 
 
 def settlement_reference(federation: Federation, month: date) -> str:

@@ -662,9 +662,12 @@ def settlement_post(request, slug: str, month: str):
         messages.info(request, services.ALREADY_POSTED.format(month=day, federation=federation))
         return redirect("finance:settlement", slug=slug, month=month)
     error = ""
+    preview = services.settlement_preview(federation, day)
     if request.method == "POST":
-        warnings = request.POST.getlist("warning")
-        if warnings and request.POST.get("confirm") != "yes":
+        warnings = preview.warnings
+        if warnings and request.POST.get("warnings") != services.warnings_digest(warnings):
+            error = "The warnings have changed since this page was shown: check them again."
+        elif warnings and request.POST.get("confirm") != "yes":
             error = "Tick the box to confirm you have checked each warning, or go back."
         else:
             try:
@@ -680,7 +683,6 @@ def settlement_post(request, slug: str, month: str):
             else:
                 messages.success(request, f"Settlement {done.reference} posted.")
             return redirect("finance:settlement", slug=slug, month=month)
-    preview = services.settlement_preview(federation, day)
     if not preview.can_post:
         messages.error(request, "This settlement cannot be posted yet: see the problems below.")
         return redirect("finance:settlement", slug=slug, month=month)
@@ -693,6 +695,7 @@ def settlement_post(request, slug: str, month: str):
             "month": day,
             "preview": preview,
             "practices": len(paid_to),
+            "digest": services.warnings_digest(preview.warnings),
             "error": error,
         },
         status=400 if error else 200,

@@ -14,6 +14,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from gpfed.exports import SafeWriter
+
 BAD_INPUT = 2
 
 
@@ -407,7 +409,6 @@ def cmd_activity(args) -> int:
 
 
 def cmd_settlement(args) -> int:
-    import csv
 
     from finance import exports
     from finance.inputs import parse_month
@@ -478,7 +479,7 @@ def cmd_settlement(args) -> int:
     if args.format == "json":
         print_json([dict(zip(header, row, strict=True)) for row in rows])
     else:
-        writer = csv.writer(sys.stdout)
+        writer = SafeWriter(sys.stdout)
         writer.writerow(header)
         writer.writerows(rows)
     return 0
@@ -561,13 +562,11 @@ def cmd_statement(args) -> int:
 
 def cmd_returns(args) -> int:
     """Returns to practices, audited as every download of them is (finance.export.returns)."""
-    import csv
 
     from django.db import transaction
 
     from finance import exports
     from finance.selectors import parse_period, returns_export
-    from gpfed.exports import safe_cell
     from gpfed.formats import money_text
 
     by = acting_user(args.by)
@@ -598,9 +597,9 @@ def cmd_returns(args) -> int:
         print_json(report)
     elif args.format == "csv":
         header, rows = exports.returns(report)
-        writer = csv.writer(sys.stdout)
+        writer = SafeWriter(sys.stdout)
         writer.writerow(header)
-        writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+        writer.writerows(rows)
     else:
         print(f"{federation.name}: returns to practices, {period.label}")
         for r in [*report["practices"], {"name": "Total", "code": "", **report["totals"]}]:
@@ -667,7 +666,6 @@ def cmd_rota(args) -> int:
 
 
 def cmd_arrs(args) -> int:
-    import csv
 
     from accounts import permissions as perms
     from finance.inputs import parse_month
@@ -719,7 +717,7 @@ def cmd_arrs(args) -> int:
     if args.format == "json":
         print_json(figures)
     elif args.format == "csv":
-        csv.writer(sys.stdout).writerows(arrs.csv_rows(figures))
+        SafeWriter(sys.stdout).writerows(arrs.csv_rows(figures))
     else:
         submitted = figures["submitted"]
         note = f" (submitted {submitted['reference']})" if submitted else ""
@@ -788,9 +786,7 @@ def cmd_directory(args) -> int:
         print_json({"network": network.slug, "members": members})
         return 0
     if args.format == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout)
+        writer = SafeWriter(sys.stdout)
         writer.writerow(
             [
                 "federation",

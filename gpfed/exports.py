@@ -9,7 +9,7 @@ from django.http import HttpResponse
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-NUMBER = re.compile(r"-?\d+(\.\d+)?")
+NUMBER = re.compile(r"-?\d+(\.\d+)?", re.ASCII)
 
 
 def safe_cell(value) -> str:
@@ -29,11 +29,25 @@ def read_cell(text: str) -> str:
     return text[1:] if text.lstrip("'").startswith(FORMULA_STARTS) and text[:1] == "'" else text
 
 
+class SafeWriter:
+    """A csv writer whose every cell goes through ``safe_cell``: every CSV gpfed writes, to a
+    response or to the command line's output, is written with one."""
+
+    def __init__(self, stream):
+        self._writer = csv.writer(stream)
+
+    def writerow(self, row: Sequence) -> None:
+        self._writer.writerow([safe_cell(cell) for cell in row])
+
+    def writerows(self, rows: Iterable[Sequence]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = SafeWriter(response)
     writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
+    writer.writerows(rows)
     return response

@@ -272,10 +272,11 @@ def test_posting_in_the_browser_confirms_first_and_names_the_warnings(books, cli
     assert "no activity for October 2026 from 2 of the 3 taking part" in text
     fingerprint = finance.settlement_preview(books.federation, OCT).fingerprint()
     warnings = finance.settlement_preview(books.federation, OCT).warnings
-    refused = client.post(url, {"fingerprint": fingerprint, "warning": warnings})
+    digest = finance.warnings_digest(warnings)
+    refused = client.post(url, {"fingerprint": fingerprint, "warnings": digest})
     assert refused.status_code == 400 and b"Tick the box" in refused.content
     assert not Settlement.objects.exists()
-    client.post(url, {"fingerprint": fingerprint, "warning": warnings, "confirm": "yes"})
+    client.post(url, {"fingerprint": fingerprint, "warnings": digest, "confirm": "yes"})
     assert Settlement.objects.get().warnings == warnings
 
 
