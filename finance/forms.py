@@ -109,7 +109,7 @@ class ServiceForm(forms.Form):
     costs_from_rota = forms.BooleanField(
         label="Cost of delivery from the rota",
         required=False,
-        help_text="Each month's cost is the Enhanced Access rota's: hours worked times each "
+        help_text="Each month's cost is the Enhanced Access rota's: the hours of its sessions (planned, until the month has passed) times each "
         "person's hourly cost. The staff, premises and management figures above are then not "
         "used; the cost per unit still is",
     )
@@ -319,7 +319,9 @@ class IncomeForm(forms.Form):
             except InvalidOperation:
                 raise forms.ValidationError(f"Line {number}: {figure!r} is not a number") from None
             if not value.is_finite() or abs(value) >= Decimal(10) ** 10:
-                raise forms.ValidationError(f"Line {number}: {figure!r} is not a figure to share by")
+                raise forms.ValidationError(
+                    f"Line {number}: {figure!r} is not a figure to share by"
+                )
             if value < 0 and self.data.get(self.add_prefix("rule")) != Rule.FIXED:
                 raise forms.ValidationError(
                     f"Line {number}: a percentage or points cannot be negative (only a fixed "

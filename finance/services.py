@@ -23,7 +23,6 @@ from finance.inputs import (
     load_one,
     month_end,
     month_start,
-    rota_empty,
 )
 from finance.models import (
     Activity,
@@ -50,6 +49,7 @@ from registry.importers.base import ImportFileError, Problems
 from registry.models import PCN, Federation, FederationMembership, Practice
 from registry.models.populations import financial_year_label
 from registry.services import federation_of_practices
+from rota.selectors import rota_days
 
 
 class FinanceError(Exception):
@@ -93,6 +93,13 @@ def finance_settings_update(*, federation: Federation, by, **values) -> FinanceS
 
 def is_posted(federation: Federation, month: date) -> bool:
     return Settlement.objects.filter(federation=federation, month=month_start(month)).exists()
+
+
+def _not_yet(month: date, done: str) -> None:
+    """A month that has not begun has no activity yet (the importer refuses it), so nothing
+    can be worked out or paid for it."""
+    if month > month_start(timezone.localdate()):
+        raise FinanceError(f"{month:%B %Y} has not begun yet, so it cannot be {done}.", "month")
 
 
 def month_end_lock(federation: Federation) -> None:
@@ -689,8 +696,18 @@ def _check_income(
                 "gives each a positive one: write each fixed amount with the line's sign.",
                 "shares",
             )
+        total = sum(engine.round_pence(value * 100) for value in shares.values())
+        if top_slice and corrects is not None:  # an adjusting entry carries no costs
+            percent = finance_settings(federation).overhead_percent
+            left = amount_pence - engine.round_pence(Decimal(amount_pence) * percent / 100)
+            if abs(total) > abs(left):
+                raise FinanceError(
+                    f"The fixed amounts add up to {money_text(total)}, more than the "
+                    f"{money_text(left)} left after the {percent}% top-slice; choose no "
+                    "top-slice to pass the correction on whole.",
+                    "shares",
+                )
         if not top_slice:
-            total = sum(engine.round_pence(value * 100) for value in shares.values())
             if total != amount_pence:
                 raise FinanceError(
                     f"The fixed amounts add up to {money_text(total)} but the line is "
@@ -1000,7 +1017,10 @@ def _following(federation: Federation, month: date):
 
 
 def accruals_out_of_date(
-    federation: Federation, month: date, inputs: engine.MonthInputs | None = None
+    federation: Federation,
+    month: date,
+    inputs: engine.MonthInputs | None = None,
+    due: dict[int, Due] | None = None,
 ) -> list[dict]:
     """Each line following its contract whose figure is no longer what it would be now, with
     both figures (a line with nothing due now has ``now_pence`` 0)."""
@@ -1008,7 +1028,8 @@ def accruals_out_of_date(
     lines = list(_following(federation, month))
     if not lines:
         return []
-    due, _notes = accruals_due(federation, month, inputs)
+    if due is None:
+        due, _notes = accruals_due(federation, month, inputs)
     stale = []
     for entry in lines:
         now = due.get(entry.accrued_from_id)
@@ -1023,6 +1044,22 @@ def accruals_out_of_date(
                 }
             )
     return stale
+
+
+def accruals_missing(federation: Federation, month: date, due: dict[int, Due]) -> list[Due]:
+    """What a contract pays in the month that has no line: due since Accrue was last run (a
+    service whose activity came later), or a line someone removed."""
+    in_month = IncomeEntry.objects.filter(federation=federation, month=month_start(month))
+    have = set(
+        in_month.filter(contract__isnull=False, service__isnull=False).values_list(
+            "contract_id", "service_id"
+        )
+    ) | set(
+        in_month.filter(accrued_from__isnull=False).values_list(
+            "accrued_from__contract_id", "accrued_from__service_id"
+        )
+    )
+    return [d for d in due.values() if (d.link.contract_id, d.link.service_id) not in have]
 
 
 def _follow(federation: Federation, month: date, due: dict[int, Due], by, reason: str):
@@ -1106,6 +1143,7 @@ def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[
     month_end_lock(federation)
     if is_posted(federation, month):
         raise FinanceError(f"{month:%B %Y} is already settled.")
+    _not_yet(month, "accrued")
     due, notes = accruals_due(federation, month)
     notes = _follow(federation, month, due, by, "worked out again") + notes
     in_month = IncomeEntry.objects.filter(federation=federation, month=month)
@@ -1174,9 +1212,10 @@ def activity_warnings(federation: Federation, month: date, inputs: engine.MonthI
     ).values_list("service_id", "practice_id", "pcn_id", "month", "units"):
         key = (service, "practice", practice) if practice else (service, "pcn", pcn)
         recorded[key][when] = units
-    measured = {key[0] for key in recorded} | {
+    by_activity = {
         e.service_id for e in inputs.entries if e.rule == engine.ACTIVITY and e.service_id
     }
+    measured = {key[0] for key in recorded} | by_activity
     measured &= set(inputs.services)
     if not measured:
         return []
@@ -1235,7 +1274,9 @@ def activity_warnings(federation: Federation, month: date, inputs: engine.MonthI
             f"{services[service]}: no activity for {month:%B %Y} from {len(orgs)} of the "
             f"{taking[service]} taking part ({_named(codes, names)}); "
             + (
-                "income shared by activity goes to the others alone"
+                "no income this month is shared by its activity"
+                if service not in by_activity
+                else "income shared by activity goes to the others alone"
                 if len(orgs) < taking[service]
                 else "there is no activity to share its income by"
             )
@@ -1257,21 +1298,56 @@ def settlement_preview(federation: Federation, month: date) -> engine.Result:
     month = month_start(month)
     inputs = load_one(federation, month)
     result = engine.settle(inputs)
-    result.stale = accruals_out_of_date(federation, month, inputs)
+    due, _notes = accruals_due(federation, month, inputs)
+    result.stale = accruals_out_of_date(federation, month, inputs, due)
     for stale in result.stale:
         result.problems.append(
             f"{stale['entry'].description}: accrued {money_text(stale['accrued_pence'])}, but "
             f"{money_text(stale['now_pence'])} is due now (what it rests on has changed); "
             "refresh the accrued lines"
         )
-    result.warnings.extend(activity_warnings(federation, month, inputs))
-    empty = rota_empty([federation.pk], [month]).get((federation.pk, month), set())
-    for name in Service.objects.filter(pk__in=empty).values_list("name", flat=True):
+    for missing in accruals_missing(federation, month, due):
         result.warnings.append(
-            f"{name}: its cost of delivery comes from the rota, and the rota has no sessions "
-            f"in {month:%B %Y}, so it costs £0.00 this month"
+            f"{missing.description}: {money_text(missing.amount_pence)} is due this month and "
+            "has no income line; Accrue contract income adds it"
         )
+    result.warnings.extend(activity_warnings(federation, month, inputs))
+    result.warnings.extend(_rota_warnings(federation, month))
     return result
+
+
+ROTA_GAP_DAYS = 6  # a rota whose sessions start or stop a week short of the month's ends
+
+
+def _rota_warnings(federation: Federation, month: date) -> list[str]:
+    """A service costed from the rota is only as right as the rota: say when it has no
+    sessions in the month, covers only part of it, or is still a plan."""
+    rota_services = list(
+        Service.objects.filter(federation=federation, active=True, costs_from_rota=True)
+    )
+    if not rota_services:
+        return []
+    days = rota_days(federation.pk, month, month_end(month))
+    warnings = []
+    for service in rota_services:
+        if days is None:
+            warnings.append(
+                f"{service.name}: its cost of delivery comes from the rota, and the rota has no "
+                f"sessions in {month:%B %Y}, so it costs £0.00 this month"
+            )
+            continue
+        first, last = days
+        if (first - month).days > ROTA_GAP_DAYS or (month_end(month) - last).days > ROTA_GAP_DAYS:
+            warnings.append(
+                f"{service.name}: the rota has sessions only from {first:%-d %B} to "
+                f"{last:%-d %B %Y}; the rest of the month costs nothing"
+            )
+        if month_end(month) >= timezone.localdate():
+            warnings.append(
+                f"{service.name}: {month:%B %Y} has not ended, so its cost is of sessions "
+                "planned, not all yet worked"
+            )
+    return warnings
 
 
 def warnings_digest(warnings: list[str]) -> str:
@@ -1310,6 +1386,7 @@ def settlement_post(
             month_end_lock(federation)
             if is_posted(federation, month):
                 raise FinanceError(ALREADY_POSTED.format(month=month, federation=federation))
+            _not_yet(month, "posted")
             result = settlement_preview(federation, month)
             if result.problems:
                 raise FinanceError(

@@ -108,7 +108,7 @@ def federation_home(request, slug: str):
                 "units": activity_months.get(month, 0),
             }
         )
-    rota_last = query_value(request, "rota", parse_month, last_month())
+    rota_last = query_value(request, "rota", parse_month, today)  # the month being closed
     against = rota_cost.rota_cost_against_income(
         federation, [add_months(rota_last, -i) for i in range(3)]
     )
@@ -427,7 +427,12 @@ def activity_upload(request, slug: str, pk: int):
         messages.success(
             request,
             f"Activity imported from {upload.file_name}: {counts['created']} new, "
-            f"{counts['updated']} changed, {counts['unchanged']} unchanged.",
+            f"{counts['updated']} changed, {counts['unchanged']} unchanged."
+            + (
+                " Accrued income worked out again: " + "; ".join(counts["followed"]) + "."
+                if counts.get("followed")
+                else ""
+            ),
         )
         months = counts.get("months") or [f"{last_month():%Y-%m}"]
         target = f"{reverse('finance:activity', args=[slug])}?month={months[0]}"

@@ -372,7 +372,7 @@ def population(
     figure = figures.filter(federation__isnull=True).first()
     if figure is not None:
         return PopulationFigure(financial_year, measure, figure.value, False, figure.source)
-    on = date(financial_year + 1, 1, 1)
+    on = date(financial_year, 1, 1)  # as the published figures are: 1 January before the year
     is_pcn = isinstance(org, PCN)
     listed = pcn_registered_list(org, on) if is_pcn else registered_list([org.pk], on)
     if listed.patients:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from rota import planner
@@ -47,3 +48,16 @@ def rota_cost_by_month(
         by_pcn = out.setdefault((fed, month), defaultdict(int))
         by_pcn[pcn] += planner.cost_of(rate, booking.minutes)
     return {key: dict(by_pcn) for key, by_pcn in out.items()}
+
+
+def rota_days(federation_id: int, first: date, last: date) -> tuple[date, date] | None:
+    """The first and last days (local time) from ``first`` to ``last`` on which a session of
+    the federation's starts, or None when there is none."""
+    start = aware(datetime.combine(first, time()))
+    stop = aware(datetime.combine(last + timedelta(days=1), time()))
+    found = RotaSession.objects.filter(
+        federation_id=federation_id, start__gte=start, start__lt=stop
+    ).aggregate(first=Min("start"), last=Max("start"))
+    if found["first"] is None:
+        return None
+    return local(found["first"]).date(), local(found["last"]).date()

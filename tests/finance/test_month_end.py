@@ -3,11 +3,13 @@
 warned of and must be confirmed before posting, and a correction reaches one practice whole,
 in a line of its own that names the settlement it corrects."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from finance import exports
@@ -340,13 +342,15 @@ def test_a_clawback_from_one_practice_reaches_it_whole(books, october):
 
 
 def test_a_clawback_with_the_top_slice_says_what_fits_with_the_sign_in_place(books, october):
-    _clawback(books, october, top_slice=True)
-    problems = finance.settlement_preview(books.federation, NOV).problems
-    assert problems == [
-        "October phlebotomy overpaid to Abbey: fixed amounts of \u2212£250.00 do not fit in "
-        "the \u2212£237.50 there is to share after the 5.00% top-slice; take no top-slice from "
-        "a correction to pass it on whole"
-    ]
+    with pytest.raises(FinanceError) as refused:
+        _clawback(books, october, top_slice=True)
+    assert refused.value.message == (
+        "The fixed amounts add up to \u2212£250.00, more than the \u2212£237.50 left after the "
+        "5.00% top-slice; choose no top-slice to pass the correction on whole."
+    )
+    # one that fits is shared after the top-slice, and the preview says so in the same words
+    _clawback(books, october, top_slice=True, shares={books.practices[0]: Decimal("-237.50")})
+    assert not finance.settlement_preview(books.federation, NOV).problems
 
 
 def test_a_correction_is_refused_plainly_when_its_amounts_do_not_add_up(books, october):
@@ -406,3 +410,112 @@ def test_a_remittance_from_the_command_line_is_audited_like_one_from_the_page(
         "finance.export.journal",
         "finance.export.remittance",
     ]
+
+
+# --- what the walk-through as a finance lead found --------------------------------------------
+
+
+def test_a_month_that_has_not_begun_cannot_be_accrued_or_posted(books):
+    next_month = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+    finance.income_entry_create(
+        federation=books.federation,
+        month=next_month,
+        description="Paid in advance",
+        amount_pence=1_000,
+        rule=Rule.EQUAL,
+        by=None,
+    )
+    with pytest.raises(FinanceError, match="has not begun yet, so it cannot be accrued"):
+        finance.contract_income_accrue(federation=books.federation, month=next_month, by=None)
+    with pytest.raises(FinanceError, match="has not begun yet, so it cannot be posted"):
+        finance.settlement_post(federation=books.federation, month=next_month, by=None)
+
+
+def test_income_due_since_the_month_was_accrued_is_warned_of(books):
+    """Accrued before any phlebotomy activity, the per-unit contract was due nothing; once the
+    activity is in, the preview says what is now due and has no line."""
+    _contract(books, Contract.Basis.PER_UNIT, price=650)
+    _contract(
+        books,
+        Contract.Basis.PER_REGISTERED,
+        service=books.hr,
+        rule=Rule.EQUAL,
+        per_head_rate=Decimal("1.20"),
+    )
+    _, notes = finance.contract_income_accrue(federation=books.federation, month=OCT, by=None)
+    assert "C-per_unit Phlebotomy: nothing due this month" in notes
+    finance.activity_import(federation=books.federation, data=GOOD, file_name="a.csv", by=None)
+    warnings = finance.settlement_preview(books.federation, OCT).warnings
+    assert (
+        "Phlebotomy (C-per_unit, per unit): £6,500.00 is due this month and has no income "
+        "line; Accrue contract income adds it"
+    ) in warnings
+    created, _ = finance.contract_income_accrue(federation=books.federation, month=OCT, by=None)
+    assert [e.amount_pence for e in created] == [650_000]
+
+
+def test_a_service_whose_income_is_not_shared_by_activity_says_so(books):
+    finance.activity_import(federation=books.federation, data=SMALL, file_name="a.csv", by=None)
+    finance.income_entry_create(
+        federation=books.federation,
+        month=OCT,
+        description="Phlebotomy block",
+        amount_pence=100_000,
+        rule=Rule.EQUAL,
+        service=books.phlebotomy,
+        by=None,
+    )
+    warnings = finance.settlement_preview(books.federation, OCT).warnings
+    assert any(
+        w.startswith("Phlebotomy: no activity for October 2026 from 2 of the 3")
+        and w.endswith("no income this month is shared by its activity")
+        for w in warnings
+    )
+
+
+def test_the_posted_page_lists_the_warnings_confirmed(books, client):
+    from accounts.services import role_grant
+
+    finance.activity_import(federation=books.federation, data=SMALL, file_name="a.csv", by=None)
+    finance.income_entry_create(
+        federation=books.federation,
+        month=OCT,
+        description="Phlebotomy payments",
+        amount_pence=100_000,
+        rule=Rule.ACTIVITY,
+        service=books.phlebotomy,
+        by=None,
+    )
+    warnings = finance.settlement_preview(books.federation, OCT).warnings
+    finance.settlement_post(
+        federation=books.federation, month=OCT, by=books.lead, confirmed_warnings=warnings
+    )
+    role_grant(user=books.lead, role="finance_lead", organisation=books.federation, by=None)
+    sign_in_verified(client, books.lead)
+    page = client.get(reverse("finance:settlement", args=[books.federation.slug, "2026-10"]))
+    text = page.content.decode()
+    n = len(warnings)
+    assert f"Posted with {n} warning{'s' if n > 1 else ''}, confirmed as checked by" in text
+    assert "no activity for October 2026 from 2 of the 3 taking part" in text
+
+
+def test_the_activity_upload_says_which_accrued_lines_it_moved(books, client):
+    from accounts.services import role_grant
+    from finance.models import ActivityUpload
+    from finance.tasks import import_activity
+
+    finance.activity_import(federation=books.federation, data=SMALL, file_name="a.csv", by=None)
+    _contract(books, Contract.Basis.PER_UNIT, price=650)
+    finance.contract_income_accrue(federation=books.federation, month=OCT, by=None)
+    role_grant(user=books.lead, role="finance_lead", organisation=books.federation, by=None)
+    sign_in_verified(client, books.lead)
+    queued = client.post(
+        reverse("finance:activity", args=[books.federation.slug]),
+        {"file": SimpleUploadedFile("oct.csv", GOOD)},
+    )
+    import_activity.call(ActivityUpload.objects.get().pk)
+    done = client.get(queued.url, follow=True)
+    assert (
+        "Accrued income worked out again: Phlebotomy (C-per_unit, per unit): £39.00 became "
+        "£6,500.00 (activity changed)."
+    ) in done.content.decode()

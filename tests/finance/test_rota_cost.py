@@ -258,7 +258,11 @@ def test_the_finance_home_sets_rota_cost_against_enhanced_access_income_by_pcn(l
     _income(books, hubs, OCT, 10_000)
     finance.settlement_post(federation=books.federation, month=OCT, by=books.lead)
     _income(books, hubs, NOV, 8_000)
-    page = lead.get(reverse("finance:federation", args=[books.federation.slug]))  # to November
+    home = reverse("finance:federation", args=[books.federation.slug])
+    # by default the panel ends with the month being closed (this one)
+    this_month = timezone.localdate().replace(day=1)
+    assert lead.get(home).context["rota_cost"]["months"][-1]["month"] == this_month
+    page = lead.get(home, {"rota": "2026-11"})  # to November
     panel = page.context["rota_cost"]
     assert [(m["month"], m["posted"]) for m in panel["months"]] == [
         (SEP, False),
@@ -320,3 +324,13 @@ def test_the_finance_home_asks_for_the_rota_only_when_there_is_one(lead, books, 
     RotaSession.objects.filter(federation=books.federation).delete()
     quiet = lead.get(reverse("finance:federation", args=[books.federation.slug]))
     assert b"Rota cost against" not in quiet.content
+
+
+def test_a_rota_that_covers_part_of_the_month_is_warned_of(books, hubs):
+    november = finance.settlement_preview(books.federation, NOV).warnings
+    assert (
+        "Enhanced Access hubs: the rota has sessions only from 2 November to 2 November 2026; "
+        "the rest of the month costs nothing"
+    ) in november
+    october = finance.settlement_preview(books.federation, OCT).warnings
+    assert not any("rota" in w for w in october)
