@@ -105,13 +105,16 @@ def journal(settlement: Settlement) -> tuple[list[str], list[list]]:
             [day, account, money if debit else "", "" if debit else money, reference, description]
         )
 
-    for line in settlement.lines.order_by("pk"):
+    for line in settlement.lines.select_related("corrects").order_by("pk"):
         ref = f"{settlement.reference}/L{line.pk}"
+        described = line.description + (
+            f" (corrects {line.corrects.reference})" if line.corrects else ""
+        )
         asset = (
             accounts.bank_account if line.status == "received" else accounts.accrued_income_account
         )
-        entry(asset, line.gross_pence, True, ref, line.description)
-        entry(accounts.income_account, line.gross_pence, False, ref, line.description)
+        entry(asset, line.gross_pence, True, ref, described)
+        entry(accounts.income_account, line.gross_pence, False, ref, described)
     totals: dict[str, int] = {}
     for code, net in settlement.rows.values_list("practice__code", "net_pence"):
         totals[code] = totals.get(code, 0) + net

@@ -109,9 +109,9 @@ class ServiceForm(forms.Form):
     costs_from_rota = forms.BooleanField(
         label="Cost of delivery from the rota",
         required=False,
-        help_text="Each month's cost is the Enhanced Access rota's: the hours of its sessions (planned, until the month has passed) times each "
-        "person's hourly cost. The staff, premises and management figures above are then not "
-        "used; the cost per unit still is",
+        help_text="Each month's cost is the Enhanced Access rota's: the hours of its sessions "
+        "(planned, until the month has passed) times each person's hourly cost. The staff, "
+        "premises and management figures above are then not used; the cost per unit still is",
     )
     cost_per_unit_pence = PoundsField(label="Cost per unit (£)", initial=0)
     alone_fixed_monthly_pence = PoundsField(

@@ -707,14 +707,13 @@ def _check_income(
                     "top-slice to pass the correction on whole.",
                     "shares",
                 )
-        if not top_slice:
-            if total != amount_pence:
-                raise FinanceError(
-                    f"The fixed amounts add up to {money_text(total)} but the line is "
-                    f"{money_text(amount_pence)}: with no top-slice each practice gets exactly "
-                    "its amount, so they must add up to the line.",
-                    "shares",
-                )
+        if not top_slice and total != amount_pence:
+            raise FinanceError(
+                f"The fixed amounts add up to {money_text(total)} but the line is "
+                f"{money_text(amount_pence)}: with no top-slice each practice gets exactly "
+                "its amount, so they must add up to the line.",
+                "shares",
+            )
     for owner in (service, contract):
         if owner is not None and owner.federation_id != federation.pk:
             raise FinanceError(f"{owner} belongs to another federation.")

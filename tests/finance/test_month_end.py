@@ -339,6 +339,9 @@ def test_a_clawback_from_one_practice_reaches_it_whole(books, october):
     named = [r for r in rows if october.reference in r[header.index("Service")]]
     assert len(named) == 1 and named[0][header.index("Net paid")] == "-250.00"
     assert named[0][header.index("ODS code")] == "A10001"
+    header, rows = exports.journal(november)
+    described = {r[header.index("Description")] for r in rows}
+    assert f"October phlebotomy overpaid to Abbey (corrects {october.reference})" in described
 
 
 def test_a_clawback_with_the_top_slice_says_what_fits_with_the_sign_in_place(books, october):
