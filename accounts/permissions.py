@@ -39,6 +39,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Role, RoleGrant
+from audit.models import AuditEvent
 
 FEDERATION_ROLES = {
     Role.FEDERATION_ADMIN,
@@ -584,25 +585,6 @@ def can_submit_arrs(user, federation, pcn) -> bool:
     )
 
 
-def arrs_pcns(user) -> list:
-    """(federation, PCN) pairs whose ARRS claims a PCN clinical director may open: the
-    federation their role was granted within, where it employs ARRS posts for their PCN."""
-    from rota.models import Staff
-
-    scope = scope_for(user)
-    pairs = scope.pcn_pairs(Role.PCN_CLINICAL_DIRECTOR)
-    if not pairs:
-        return []
-    within = Q()
-    for pcn_id, federation_id in pairs:
-        within |= Q(pcn_id=pcn_id, federation_id=federation_id)
-    return list(
-        Staff.objects.filter(within, arrs_funded=True)
-        .values_list("federation__slug", "federation__name", "pcn__code", "pcn__name")
-        .distinct()
-    )
-
-
 # --- bulletins ------------------------------------------------------------------------------
 
 
@@ -700,3 +682,25 @@ def join_request_federations(user) -> QuerySet:
     if scope.superuser:
         return Federation.objects.all()
     return Federation.objects.filter(pk__in=scope.federation_ids(Role.FEDERATION_ADMIN))
+
+
+# --- the audit trail -------------------------------------------------------------------------
+
+
+def audit_events_for(user) -> QuerySet[AuditEvent]:
+    """The events a person may read: everything for an installation administrator, otherwise
+    those of the federations they administer and of the networks they administer."""
+    if scope_for(user).superuser:
+        return AuditEvent.objects.all()
+    return AuditEvent.objects.filter(
+        Q(federation__in=managed_federations(user)) | Q(network__in=audit_networks(user))
+    )
+
+
+def audit_trails(user) -> list[tuple[str, str]]:
+    """The trails a person may read, as (value, label) choices: each federation and network
+    they administer."""
+    return [
+        *((f"federation:{f.slug}", f.name) for f in managed_federations(user)),
+        *((f"network:{n.slug}", n.name) for n in audit_networks(user)),
+    ]

@@ -7,8 +7,10 @@ from django.dispatch import receiver
 
 from accounts.middleware import session_started
 from accounts.models import User
+from accounts.notify import tell_practice_managers
 from accounts.services import user_federation as _federation_of
 from audit.services import audit_record
+from registry.signals import consent_asked
 
 
 @receiver(user_logged_in)
@@ -44,3 +46,8 @@ def locked_out(sender, request, username, ip_address, **kwargs):
             obj=user,
             federation=_federation_of(user),
         )
+
+
+@receiver(consent_asked)
+def consent_asked_tell_managers(sender, consent, holders, **kwargs):
+    tell_practice_managers(consent, holders)

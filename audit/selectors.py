@@ -2,28 +2,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from accounts import permissions as perms
 from audit.models import AuditEvent
-
-
-def audit_events_for(user) -> QuerySet[AuditEvent]:
-    """The events a person may read: everything for an installation administrator, otherwise
-    those of the federations they administer and of the networks they administer."""
-    if perms.scope_for(user).superuser:
-        return AuditEvent.objects.all()
-    return AuditEvent.objects.filter(
-        Q(federation__in=perms.managed_federations(user))
-        | Q(network__in=perms.audit_networks(user))
-    )
-
-
-def audit_trails(user) -> list[tuple[str, str]]:
-    """The trails a person may read, as (value, label) choices: each federation and network
-    they administer."""
-    return [
-        *((f"federation:{f.slug}", f.name) for f in perms.managed_federations(user)),
-        *((f"network:{n.slug}", n.name) for n in perms.audit_networks(user)),
-    ]
 
 
 def audit_filter(

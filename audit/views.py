@@ -5,9 +5,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from accounts import permissions as perms
-from audit.selectors import audit_events_for, audit_filter, audit_trails
+from accounts.permissions import audit_events_for, audit_trails
+from audit.selectors import audit_filter
 from audit.services import audit_record
-from gpfed.exports import csv_response
+from kernel.exports import csv_response
 from registry.forms import NhsDateField
 
 

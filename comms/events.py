@@ -15,8 +15,8 @@ from django.utils import timezone
 from audit.services import audit_record, snapshot
 from comms.models import Event, EventMaterial, Registration
 from comms.services import CommsError, addressed_save, recipients
-from gpfed.documents import DocumentError, check_document
-from gpfed.headers import has_line_break, one_line, refusal
+from kernel.documents import DocumentError, check_document
+from kernel.headers import has_line_break, one_line, refusal
 
 EVENT_FIELDS = ["title", "kind", "starts_at", "ends_at", "place", "online_link", "capacity"]
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from comms.models import ROLE_CHOICES, Bulletin, Event, Folder, Preference, Resource
-from gpfed.dates import formfield_in_years, validate_years
-from gpfed.headers import refuse_line_breaks
+from kernel.dates import formfield_in_years, validate_years
+from kernel.headers import refuse_line_breaks
 from registry.models import PCN, Federation, Network, Practice
 from registry.selectors import federation_pcns_on, federation_practices_on
 

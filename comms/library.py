@@ -9,7 +9,7 @@ from django.db.models import Max
 from audit.services import audit_record
 from comms.models import Folder, Resource, ResourceVersion
 from comms.services import CommsError, addressed_audit, addressed_write, recipients
-from gpfed.documents import DocumentError, check_document, keep
+from kernel.documents import DocumentError, check_document, keep
 
 
 def may_see(user, resource: Resource) -> bool:

@@ -26,7 +26,7 @@ from audit.services import audit_record, snapshot
 from comms.mail import send_then_commit, two_phase
 from comms.models import Bulletin, BulletinFile, Delivery, Preference
 from comms.text import to_html
-from gpfed.headers import has_line_break, one_line, refusal
+from kernel.headers import has_line_break, one_line, refusal
 from registry.selectors import covering
 
 BACKOFF = [timedelta(minutes=m) for m in (1, 5, 30, 120, 360)]
@@ -204,7 +204,7 @@ def bulletin_file_add(bulletin: Bulletin, *, file_name: str, data: bytes, by) ->
     """Attach a file (PDF, Word, Excel, CSV, text) or an image (PNG, JPEG) to a draft: checked
     before it is stored, as every upload is. Each copy of the bulletin carries its files, so
     together they may be 5 MB at most."""
-    from gpfed.documents import DocumentError, check_document, keep
+    from kernel.documents import DocumentError, check_document, keep
 
     _unsent(bulletin)
     try:

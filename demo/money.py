@@ -18,7 +18,7 @@ from django.db import transaction
 from finance import services as finance
 from finance.inputs import add_months, month_start
 from finance.models import Activity, Contract, IncomeEntry, Rule, Service, Settlement
-from gpfed.dates import month_end
+from kernel.dates import month_end
 from registry.models import PCN, Commissioner, Federation, PracticePCN
 from registry.selectors import federation_practices_on, list_sizes_on
 

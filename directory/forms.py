@@ -3,8 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from directory.models import BoardSeat, Contact
-from gpfed.dates import formfield_in_years, validate_years
-from gpfed.uploads import UploadRefused, check_size
+from kernel.dates import formfield_in_years, validate_years
+from kernel.uploads import UploadRefused, check_size
 from registry.models import PCN, Federation, Practice
 from registry.selectors import federation_pcns_on, federation_practices_on
 

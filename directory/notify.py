@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 
 from accounts.models import Role, RoleGrant, User
 from directory.models import JoinRequest
-from gpfed.headers import one_line
+from kernel.headers import one_line
 from registry.selectors import covering, today
 
 SUBJECTS = {

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from audit.services import audit_record, save_audited, snapshot
 from directory.models import BoardSeat, Contact, JoinRequest
-from gpfed.exports import read_cell
+from kernel.exports import read_cell
 from registry.models import Federation, Network, NetworkMembership, PracticePCN
 from registry.selectors import covering, today
 

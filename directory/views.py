@@ -16,8 +16,8 @@ from audit.services import audit_record
 from directory import forms, selectors, services
 from directory.models import BoardSeat, Contact, JoinRequest
 from directory.services import DirectoryError
-from gpfed.exports import csv_response
-from gpfed.pages import form_page, refuse
+from kernel.exports import csv_response
+from kernel.pages import form_page, refuse
 from registry.importers.base import ImportFileError
 from registry.models import Network, NetworkMembership
 from registry.selectors import covering, extracts_text, federation_member_ids_on, today

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from gpfed.uploads import UploadRefused, check_size, open_workbook, workbook_rows
+from kernel.uploads import UploadRefused, check_size, open_workbook, workbook_rows
 from registry.importers.base import (
     PCN_CODE,
     PRACTICE_CODE,

@@ -38,7 +38,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from gpfed.formats import money_text
+from kernel.formats import money_text
 
 EQUAL = "equal"
 FIXED = "fixed"

@@ -1,6 +1,6 @@
 """What a PCN is entitled to under the Network Contract DES in a financial year.
 
-Pure arithmetic on the dated rates in ``finance.rates``: money in integer pence, each line
+Pure arithmetic on the dated rates in ``registry.rates``: money in integer pence, each line
 rounded half-up to the penny once, monthly amounts spread by the largest-remainder rule so
 the twelve months add up exactly to the year.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from finance.rates import DesRates, rates_for
+from registry.rates import DesRates, rates_for
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.db import transaction
 from audit.services import audit_record
 from finance.inputs import month_end
 from finance.models import Settlement
-from gpfed.formats import money_csv
+from kernel.formats import money_csv
 
 
 @transaction.atomic

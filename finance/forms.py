@@ -6,7 +6,7 @@ from django import forms
 
 from finance.inputs import parse_month
 from finance.models import Contract, IncomeEntry, Rule, Service, Settlement
-from gpfed.uploads import UploadRefused, check_size
+from kernel.uploads import UploadRefused, check_size
 from registry.forms import NhsDateField, WhoseFiguresMixin, clean_upload
 from registry.models import PCN, Commissioner, Practice
 

@@ -15,17 +15,14 @@ from finance.engine import EntryInput, MonthInputs, ServiceInput
 from finance.models import Activity, FinanceSettings, IncomeEntry, IncomeShare, Service
 from finance.models import ServiceParticipation as Participation
 
-# The month helpers and the one month parser are gpfed.dates'; finance's callers find them here.
-from gpfed.dates import add_months as add_months
-from gpfed.dates import last_month as last_month
-from gpfed.dates import month_end, month_start
-from gpfed.dates import parse_month as parse_month
+# The month helpers and the one month parser are kernel.dates'; finance's callers find them here.
+from kernel.dates import add_months as add_months
+from kernel.dates import financial_year_of as financial_year_of
+from kernel.dates import last_month as last_month
+from kernel.dates import month_end, month_start
+from kernel.dates import parse_month as parse_month
 from registry.models import AnnualPopulation, FederationMembership, ListSize, Practice, PracticePCN
 from rota.selectors import rota_cost_by_month
-
-
-def financial_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def _overlaps(start: date, end: date | None, first: date, last: date) -> bool:

@@ -11,11 +11,11 @@ from audit.services import audit_record
 from finance.entitlements import Entitlements, Populations, entitlements
 from finance.inputs import add_months, last_month, month_end, month_start
 from finance.models import Contract, Service, Settlement, SettlementRow
-from finance.rates import DES_RATES
-from gpfed import dates
-from gpfed.formats import money_text
+from kernel import dates
+from kernel.formats import money_text
 from registry import selectors as registry
 from registry.models import PCN, AnnualPopulation, Federation, FederationMembership, Practice
+from registry.rates import DES_RATES
 
 
 def pcn_entitlements(pcn: PCN, year: int, federation: Federation | None = None) -> dict | None:
@@ -69,7 +69,7 @@ def pcn_entitlements(pcn: PCN, year: int, federation: Federation | None = None) 
 
 # --- periods -------------------------------------------------------------------------------
 
-# A period's one parser (held to the years gpfed works with) is gpfed.dates'; callers find it here.
+# A period's one parser (held to the years gpfed works with) is kernel.dates'; callers find it here.
 Period = dates.Period
 parse_period = dates.parse_period
 

@@ -42,8 +42,8 @@ from finance.models import (
     SettlementRow,
     Subcontract,
 )
-from gpfed.documents import DocumentError, check_document, keep
-from gpfed.formats import money_text
+from kernel.documents import DocumentError, check_document, keep
+from kernel.formats import money_text
 from registry import selectors as registry
 from registry.importers.base import ImportFileError, Problems
 from registry.models import PCN, Federation, FederationMembership, Practice

@@ -7,7 +7,7 @@ from django_tasks import task
 
 from audit.origin import reset_origin, set_origin
 from finance.models import ActivityUpload
-from gpfed.uploads import claim, recover
+from kernel.uploads import claim, recover
 from registry.importers.base import ImportFileError
 
 

@@ -29,8 +29,8 @@ from finance.models import (
 )
 from finance.services import FinanceError
 from finance.tasks import import_activity
-from gpfed.exports import csv_response
-from gpfed.pages import BadQuery, form_page, query_value, refuse
+from kernel.exports import csv_response
+from kernel.pages import BadQuery, form_page, query_value, refuse
 from registry import charts
 from registry.models import PCN, Federation, Practice
 from registry.views import is_htmx, posted

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from gpfed.exports import SafeWriter
+from kernel.exports import SafeWriter
 
 BAD_INPUT = 2
 
@@ -29,7 +29,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def _date(value: str) -> date:
-    from gpfed.dates import parse_day
+    from kernel.dates import parse_day
 
     try:
         return parse_day(value)
@@ -179,7 +179,7 @@ def print_json(data) -> None:
 
 def read_upload(path: Path, *, door: str) -> bytes:
     """A file's bytes, once its size is within the door's upload limit (read no further)."""
-    from gpfed.uploads import UploadRefused, check_size
+    from kernel.uploads import UploadRefused, check_size
 
     try:
         check_size(door, path.stat().st_size)
@@ -567,7 +567,7 @@ def cmd_returns(args) -> int:
 
     from finance import exports
     from finance.selectors import parse_period, returns_export
-    from gpfed.formats import money_text
+    from kernel.formats import money_text
 
     by = acting_user(args.by)
     federation = _finance_federation(args.federation, by)
@@ -617,7 +617,7 @@ def cmd_returns(args) -> int:
 
 def cmd_rota(args) -> int:
     from accounts import permissions as perms
-    from gpfed.formats import money_text
+    from kernel.formats import money_text
     from registry.models import Federation
     from rota import services
 
@@ -669,7 +669,7 @@ def cmd_arrs(args) -> int:
 
     from accounts import permissions as perms
     from finance.inputs import parse_month
-    from gpfed.formats import money_text
+    from kernel.formats import money_text
     from registry.models import PCN, Federation
     from rota import arrs
     from rota.models import Staff

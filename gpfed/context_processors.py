@@ -4,6 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 def site(request):
     from accounts import permissions as perms
+    from rota import selectors as rota_selectors
 
     user = getattr(request, "user", None)
 
@@ -20,7 +21,7 @@ def site(request):
             "manage_users": perms.managed_federations(user).exists(),
             "audit": perms.can_read_audit(user),
             "rota": perms.rota_federations(user).exists()
-            or bool(perms.arrs_pcns(user))
+            or bool(rota_selectors.arrs_pcns(user))
             or user.staff_records.exists(),
             "finance": perms.finance_federations(user).exists()
             or perms.statement_practices(user).exists(),

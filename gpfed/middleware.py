@@ -2,7 +2,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLogi
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 
-from gpfed.pages import BadQuery
+from kernel.pages import BadQuery
 
 
 class LoginRequiredMiddleware(DjangoLoginRequired):

@@ -224,7 +224,7 @@ GPFED_BASE_URL = os.environ.get("GPFED_BASE_URL", "http://127.0.0.1:8000").rstri
 GPFED_DELIVERY_LEASE_SECONDS = int(os.environ.get("GPFED_DELIVERY_LEASE_SECONDS", "120"))
 # The rota planner's time limit for a plan requested from a page (seconds).
 GPFED_ROTA_SECONDS = int(os.environ.get("GPFED_ROTA_SECONDS", "60"))
-# Uploads (gpfed/uploads.py, one policy for every door): the largest file each door takes, in
+# Uploads (kernel/uploads.py, one policy for every door): the largest file each door takes, in
 # bytes. The request keeps no more than the largest of these of any file. The registry's own
 # (national NHS files, a federation's populations) is GPFED_MAX_UPLOAD_BYTES; epraccur, the
 # largest national file, is about 4 MB.
@@ -254,7 +254,7 @@ GPFED_PDF_MAX_PAGES = int(os.environ.get("GPFED_PDF_MAX_PAGES", "500"))
 # once when the lease runs out, then refused with a message, and its bytes are removed.
 GPFED_UPLOAD_LEASE_SECONDS = int(os.environ.get("GPFED_UPLOAD_LEASE_SECONDS", "600"))
 FILE_UPLOAD_HANDLERS = [
-    "gpfed.uploads.CeilingUploadHandler",
+    "kernel.uploads.CeilingUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -15,4 +15,4 @@ urlpatterns = [
     path("api/v1/", api.urls),
 ]
 
-handler400 = "gpfed.pages.bad_request"  # says what is wrong with a value in the address
+handler400 = "kernel.pages.bad_request"  # says what is wrong with a value in the address

@@ -10,7 +10,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import AfterValidator
 
 from accounts import permissions as perms
-from gpfed.dates import within
+from kernel.dates import within
 from registry import selectors
 from registry.models import PCN, ListSize, Practice
 

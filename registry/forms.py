@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django import forms
 
-from gpfed.dates import validate_years
-from gpfed.headers import refuse_line_breaks
-from gpfed.uploads import UploadRefused, check_size
+from kernel.dates import validate_years
+from kernel.headers import refuse_line_breaks
+from kernel.uploads import UploadRefused, check_size
 from registry.importers.base import ImportFileError
 from registry.importers.detect import Kind, detect
 from registry.importers.populations import parse_financial_year
@@ -235,7 +235,7 @@ KINDS = {
 
 
 def clean_upload(upload, *, door: str, kinds: tuple[str, ...] = (".csv", ".xlsx", ".txt")):
-    """The upload policy (gpfed/uploads.py) for a file read as rows, in the form, so a file
+    """The upload policy (kernel/uploads.py) for a file read as rows, in the form, so a file
     it refuses is never stored: the door's size limit, a name its contents agree with, a
     workbook safe to open, and no NHS number (the row and column are named)."""
     try:

@@ -7,15 +7,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.services import audit_record, snapshot
-from gpfed.headers import has_line_break, one_line, refusal
+from kernel.headers import has_line_break, refusal
 from registry.models import (
     PCN,
     AnnualPopulation,
@@ -26,6 +24,7 @@ from registry.models import (
 )
 from registry.models.populations import financial_year_label
 from registry.selectors import federation_held_in_year
+from registry.signals import consent_asked
 
 
 class RegistryError(Exception):
@@ -249,43 +248,9 @@ def federation_membership_request(
                 after=snapshot(consent, CONSENT_FIELDS),
                 federation=audited,
             )
-        _tell_practice_managers(consent, holders)
+        # the practice's managers are told by accounts, which knows who they are
+        consent_asked.send(sender=MembershipConsent, consent=consent, holders=holders)
     return consent
-
-
-def _practice_managers(practice: Practice) -> list[str]:
-    from accounts.models import Role, RoleGrant
-
-    today = timezone.localdate()
-    return sorted(
-        set(
-            RoleGrant.objects.filter(
-                practice=practice,
-                role=Role.PRACTICE_MANAGER,
-                user__is_active=True,
-                start_date__lte=today,
-            )
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-            .values_list("user__email", flat=True)
-        )
-    )
-
-
-def _tell_practice_managers(consent: MembershipConsent, holders: list[Federation]) -> None:
-    recipients = _practice_managers(consent.practice)
-    if not recipients:
-        return
-    held_by = " and ".join(f.name for f in holders)
-    body = (
-        f"{consent.federation.name} asks to add {consent.practice.name} "
-        f"({consent.practice.code}) as a member from {consent.start_date:%-d %B %Y}. "
-        f"It is a member of {held_by} for those dates.\n\n"
-        "A practice may belong to two federations, but only if it agrees. Each federation then "
-        "sees only its own records about the practice. Accept or decline on the practice's "
-        "page in gpfed. Nothing changes until you do."
-    )
-    subject = one_line(f"{consent.federation.name} asks {consent.practice.code} to join")
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
 
 
 @transaction.atomic

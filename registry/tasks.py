@@ -5,7 +5,7 @@ import logging
 from django_tasks import task
 
 from audit.origin import reset_origin, set_origin
-from gpfed.uploads import claim, recover
+from kernel.uploads import claim, recover
 from registry.importers.base import ImportFileError
 from registry.importing import import_file
 from registry.models import ImportRun

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from accounts import permissions as perms
-from gpfed.dates import parse_month
+from kernel.dates import parse_month
 from registry.models import PCN, Federation
 from rota import arrs, services
 from rota.models import PlanRun

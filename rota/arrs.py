@@ -23,11 +23,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from audit.services import audit_record
-from finance.inputs import financial_year_of, month_end
-from finance.rates import DES_RATES
-from gpfed.formats import money_text
+from kernel.dates import financial_year_of, month_end
+from kernel.formats import money_text
 from registry import selectors as registry
 from registry.models import AnnualPopulation
+from registry.rates import DES_RATES
 from rota.models import ArrsClaim, Staff, StaffRole
 
 D = Decimal
@@ -336,7 +336,7 @@ CSV_HEADER = [
 
 
 def csv_rows(figures: dict) -> list[list]:
-    from gpfed.formats import money_csv
+    from kernel.formats import money_csv
 
     rows = [CSV_HEADER]
     for line in figures["lines"]:

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django import forms
 
-from gpfed.dates import formfield_in_years, validate_years
+from kernel.dates import formfield_in_years, validate_years
 from registry.forms import clean_upload
 from registry.models import PCN
 from rota.models import AgreedHours, Availability, AvailabilityChange, Site, Staff

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
+from accounts import permissions as perms
 from rota import planner
-from rota.models import RotaSession
+from rota.models import RotaSession, Staff
 
 
 def local(moment: datetime) -> datetime:
@@ -61,3 +62,20 @@ def rota_days(federation_id: int, first: date, last: date) -> tuple[date, date] 
     if found["first"] is None:
         return None
     return local(found["first"]).date(), local(found["last"]).date()
+
+
+def arrs_pcns(user) -> list:
+    """(federation, PCN) pairs whose ARRS claims a PCN clinical director may open: the
+    federation their role was granted within, where it employs ARRS posts for their PCN."""
+    scope = perms.scope_for(user)
+    pairs = scope.pcn_pairs(perms.Role.PCN_CLINICAL_DIRECTOR)
+    if not pairs:
+        return []
+    within = Q()
+    for pcn_id, federation_id in pairs:
+        within |= Q(pcn_id=pcn_id, federation_id=federation_id)
+    return list(
+        Staff.objects.filter(within, arrs_funded=True)
+        .values_list("federation__slug", "federation__name", "pcn__code", "pcn__name")
+        .distinct()
+    )

@@ -15,8 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record, save_audited, snapshot
-from finance.inputs import financial_year_of
-from gpfed.dates import monday_of, parse_day
+from kernel.dates import financial_year_of, monday_of, parse_day
 from registry import selectors as registry
 from registry.importers.base import ImportFileError, Problem, read_csv
 from registry.importers.screening import admit

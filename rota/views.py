@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
 from audit.services import audit_record, save_audited
-from gpfed.dates import add_months, last_month, parse_month, parse_week
-from gpfed.exports import csv_response
-from gpfed.pages import BadQuery, query_value
+from kernel.dates import add_months, last_month, parse_month, parse_week
+from kernel.exports import csv_response
+from kernel.pages import BadQuery, query_value
 from registry.importers.base import ImportFileError
 from registry.models import PCN, Federation
 from registry.views import posted
 from rota import arrs, forms, services, tasks
+from rota import selectors as rota_selectors
 from rota.models import AccessPcn, PlanRun, RotaSession, Site, Staff
 from rota.planner import cost_of
 from rota.services import RotaError, local, monday_of
@@ -53,7 +54,7 @@ def _window(request) -> tuple[date, int]:
 
 def index(request):
     federations = perms.rota_federations(request.user)
-    claims = perms.arrs_pcns(request.user)
+    claims = rota_selectors.arrs_pcns(request.user)
     mine = Staff.objects.filter(user=request.user).select_related("federation")
     if federations.count() == 1 and not claims and not mine:
         return redirect("rota:federation", federations.get().slug)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gpfed import dates
+from kernel import dates
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from gpfed.uploads import UploadRefused, open_workbook
+from kernel.uploads import UploadRefused, open_workbook
 from registry.importers.base import (
     ODS_CODE,
     PCN_CODE,

@@ -2,14 +2,14 @@
 numbers before anything is stored, and refused, naming the row and column, if it has one.
 
 What counts as an NHS number, and how a file is opened safely, is the upload policy's
-(gpfed/uploads.py); this reads a file as rows, so a problem names its row and column."""
+(kernel/uploads.py); this reads a file as rows, so a problem names its row and column."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from gpfed.uploads import (
+from kernel.uploads import (
     MESSAGE,
     UploadRefused,
     cell_text,
@@ -50,7 +50,7 @@ def _rows(data: bytes) -> tuple[list[str] | None, list[list]]:
 def screen(data: bytes, file_name: str = "") -> list[Problem]:
     """Every cell that holds an NHS number, by row and column (the number itself is never
     repeated, so it is not stored in the error either). ImportFileError if the file is a
-    workbook that is unsafe to open (gpfed.uploads) or cannot be read."""
+    workbook that is unsafe to open (kernel.uploads) or cannot be read."""
     try:
         if not is_workbook(data) and not contains_nhs_number(readable_text(data)):
             # A number inside a cell is a number in the whole text, so a file with none

@@ -2,7 +2,7 @@ from datetime import date, time
 
 from django import template
 
-from gpfed.formats import money_text
+from kernel.formats import money_text
 
 register = template.Library()
 

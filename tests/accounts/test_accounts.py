@@ -18,7 +18,7 @@ from accounts.services import (
 )
 from audit.models import AuditEvent
 from demo import DEMO_PASSWORD
-from gpfed.exports import safe_cell
+from kernel.exports import safe_cell
 from registry.importers.base import ImportFileError
 from registry.importers.screening import is_nhs_number, screen
 from registry.importing import import_file

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from accounts.models import User
 from audit.models import AuditEvent
 from directory.models import Contact
-from gpfed.exports import FORMULA_STARTS, NUMBER, read_cell, safe_cell
+from kernel.exports import FORMULA_STARTS, NUMBER, read_cell, safe_cell
 from registry.models import Federation
 from tests.conftest import sign_in_verified
 

@@ -405,7 +405,7 @@ def test_the_command_line_journal_runs_no_formula(books, capsys):
     "text", ["-1+1", "-2+3+cmd|' /C calc'!A0", "-1e5", "-1\n=1+1", "-5,000.00", "--5", "-.5", "-١٢"]
 )
 def test_safe_cell_lets_only_plain_negative_numbers_through(text):
-    from gpfed.exports import read_cell, safe_cell
+    from kernel.exports import read_cell, safe_cell
 
     assert safe_cell(text).startswith("'") and read_cell(safe_cell(text)) == text
     assert safe_cell("-240.00") == "-240.00" and safe_cell(-5) == "-5"

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 A = "east-leicestershire-and-rutland-gp-federation"
 URL = "/finance/pcns/U30213/figures/"
-YEAR = 2025  # 2025/26 pays per care-home bed and per IIF point (finance/rates.py); 2026/27 not
+YEAR = 2025  # 2025/26 pays per care-home bed and per IIF point (registry/rates.py); 2026/27 not
 BEDS, POINTS = "Care home premium", "Investment and Impact Fund"
 
 

@@ -430,7 +430,7 @@ def test_pcn_figures_feed_the_entitlements(books, client, admin_user):
     assert response.status_code == 302
     figures = selectors.pcn_entitlements(books.pcn, 2025)
     lines = {line.item: line.annual_pence for line in figures["entitlements"].lines}
-    # 2025/26: £130.253 per bed (finance/rates.py) -> 120 beds = £15,630.36; £198 a point
+    # 2025/26: £130.253 per bed (registry/rates.py) -> 120 beds = £15,630.36; £198 a point
     assert lines["Care home premium"] == 1_563_036
     assert lines["Investment and Impact Fund"] == 5_940_000
     assert figures["not_held"] == []

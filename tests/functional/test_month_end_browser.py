@@ -14,7 +14,7 @@ from datetime import date
 import pytest
 
 from demo import DEMO_USERS
-from gpfed.formats import money_text
+from kernel.formats import money_text
 from tests.functional.test_registry_browser import demo_site, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from gpfed.uploads import UploadRefused, check_archive, check_workbook, open_workbook
+from kernel.uploads import UploadRefused, check_archive, check_workbook, open_workbook
 from registry.importers.base import ImportFileError
 from registry.importers.epcn import parse
 from tests.uploads.files import (
@@ -94,7 +94,7 @@ def test_a_document_type_declaration_is_refused():
 
 def test_a_file_inside_a_document_is_refused():
     data = with_part(docx(["Minutes"]), "word/embeddings/oleObject1.bin", [b"\xd0\xcf\x11\xe0"])
-    from gpfed.documents import DocumentError, check_document
+    from kernel.documents import DocumentError, check_document
 
     with pytest.raises(DocumentError, match="carries another file"):
         check_document("minutes.docx", data, door="library")

@@ -9,8 +9,8 @@ import io
 import openpyxl
 import pytest
 
-from gpfed.documents import DocumentError, check_document
-from gpfed.uploads import UploadRefused, check_workbook, contains_nhs_number, is_nhs_number
+from kernel.documents import DocumentError, check_document
+from kernel.uploads import UploadRefused, check_workbook, contains_nhs_number, is_nhs_number
 from registry.importers.screening import screen
 from tests.uploads.files import HEAD, TAIL, docx, pdf, with_sheet, workbook
 

@@ -87,6 +87,12 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def financial_year_of(day: date) -> int:
+    """The NHS financial year a day is in, by the year it starts: 2026 for 1 April 2026 to
+    31 March 2027."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
 def month_start(day: date) -> date:
     return day.replace(day=1)
 

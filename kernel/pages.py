@@ -45,7 +45,7 @@ class BadQuery(BadRequest):
 
 
 def query_value(request, name: str, parse, default=None):
-    """The query parameter ``name`` as ``parse`` (one of ``gpfed.dates``' parsers) reads it,
+    """The query parameter ``name`` as ``parse`` (one of ``kernel.dates``' parsers) reads it,
     or ``default`` when it is absent or empty. A value ``parse`` refuses answers 400 with its
     reason, never a page for some other value."""
     text = request.GET.get(name, "")

@@ -1,13 +1,13 @@
 """Documents people upload (contract papers, bulletin files, event materials, the resource
 library): what kinds are accepted, that the content is what the name says, and that no NHS
-number is in them, under the upload policy (gpfed/uploads.py). Checked before anything is
+number is in them, under the upload policy (kernel/uploads.py). Checked before anything is
 stored."""
 
 from __future__ import annotations
 
 import re
 
-from gpfed.uploads import (
+from kernel.uploads import (
     UploadRefused,
     archive_text,
     check_archive,
