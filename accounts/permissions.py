@@ -40,6 +40,18 @@ from django.utils import timezone
 
 from accounts.models import Role, RoleGrant
 from audit.models import AuditEvent
+from registry.models import (
+    PCN,
+    Federation,
+    FederationMembership,
+    ImportRun,
+    Network,
+    NetworkMembership,
+    Practice,
+    PracticePCN,
+)
+from registry.selectors import federations_holding
+from registry.services import consent_deciders
 
 FEDERATION_ROLES = {
     Role.FEDERATION_ADMIN,
@@ -130,7 +142,6 @@ def _holding(grants: list[RoleGrant], day: date) -> list[RoleGrant]:
     """The grants that still reach something on ``day``: a role on a practice or PCN counts
     only while the federation it was granted within holds that practice (or a practice of
     that PCN). When the federation lets the practice go, the role goes with it."""
-    from registry.models import FederationMembership, PracticePCN
 
     practice_grants = [g for g in grants if g.practice_id or g.pcn_id]
     if not practice_grants:
@@ -171,7 +182,6 @@ def forget_scope(user) -> None:
 
 
 def visible_federations(user) -> QuerySet:
-    from registry.models import Federation, NetworkMembership
 
     scope = scope_for(user)
     if scope.superuser:
@@ -215,7 +225,6 @@ def can_create_federation(user) -> bool:
 
 
 def federations_of_practices(practice_ids, day: date) -> set[int]:
-    from registry.models import FederationMembership
 
     return set(
         FederationMembership.objects.filter(practice_id__in=practice_ids, start_date__lte=day)
@@ -251,7 +260,6 @@ def can_import_national(user) -> bool:
 def import_federations(user) -> QuerySet:
     """The federations whose own population figures this person may import: those they
     administer or are the operations lead of."""
-    from registry.models import Federation
 
     scope = scope_for(user)
     return Federation.objects.filter(
@@ -263,7 +271,6 @@ def visible_imports(user) -> QuerySet:
     """The imports this person may see, with their uploaders, file names and problems: a
     federation's own by its administrators and operations lead; the national ones by the
     installation's operators alone (who see every import)."""
-    from registry.models import ImportRun
 
     scope = scope_for(user)
     runs = ImportRun.objects.defer("upload").select_related("created_by", "federation")
@@ -297,7 +304,6 @@ def can_decide_consent(user, practice, consent=None) -> bool:
     within a federation that holds it for the dates asked (never within the federation
     asking), or an installation administrator. Without ``consent``: whether this person answers
     any request for the practice."""
-    from registry.services import consent_deciders
 
     scope = scope_for(user)
     if scope.superuser:
@@ -329,8 +335,6 @@ def population_federations(user, org) -> QuerySet:
     The same people enter a PCN's care-home beds and IIF points as their federation's own
     (``finance.views.pcn_figures``). A federation's own figure changes nothing for anyone
     else."""
-    from registry.models import PCN, Federation
-    from registry.selectors import federations_holding
 
     scope = scope_for(user)
     holders = {f.pk for f in federations_holding(org, scope.day)}
@@ -348,8 +352,6 @@ def own_population_federations(user, org) -> QuerySet:
     """The federations whose own figures for this PCN or practice its pages may show this
     person, in place of the national ones and labelled: the federations they belong to that
     hold it today (an installation operator: any that does)."""
-    from registry.models import Federation
-    from registry.selectors import federations_holding
 
     scope = scope_for(user)
     holders = {f.pk for f in federations_holding(org, scope.day)}
@@ -372,7 +374,6 @@ def require(allowed: bool) -> None:
 
 def managed_federations(user) -> QuerySet:
     """Federations whose people, roles and audit trail this person administers."""
-    from registry.models import Federation
 
     scope = scope_for(user)
     if scope.superuser:
@@ -383,7 +384,6 @@ def managed_federations(user) -> QuerySet:
 def audit_networks(user) -> QuerySet:
     """Networks whose own audit trail this person reads (its bulletins, events, library,
     board and join decisions): those they administer."""
-    from registry.models import Network
 
     scope = scope_for(user)
     if scope.superuser:
@@ -404,7 +404,6 @@ def federation_grants(federation, day: date | None = None) -> QuerySet:
     PCNs it holds. The people its administrators look after; never a role another federation
     granted, even on a practice both hold. A role on a practice or PCN the federation no longer
     holds (on ``day``, today by default) has ended with that hold and is not listed."""
-    from registry.models import PracticePCN
 
     day = day or timezone.localdate()
     held = federation.memberships.filter(_current(day)).values("practice_id")
@@ -454,7 +453,6 @@ FINANCE_VIEWERS = (
 def finance_federations(user) -> QuerySet:
     """Federations whose services, contracts, settlements and returns this person may read:
     its administrators, finance lead, operations lead and board."""
-    from registry.models import Federation
 
     scope = scope_for(user)
     if scope.superuser:
@@ -490,7 +488,6 @@ def _statement_spells(scope: Scope) -> QuerySet:
     statements this person may read: every membership of a federation whose money they may
     read (its finance viewers), and their own practice's memberships of the federation that
     granted their role on it (practice manager and staff)."""
-    from registry.models import FederationMembership
 
     spells = FederationMembership.objects.all()
     if scope.superuser:
@@ -509,7 +506,6 @@ def statement_federations(
     statement read through a federation shows that federation's settlements alone, for the
     dates the practice was its member: given ``first`` and ``last`` (days), only the
     federations whose membership of the practice overlaps them."""
-    from registry.models import Federation
 
     spells = _statement_spells(scope_for(user)).filter(practice_id=practice.pk)
     if first is not None:
@@ -522,7 +518,6 @@ def statement_federations(
 def statement_practices(user) -> QuerySet:
     """Practices whose value statement this person may read through at least one federation
     (``statement_federations``)."""
-    from registry.models import Practice
 
     return Practice.objects.filter(pk__in=_statement_spells(scope_for(user)).values("practice_id"))
 
@@ -544,7 +539,6 @@ ROTA_VIEWERS = FINANCE_VIEWERS
 def rota_federations(user) -> QuerySet:
     """Federations whose staff, sites and rota this person may read: its administrators,
     operations lead, finance lead and board."""
-    from registry.models import Federation
 
     scope = scope_for(user)
     if scope.superuser:
@@ -591,7 +585,6 @@ def can_submit_arrs(user, federation, pcn) -> bool:
 def can_send_bulletins(user, sender) -> bool:
     """Write and send a federation's bulletins (its administrators and communications lead),
     or a network's (its administrators)."""
-    from registry.models import Network
 
     scope = scope_for(user)
     if scope.superuser:
@@ -611,7 +604,6 @@ def can_read_bulletin(user, bulletin) -> bool:
 
 def bulletin_senders(user) -> list:
     """The federations and networks whose bulletins this person may write."""
-    from registry.models import Federation, Network
 
     scope = scope_for(user)
     if scope.superuser:
@@ -636,7 +628,6 @@ def can_manage_network(user, network) -> bool:
 def is_network_member(user, network) -> bool:
     """Someone who belongs to the network: its administrators, and the people of its current
     member federations (a role on the federation, one of its practices or PCNs)."""
-    from registry.models import NetworkMembership
 
     scope = scope_for(user)
     if scope.superuser or network.pk in scope.network_ids():
@@ -676,7 +667,6 @@ def can_edit_contact(user, contact) -> bool:
 
 def join_request_federations(user) -> QuerySet:
     """The federations this person may ask to join a network: those they administer."""
-    from registry.models import Federation
 
     scope = scope_for(user)
     if scope.superuser:
