@@ -31,17 +31,15 @@ from accounts.models import (
 from accounts.permissions import forget_scope
 from accounts.tasks import password_reset_email
 from audit.services import audit_record
+from kernel.errors import DomainError
 from registry.selectors import federations_holding
 
 INVITATION_DAYS = 7
 TOKEN_PREFIX = "gpfed_"  # noqa: S105 - a label, not a secret # nosec B105
 
 
-class AccountError(Exception):
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+class AccountError(DomainError):
+    """A change to people or their roles refused, with the reason."""
 
 
 def digest(raw: str) -> str:

@@ -26,6 +26,7 @@ from audit.services import audit_record, snapshot
 from comms.mail import send_then_commit, two_phase
 from comms.models import Bulletin, BulletinFile, Delivery, Preference
 from comms.text import to_html
+from kernel.errors import DomainError
 from kernel.headers import has_line_break, one_line, refusal
 from registry.selectors import covering
 
@@ -35,11 +36,8 @@ BATCH = 200
 FILES_LIMIT = 5 * 1024 * 1024  # every copy carries them: 5 MB together
 
 
-class CommsError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        self.message = message
-        self.field = field
-        super().__init__(message)
+class CommsError(DomainError):
+    """A bulletin, event or library change refused, with the reason."""
 
 
 # --- who a bulletin goes to ---------------------------------------------------------------

@@ -15,16 +15,14 @@ from django.utils import timezone
 
 from audit.services import audit_record, save_audited, snapshot
 from directory.models import BoardSeat, Contact, JoinRequest
+from kernel.errors import DomainError
 from kernel.exports import read_cell
 from registry.models import Federation, Network, NetworkMembership, PracticePCN
 from registry.selectors import covering, today
 
 
-class DirectoryError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        self.message = message
-        self.field = field
-        super().__init__(message)
+class DirectoryError(DomainError):
+    """A directory change refused, with the reason."""
 
 
 def _email_later(join_request: JoinRequest, kind: str) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.services import audit_record, snapshot
+from kernel.errors import DomainError
 from kernel.headers import has_line_break, refusal
 from registry.models import (
     PCN,
@@ -27,13 +28,8 @@ from registry.selectors import federation_held_in_year
 from registry.signals import consent_asked
 
 
-class RegistryError(Exception):
+class RegistryError(DomainError):
     """A change the registry refuses, with the reason in words a person can act on."""
-
-    def __init__(self, message: str, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 FEDERATION_FIELDS = ["name", "slug", "legal_form", "company_number"]

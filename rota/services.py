@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from audit.services import audit_record, save_audited, snapshot
 from kernel.dates import financial_year_of, monday_of, parse_day
+from kernel.errors import DomainError
 from registry import selectors as registry
 from registry.importers.base import ImportFileError, Problem, read_csv
 from registry.importers.screening import admit
@@ -35,12 +36,12 @@ from rota.selectors import aware, local
 SESSION_FIELDS = ["staff", "site", "pcn", "start", "end", "locked"]
 
 
-class RotaError(Exception):
+class RotaError(DomainError):
+    """A rota change refused; ``rule`` names the DES rule it would break, if that is why."""
+
     def __init__(self, message: str, field: str | None = None, rule: str | None = None):
-        self.message = message
-        self.field = field
+        super().__init__(message, field)
         self.rule = rule
-        super().__init__(message)
 
 
 def parse_start(text: str) -> date:
