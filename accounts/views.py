@@ -50,6 +50,7 @@ from accounts.services import (
 )
 from audit.services import audit_record
 from demo import DEMO_USERS
+from registry.models import PCN, Practice
 
 
 def _form_error(form, error: AccountError) -> None:
@@ -245,7 +246,6 @@ def _is_demo_address(email: str | None) -> bool:
 
 def _organisation_for(form, federation):
     """The organisation an invitation is for, which must be within the admin's federation."""
-    from registry.models import PCN, Practice
 
     kind = ROLE_ORGANISATION[form.cleaned_data["role"]]
     code = form.cleaned_data["organisation"].strip().upper()

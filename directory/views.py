@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
+from accounts.models import Role
 from audit.services import audit_record
 from directory import forms, selectors, services
 from directory.models import BoardSeat, Contact, JoinRequest
@@ -164,7 +165,6 @@ def federation_directory(request, slug):
 
 def _managed_practices(request, federation) -> set[int]:
     """The member practices whose contacts this person keeps as their practice manager."""
-    from accounts.models import Role
 
     managed = {
         practice_id

@@ -24,7 +24,7 @@ from django.db.models import Sum
 
 from audit.services import audit_record
 from kernel.dates import financial_year_of, month_end
-from kernel.formats import money_text
+from kernel.formats import money_csv, money_text
 from registry import selectors as registry
 from registry.models import AnnualPopulation
 from registry.rates import DES_RATES
@@ -336,7 +336,6 @@ CSV_HEADER = [
 
 
 def csv_rows(figures: dict) -> list[list]:
-    from kernel.formats import money_csv
 
     rows = [CSV_HEADER]
     for line in figures["lines"]:

@@ -7,6 +7,7 @@ from django import forms
 from kernel.dates import formfield_in_years, validate_years
 from registry.forms import clean_upload
 from registry.models import PCN
+from registry.selectors import federation_pcns_on, federation_practices_on
 from rota.models import AgreedHours, Availability, AvailabilityChange, Site, Staff
 
 TIME = forms.TimeInput(attrs={"type": "time", "class": "nhsuk-input nhsuk-input--width-5"})
@@ -88,7 +89,6 @@ class StaffForm(forms.ModelForm):
 
     def __init__(self, *args, federation, **kwargs):
         super().__init__(*args, **kwargs)
-        from registry.selectors import federation_pcns_on, federation_practices_on
 
         self.fields["sites"].queryset = Site.objects.filter(federation=federation)
         practices = federation_practices_on(federation)

@@ -22,6 +22,7 @@ from kernel.exports import csv_response
 from kernel.pages import BadQuery, query_value
 from registry.importers.base import ImportFileError
 from registry.models import PCN, Federation
+from registry.selectors import federation_pcns_on
 from registry.views import posted
 from rota import arrs, forms, services, tasks
 from rota import selectors as rota_selectors
@@ -477,7 +478,6 @@ def site_edit(request, slug, pk=None):
 
 
 def pcn_list(request, slug):
-    from registry.selectors import federation_pcns_on
 
     federation = _federation(request, slug)
     can_manage = perms.can_manage_rota(request.user, federation)
