@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterator
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist
@@ -100,3 +102,46 @@ def save_audited(
         network=network,
     )
     return before
+
+
+TRAIL_COLUMNS = [
+    "when",
+    "who",
+    "from",
+    "action",
+    "object type",
+    "object id",
+    "object",
+    "changes",
+    "federation",
+    "network",
+]
+
+
+def trail_export(events, *, by, filters: dict, federation=None, network=None) -> Iterator[tuple]:
+    """Audit events as CSV rows (``TRAIL_COLUMNS``), the export itself recorded first (in
+    ``federation``'s and ``network``'s trail) whichever door it leaves by. ``events`` is the
+    queryset the reader may see, filtered; the rows are read as they are written."""
+    audit_record(
+        by=by,
+        action="audit.export",
+        obj=by,
+        after={"filters": filters},
+        federation=federation,
+        network=network,
+    )
+    return (
+        (
+            e.at.isoformat(),
+            e.actor_label,
+            e.origin,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.object_label,
+            json.dumps(e.changes, sort_keys=True),
+            e.federation.name if e.federation else "",
+            e.network.name if e.network else "",
+        )
+        for e in events.iterator()
+    )

@@ -1,5 +1,3 @@
-import json
-
 from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -7,7 +5,7 @@ from django.shortcuts import render
 from accounts import permissions as perms
 from accounts.permissions import audit_events_for, audit_trails
 from audit.selectors import audit_filter
-from audit.services import audit_record
+from audit.services import TRAIL_COLUMNS, trail_export
 from kernel.exports import csv_response
 from registry.forms import NhsDateField
 
@@ -48,48 +46,12 @@ def events(request):
 
 def export(request):
     form, qs = _events(request)
-    audit_record(
+    cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    rows = trail_export(
+        qs,
         by=request.user,
-        action="audit.export",
-        obj=request.user,
-        after={
-            "filters": {
-                k: str(v)
-                for k, v in (form.cleaned_data if form.is_bound and form.is_valid() else {}).items()
-                if v
-            }
-        },
+        filters={k: str(v) for k, v in cleaned.items() if v},
         federation=perms.managed_federations(request.user).first(),
         network=perms.audit_networks(request.user).first(),
     )
-    rows = (
-        (
-            e.at.isoformat(),
-            e.actor_label,
-            e.origin,
-            e.action,
-            e.object_type,
-            e.object_id,
-            e.object_label,
-            json.dumps(e.changes, sort_keys=True),
-            e.federation.name if e.federation else "",
-            e.network.name if e.network else "",
-        )
-        for e in qs.iterator()
-    )
-    return csv_response(
-        "gpfed-audit.csv",
-        [
-            "when",
-            "who",
-            "from",
-            "action",
-            "object type",
-            "object id",
-            "object",
-            "changes",
-            "federation",
-            "network",
-        ],
-        rows,
-    )
+    return csv_response("gpfed-audit.csv", TRAIL_COLUMNS, rows)

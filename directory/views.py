@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
 from accounts.models import Role
-from audit.services import audit_record
 from directory import forms, selectors, services
 from directory.models import BoardSeat, Contact, JoinRequest
 from directory.services import DirectoryError
@@ -268,14 +267,7 @@ def contacts_export(request, slug):
     federation = get_object_or_404(perms.visible_federations(request.user), slug=slug)
     if not perms.is_federation_member(request.user, federation):
         raise Http404("No such directory")
-    rows = list(services.contact_rows(federation))
-    audit_record(
-        by=request.user,
-        action="directory.contacts.export",
-        obj=federation,
-        after={"rows": len(rows)},
-        federation=federation,
-    )
+    rows = services.contacts_export(federation, by=request.user)
     return csv_response(f"{federation.slug}-contacts.csv", services.CONTACT_COLUMNS, rows)
 
 

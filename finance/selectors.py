@@ -1,3 +1,4 @@
+# Over 500 lines: every read the finance pages, statements and exports make.
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -181,6 +182,7 @@ def statement_through(
     return chosen, choices[0] if len(choices) == 1 else None, choices
 
 
+# Long: one statement's figures, in the order the statement prints them.
 def practice_statement(practice: Practice, period: Period, *, federation: Federation) -> dict:
     """A practice's value statement through one federation: service by service, what it
     received through that federation while it was a member, beside the estimate of doing the
@@ -506,6 +508,14 @@ def returns_export(*, federation: Federation, period: Period, by, form: str) -> 
         federation=federation,
     )
     return report
+
+
+# --- settlements ---------------------------------------------------------------------------
+
+
+def settlement_for(federation: Federation, month: date) -> Settlement | None:
+    """The month's posted settlement, if it has been posted."""
+    return Settlement.objects.filter(federation=federation, month=month).first()
 
 
 # --- contracts register --------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Reads of the registry. Every page, API endpoint and report asks these."""
 
+# Over 500 lines: every read of the registry the other areas make.
+
 from __future__ import annotations
 
 import re
@@ -18,6 +20,7 @@ from registry.models import (
     Federation,
     FederationMembership,
     ListSize,
+    Network,
     Practice,
     PracticeCommissioner,
     PracticePCN,
@@ -34,6 +37,25 @@ def today() -> date:
 
 def financial_year_of(day: date) -> int:
     return day.year if day.month >= 4 else day.year - 1
+
+
+# --- one by its code or slug (None if there is none) --------------------------------------
+
+
+def practice_by_code(code: str) -> Practice | None:
+    return Practice.objects.filter(code=code.upper()).first()
+
+
+def pcn_by_code(code: str) -> PCN | None:
+    return PCN.objects.filter(code=code.upper()).first()
+
+
+def federation_by_slug(slug: str) -> Federation | None:
+    return Federation.objects.filter(slug=slug).first()
+
+
+def network_by_slug(slug: str) -> Network | None:
+    return Network.objects.filter(slug=slug).first()
 
 
 # --- search ------------------------------------------------------------------------------
@@ -451,6 +473,19 @@ MEMBERSHIP_COLUMNS = [
     "practice__code",
     "practice__name",
 ]
+
+
+def practice_federations_between(
+    practice: Practice, first: date | None = None, last: date | None = None
+) -> QuerySet[Federation]:
+    """Every federation the practice was a member of at some time between those days
+    (either open)."""
+    spells = FederationMembership.objects.filter(practice=practice)
+    if first is not None:
+        spells = spells.filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+    if last is not None:
+        spells = spells.filter(start_date__lte=last)
+    return Federation.objects.filter(pk__in=spells.values("federation_id"))
 
 
 def federation_member_ids_on(federation: Federation, day: date | None = None) -> list[int]:

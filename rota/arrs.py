@@ -335,6 +335,20 @@ CSV_HEADER = [
 ]
 
 
+def claim_export(federation, pcn, month: date, *, by) -> list[list]:
+    """The month's claim as CSV rows (the header first), recorded in the federation's audit
+    trail whichever door it leaves by (the page or the command line)."""
+    rows = csv_rows(claim(federation, pcn, month))
+    audit_record(
+        by=by,
+        action="rota.arrs.export",
+        obj=pcn,
+        after={"month": f"{month:%Y-%m}", "rows": len(rows) - 2},
+        federation=federation,
+    )
+    return rows
+
+
 def csv_rows(figures: dict) -> list[list]:
 
     rows = [CSV_HEADER]
