@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from audit.services import audit_record, snapshot
 from comms.models import Event, EventMaterial, Registration
-from comms.services import CommsError, addressed_save, recipients
+from comms.selectors import recipients
+from comms.services import CommsError, addressed_save
 from kernel.documents import DocumentError, check_document
 from kernel.headers import has_line_break, one_line, refusal
 

@@ -8,7 +8,8 @@ from django.db.models import Max
 
 from audit.services import audit_record
 from comms.models import Folder, Resource, ResourceVersion
-from comms.services import CommsError, addressed_audit, addressed_write, recipients
+from comms.selectors import recipients
+from comms.services import CommsError, addressed_audit, addressed_write
 from kernel.documents import DocumentError, check_document, keep
 
 

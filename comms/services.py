@@ -9,6 +9,8 @@ takes them. The one window in which a copy could go twice is between the SMTP se
 a message and the delivery being marked sent (docs/comms.md).
 """
 
+# Over 500 lines: sending and delivering share the queue, lease and back-off (docs/comms.md).
+
 from __future__ import annotations
 
 import contextlib
@@ -21,14 +23,17 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.permissions import federation_grants
 from audit.services import audit_record, snapshot
 from comms.mail import send_then_commit, two_phase
 from comms.models import Bulletin, BulletinFile, Delivery, Preference
+
+# The reads moved to comms.selectors; these names stay importable from here for their callers.
+from comms.selectors import file_urls as file_urls
+from comms.selectors import inbox as inbox
+from comms.selectors import recipients as recipients
 from comms.text import to_html
 from kernel.errors import DomainError
 from kernel.headers import has_line_break, one_line, refusal
-from registry.selectors import covering
 
 BACKOFF = [timedelta(minutes=m) for m in (1, 5, 30, 120, 360)]
 LEASE = timedelta(seconds=settings.GPFED_DELIVERY_LEASE_SECONDS)
@@ -38,43 +43,6 @@ FILES_LIMIT = 5 * 1024 * 1024  # every copy carries them: 5 MB together
 
 class CommsError(DomainError):
     """A bulletin, event or library change refused, with the reason."""
-
-
-# --- who a bulletin goes to ---------------------------------------------------------------
-
-
-def recipients(bulletin) -> dict[int, str]:
-    """Active people in the sender's membership that the audience picks, user id -> email:
-    everyone with a role on the federation, its member practices or their PCNs (for a network,
-    on its member federations), narrowed by the federations, PCNs, practices and roles chosen.
-    Deactivated accounts receive nothing."""
-    if bulletin.federation_id:
-        federations = [bulletin.federation]
-    else:
-        federations = [
-            m.federation
-            for m in covering(bulletin.network.memberships, timezone.localdate()).select_related(
-                "federation"
-            )
-        ]
-    chosen_federations = set(bulletin.audience_federations.values_list("pk", flat=True))
-    if chosen_federations:
-        federations = [f for f in federations if f.pk in chosen_federations]
-    pcns = set(bulletin.audience_pcns.values_list("pk", flat=True))
-    practices = set(bulletin.audience_practices.values_list("pk", flat=True))
-    roles = set(bulletin.audience_roles or [])
-    found: dict[int, str] = {}
-    for federation in federations:
-        grants = covering(federation_grants(federation), timezone.localdate()).filter(
-            user__is_active=True
-        )
-        if pcns or practices:
-            grants = grants.filter(Q(pcn_id__in=pcns) | Q(practice_id__in=practices))
-        if roles:
-            grants = grants.filter(role__in=roles)
-        for user_id, email in grants.values_list("user_id", "user__email"):
-            found[user_id] = email
-    return found
 
 
 # --- writing and sending -------------------------------------------------------------------
@@ -248,15 +216,6 @@ def bulletin_file_remove(attached: BulletinFile, *, by) -> None:
             network=attached.bulletin.network,
         )
         attached.delete()
-
-
-def file_urls(bulletin: Bulletin) -> dict[str, str]:
-    """Where each of a bulletin's images is served in gpfed, by file name."""
-    return {
-        f.file_name: f"/comms/bulletins/{bulletin.pk}/files/{f.pk}"
-        for f in bulletin.files.all()
-        if f.is_image
-    }
 
 
 def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
@@ -591,12 +550,4 @@ def preferences_save(user, choices: dict[str, str], *, by) -> dict:
 def mark_read(bulletin: Bulletin, user) -> None:
     Delivery.objects.filter(bulletin=bulletin, user=user, read_at__isnull=True).update(
         read_at=timezone.now()
-    )
-
-
-def inbox(user):
-    return (
-        Delivery.objects.filter(user=user, bulletin__status__in=["sending", "sent"])
-        .select_related("bulletin", "bulletin__federation", "bulletin__network")
-        .order_by("-bulletin__sent_at")
     )

@@ -9,7 +9,7 @@ from datetime import datetime, time
 from django.db import transaction
 from django.utils import timezone
 
-from comms import services
+from comms import selectors, services
 from comms.models import Bulletin, Delivery
 from finance.inputs import add_months, month_start
 
@@ -104,7 +104,7 @@ def demo_bulletins(federation, *, by, months: int = 12) -> dict:
                 ),
                 by=by,
             )
-            services._queue(bulletin, services.recipients(bulletin), when)
+            services._queue(bulletin, selectors.recipients(bulletin), when)
             copies = list(Delivery.objects.filter(bulletin=bulletin))
             for copy in copies:  # history: delivered then, and most read
                 copy.status, copy.sent_at, copy.attempts = Delivery.Status.SENT, when, 1

@@ -43,6 +43,7 @@ def _phone(n: int, leicester: bool) -> str:
     return f"0116 496 {n % 1000:04d}" if leicester else f"01632 960{n % 1000:03d}"
 
 
+# Long: the demo's illustrative directory, written out record by record.
 @transaction.atomic
 def demo_directory(federation: Federation, users: list, *, by) -> dict:
     from demo import DEMO_NETWORK

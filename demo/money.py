@@ -251,6 +251,7 @@ def _participation(federation, services, practices, rng, by) -> None:
         )
 
 
+# Long: the demo's illustrative contracts, written out one by one.
 def _contracts(federation, services, by) -> None:
     icb = Commissioner.objects.filter(code="QK1").first()
     sub_icb = Commissioner.objects.filter(code="03W").first()

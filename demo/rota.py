@@ -18,7 +18,7 @@ from django.db import transaction
 from finance.inputs import add_months, month_start
 from registry.models import PracticePCN
 from registry.selectors import federation_pcns_on, federation_practices_on, registered_list
-from rota import arrs, services
+from rota import arrs, selectors, services
 from rota.models import (
     AccessPcn,
     AgreedHours,
@@ -174,7 +174,7 @@ def _sites(federation, pcns, practices, rng) -> list[Site]:
 
 
 def _staff(federation, pcns, sites, rng) -> list[Staff]:
-    loaded = services.load(federation, date.today(), 1, keep=False)
+    loaded = selectors.load(federation, date.today(), 1, keep=False)
     population = sum(p.adjusted_population for p in loaded.problem.pcns)
     count = max(20, round(population / 3_300))
     hubs = [s for s in sites if s.practice_id is None]

@@ -30,6 +30,8 @@ What a service cost to deliver and its income lines did not recover (no income l
 or costs beyond the income after the top-slice) is carried by the federation, and said so.
 """
 
+# Over 500 lines: the pure settlement engine; settle and its rules are one calculation.
+
 from __future__ import annotations
 
 import hashlib
@@ -326,6 +328,7 @@ def _recipients(entry: EntryInput, inputs: MonthInputs, problems: list[str]) -> 
     return list(members)
 
 
+# Long: the settlement worked in one pass, step by step as docs/finance.md sets out.
 def settle(inputs: MonthInputs) -> Result:
     problems: list[str] = []
     warnings: list[str] = []

@@ -49,6 +49,7 @@ def _pcn_on(spells: list[tuple[int, date, date | None]], day: date) -> int | Non
     return None
 
 
+# Long: one report table, column by column.
 def rota_cost_against_income(federation: Federation, months: list[date]) -> dict | None:
     """For the months asked for, each PCN's rota cost beside the income the services taking
     their cost from the rota brought its practices: from the posted settlement rows, or for a

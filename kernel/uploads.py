@@ -19,6 +19,8 @@ contacts and availability. It is applied in the request, before anything is stor
   calculating it, and gpfed does not run spreadsheets.
 """
 
+# Over 500 lines: the one upload policy, so every door applies the same checks.
+
 from __future__ import annotations
 
 import hashlib

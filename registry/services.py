@@ -2,6 +2,8 @@
 populations entered in a form. Each takes the acting user as ``by=``, runs in one transaction,
 records an audit event and raises ``RegistryError`` with a message a person can act on."""
 
+# Over 500 lines: the registry's writes (organisations, memberships, corrections).
+
 from __future__ import annotations
 
 from datetime import date

@@ -10,7 +10,7 @@ from ninja import Router, Schema
 from accounts import permissions as perms
 from kernel.dates import parse_month
 from registry.models import PCN, Federation
-from rota import arrs, services
+from rota import arrs, selectors, services
 from rota.models import PlanRun
 from rota.services import RotaError
 
@@ -97,7 +97,7 @@ def rota(request, slug: str, start: str, weeks: int = 4):
         .order_by("-finished_at")
         .first()
     )
-    return services.plan_json(federation, monday, weeks, run)
+    return selectors.plan_json(federation, monday, weeks, run)
 
 
 @router.get(

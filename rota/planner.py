@@ -25,6 +25,8 @@ whole rota is the sum of the weeks' bounds. Each model starts from the greedy ro
 (:func:`greedy`), which is also the baseline the benchmark compares against.
 """
 
+# Over 500 lines: the pure planner (model, greedy baseline, rule checks) on one set of types.
+
 from __future__ import annotations
 
 import math
@@ -456,6 +458,7 @@ def _locked_candidates(problem: Problem, week: date) -> list[Candidate]:
 # --- the model ----------------------------------------------------------------------------
 
 
+# Long: the week's CP-SAT model (variables, rules, objective) reads as one.
 def _solve_week(problem: Problem, week: date, seconds: float, workers: int, gap_limit: float = 0.0):
     cands = candidates(problem, week)
     locked = _locked_candidates(problem, week)
@@ -718,6 +721,7 @@ RULES = {
 }
 
 
+# Long: every DES rule a rota is checked against, in one place.
 def rule_breaks(
     problem: Problem, sessions: list[Booking], others: list[Booking], vacated=frozenset()
 ) -> list:

@@ -2,25 +2,23 @@
 
 Every write validates first, runs in one transaction and is audited. The planner itself is
 pure (rota.planner); this module turns the database into its Problem and its Plan back into
-sessions.
+sessions. The reads it rests on (loading the planner's Problem, the assessment, the JSON)
+are in rota.selectors.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, time
 
 from django.db import transaction
 from django.utils import timezone
 
 from audit.services import audit_record, save_audited, snapshot
-from kernel.dates import financial_year_of, monday_of, parse_day
+from kernel.dates import monday_of, parse_day
 from kernel.errors import DomainError
-from registry import selectors as registry
 from registry.importers.base import ImportFileError, Problem, read_csv
 from registry.importers.screening import admit
-from registry.models import AnnualPopulation, Federation
 from rota import planner
 from rota.models import (
     AccessPcn,
@@ -28,10 +26,18 @@ from rota.models import (
     AvailabilityChange,
     PlanRun,
     RotaSession,
-    Site,
     Staff,
 )
+
+# The reads moved to rota.selectors; these names stay importable from here for their callers.
+from rota.selectors import Loaded as Loaded
+from rota.selectors import _booking as _booking
+from rota.selectors import assessment as assessment
+from rota.selectors import availability_windows as availability_windows
 from rota.selectors import aware, local
+from rota.selectors import load as load
+from rota.selectors import plan_json as plan_json
+from rota.selectors import sessions_between as sessions_between
 
 SESSION_FIELDS = ["staff", "site", "pcn", "start", "end", "locked"]
 
@@ -52,171 +58,6 @@ def parse_start(text: str) -> date:
     if day.weekday() != 0:
         raise RotaError(f"{day:%A %-d %B %Y} is not a Monday: a rota starts on a Monday", "start")
     return day
-
-
-# --- from the database to the planner -----------------------------------------------------
-
-
-def _days(start: date, weeks: int):
-    return [start + timedelta(days=d) for d in range(weeks * 7)]
-
-
-def _subtract(windows, a: datetime, b: datetime):
-    out = []
-    for x, y in windows:
-        if b <= x or y <= a:
-            out.append((x, y))
-            continue
-        if x < a:
-            out.append((x, a))
-        if b < y:
-            out.append((b, y))
-    return out
-
-
-def _union(windows):
-    out = []
-    for x, y in sorted(windows):
-        if out and x <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], y))
-        else:
-            out.append((x, y))
-    return out
-
-
-def availability_windows(staff: Staff, days: list[date]) -> tuple:
-    """When a person can work on these days: their weekly pattern, less leave and one-off
-    unavailability, plus one-off extra windows."""
-    pattern = list(staff.availability.all())
-    changes = list(staff.changes.all())
-    windows = []
-    for day in days:
-        if day < staff.start_date or (staff.end_date and day > staff.end_date):
-            continue
-        todays = [
-            (datetime.combine(day, w.start), datetime.combine(day, w.end))
-            for w in pattern
-            if w.weekday == day.weekday()
-            and (w.valid_from is None or w.valid_from <= day)
-            and (w.valid_to is None or day <= w.valid_to)
-        ]
-        for c in changes:
-            if not c.date_from <= day <= c.date_to:
-                continue
-            a = datetime.combine(day, c.start or time())
-            b = (
-                datetime.combine(day, c.end)
-                if c.end
-                else datetime.combine(day, time()) + timedelta(days=1)
-            )
-            todays = _union([*todays, (a, b)]) if c.available else _subtract(todays, a, b)
-        windows += todays
-    return tuple(_union(windows))
-
-
-@dataclass
-class Loaded:
-    problem: planner.Problem
-    pcns: dict  # code -> registry PCN
-    sites: dict  # id -> Site
-    staff: dict  # id -> Staff
-    population_source: dict  # code -> PopulationFigure
-
-
-def load(federation: Federation, start: date, weeks: int, *, keep=True) -> Loaded:
-    days = _days(start, weeks)
-    end = start + timedelta(weeks=weeks)
-    closed = planner.bank_holidays({start.year, end.year})
-    year = financial_year_of(start)
-    pcns, regs, sources = [], {}, {}
-    for access in AccessPcn.objects.filter(federation=federation).select_related("pcn"):
-        figure = registry.population(
-            access.pcn, year, AnnualPopulation.Measure.ADJUSTED, federation
-        )
-        agreed = list(access.agreed.all())
-        other = tuple(
-            (datetime.combine(day, a.start), datetime.combine(day, a.end))
-            for day in days
-            for a in agreed
-            if a.weekday == day.weekday() and day not in closed
-        )
-        pcns.append(
-            planner.Pcn(
-                access.pcn.code,
-                float(figure.value or 0),
-                figure.is_estimate,
-                other,
-                access.pcn.name,
-            )
-        )
-        regs[access.pcn.code] = access.pcn
-        sources[access.pcn.code] = figure
-    sites = {}
-    site_list = []
-    for site in Site.objects.filter(federation=federation).prefetch_related("pcns"):
-        open_windows = tuple(
-            (datetime.combine(day, site.opens), datetime.combine(day, site.closes))
-            for day in days
-            if (day.weekday() < 5 and site.open_weekdays)
-            or (day.weekday() == 5 and site.open_saturdays)
-        )
-        site_list.append(
-            planner.Site(
-                site.pk,
-                site.name,
-                site.rooms,
-                frozenset(p.code for p in site.pcns.all() if p.code in regs),
-                open_windows,
-            )
-        )
-        sites[site.pk] = site
-    people, staff = [], {}
-    active = Staff.objects.filter(federation=federation, start_date__lt=end).exclude(
-        end_date__lt=start
-    )
-    for person in active.prefetch_related("availability", "changes", "sites"):
-        people.append(
-            planner.Person(
-                person.pk,
-                person.name,
-                person.get_role_display(),
-                person.is_gp,
-                person.pence_per_hour,
-                float(person.max_hours_per_week),
-                frozenset(s.pk for s in person.sites.all()),
-                availability_windows(person, days),
-            )
-        )
-        staff[person.pk] = person
-    locked = []
-    if keep:
-        locked = [
-            _booking(s)
-            for s in sessions_between(federation, start, weeks)
-            if s.kept and s.pcn.code in regs
-        ]
-    problem = planner.Problem(start, weeks, pcns, site_list, people, locked)
-    return Loaded(problem, regs, sites, staff, sources)
-
-
-def _booking(session: RotaSession) -> planner.Booking:
-    return planner.Booking(
-        session.staff_id,
-        session.site_id,
-        session.pcn.code,
-        local(session.start),
-        local(session.end),
-    )
-
-
-def sessions_between(federation, start: date, weeks: int):
-    first = aware(datetime.combine(start, time()))
-    last = aware(datetime.combine(start + timedelta(weeks=weeks), time()))
-    return list(
-        RotaSession.objects.filter(federation=federation, start__gte=first, start__lt=last)
-        .select_related("staff", "site", "pcn")
-        .order_by("start", "site__name", "staff__name")
-    )
 
 
 # --- planning ----------------------------------------------------------------------------
@@ -299,79 +140,6 @@ def run_plan(run: PlanRun) -> PlanRun:
             federation=run.federation,
         )
     return run
-
-
-# --- what the rota looks like now ---------------------------------------------------------
-
-
-def assessment(federation, start: date, weeks: int) -> dict:
-    """Compliance per PCN per week and cost per PCN of the sessions as they stand now."""
-    loaded = load(federation, start, weeks, keep=False)
-    sessions = sessions_between(federation, start, weeks)
-    bookings = [_booking(s) for s in sessions if s.pcn.code in loaded.pcns]
-    rows, shortfalls = planner.assess(loaded.problem, bookings)
-    people = {p.id: p for p in loaded.problem.people}
-    cost = defaultdict(int)
-    for b in bookings:
-        if b.person in people:
-            cost[b.pcn] += planner.session_cost(people[b.person], b.minutes)
-    return {
-        "loaded": loaded,
-        "sessions": sessions,
-        "compliance": rows,
-        "shortfalls": shortfalls,
-        "cost_by_pcn": dict(cost),
-        "cost_pence": sum(cost.values()),
-    }
-
-
-def plan_json(federation, start: date, weeks: int, run: PlanRun | None = None) -> dict:
-    """The rota as the command line and API give it (keys named in issue 5)."""
-    found = assessment(federation, start, weeks)
-    loaded = found["loaded"]
-    return {
-        "federation": federation.slug,
-        "start": start.isoformat(),
-        "weeks": weeks,
-        "status": run.solver_status if run else "CURRENT",
-        "cost_pence": found["cost_pence"],
-        "lower_bound_pence": run.lower_bound_pence if run else None,
-        "gap": round(run.gap, 4) if run and run.gap is not None else None,
-        "greedy_cost_pence": run.greedy_cost_pence if run else None,
-        "solve_seconds": round(run.solve_seconds, 2) if run and run.solve_seconds else None,
-        "pcns": [
-            {
-                "code": p.code,
-                "name": p.name,
-                "adjusted_population": p.adjusted_population,
-                "population_is_estimate": p.population_is_estimate,
-                "required_minutes_per_week": p.required_minutes_per_week,
-            }
-            for p in loaded.problem.pcns
-        ],
-        "sites": [
-            {"id": s.id, "name": s.name, "rooms": s.rooms, "pcns": sorted(s.pcns)}
-            for s in loaded.problem.sites
-        ],
-        "staff": [{"id": p.id, "name": p.name, "role": p.role} for p in loaded.problem.people],
-        "sessions": [
-            {
-                "id": s.pk,
-                "staff": s.staff_id,
-                "site": s.site_id,
-                "pcn": s.pcn.code,
-                "start": local(s.start).isoformat(),
-                "end": local(s.end).isoformat(),
-                "role": s.staff.get_role_display(),
-                "locked": s.locked,
-                "edited": s.edited_at is not None,
-            }
-            for s in found["sessions"]
-        ],
-        "compliance": found["compliance"],
-        "cost_by_pcn_pence": found["cost_by_pcn"],
-        "shortfalls": found["shortfalls"],
-    }
 
 
 # --- hand edits ---------------------------------------------------------------------------

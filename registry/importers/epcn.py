@@ -87,6 +87,7 @@ def _rows(workbook, name: str, problems: Problems):
     return rows
 
 
+# Long: a pure parser, the publication's sheets and columns in order.
 def _parse(workbook) -> EpcnFile:
     problems = Problems()
     details = _rows(workbook, DETAILS_SHEET, problems)

@@ -82,6 +82,7 @@ def col(n: int) -> str:
     return COLUMN_NAMES.get(n, str(n))
 
 
+# Long: a pure parser, the publication's columns in order.
 def parse(data: bytes) -> EpraccurFile:
     rows = read_csv(data)
     problems = Problems()

@@ -65,6 +65,7 @@ def is_gpad_map(header: list[str]) -> bool:
     return cols.has("GP_CODE") and cols.has("PCN_CODE")
 
 
+# Long: a pure parser for both mapping layouts, their columns in order.
 def parse(data: bytes, *, as_at: date | None = None) -> MappingFile:
     rows = read_csv(data)
     problems = Problems()

@@ -66,6 +66,7 @@ def parse_age(value: str) -> tuple[str, int | None, int | None]:
     raise ValueError(f"{value!r} is not an age or age band (expected ALL, 0_4, 95+ or 7)")
 
 
+# Long: a pure parser, the publication's columns in order.
 def parse(data: bytes) -> PatientsFile:
     rows = read_csv(data)
     problems = Problems()

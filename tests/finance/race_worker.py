@@ -73,7 +73,7 @@ def main(argv: list[str]) -> int:
         return inputs
 
     IncomeEntry.save = save_after_meeting
-    services.load_one = load_and_say
+    services.settlements.load_one = load_and_say
 
     federation = Federation.objects.get(slug=slug)
     month = parse_month(month_text)

@@ -282,7 +282,7 @@ def _write_after_posting_read_the_month(monkeypatch) -> None:
             read.wait(PATIENCE)
         return delete(entry, *args, **kwargs)
 
-    monkeypatch.setattr(finance, "load_one", load_and_say)
+    monkeypatch.setattr(finance.settlements, "load_one", load_and_say)
     monkeypatch.setattr(IncomeEntry, "save", save_when_read)
     monkeypatch.setattr(IncomeEntry, "delete", delete_when_read)
 
@@ -422,8 +422,8 @@ def _activity_checked_before_posting_read_the_month(monkeypatch) -> None:
             read.wait(PATIENCE)
         return outcome(*args, **kwargs)
 
-    monkeypatch.setattr(finance, "load_one", load_and_wait)
-    monkeypatch.setattr(finance, "ActivityOutcome", checked_then_wait)
+    monkeypatch.setattr(finance.settlements, "load_one", load_and_wait)
+    monkeypatch.setattr(finance.activity, "ActivityOutcome", checked_then_wait)
 
 
 @race
@@ -633,7 +633,8 @@ def test_without_the_lock_the_database_still_accrues_once(books, finance_leads, 
     the second person is told so (on PostgreSQL; SQLite's write lock serialises anyway)."""
     _contracts(books)
     _meet_before_writing(monkeypatch)
-    monkeypatch.setattr(finance, "month_end_lock", lambda federation: None)
+    for part in (finance.accruals, finance.income):  # accruing takes it, and so does each line
+        monkeypatch.setattr(part, "month_end_lock", lambda federation: None)
     said = _press_accrue_at_once(books, finance_leads)
     assert "2 contract income line(s) accrued." in said
     other = next(message for message in said if message != "2 contract income line(s) accrued.")
