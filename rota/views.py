@@ -265,47 +265,8 @@ def person_calendar(request, slug, pk):
 def sessions_csv(request, slug):
     federation = _federation(request, slug)
     start, weeks = _window(request)
-    rows = []
-    for s in rota_selectors.sessions_between(federation, start, weeks):
-        rows.append(
-            [
-                local(s.start).date().isoformat(),
-                f"{local(s.start):%H:%M}",
-                f"{local(s.end):%H:%M}",
-                s.site.name,
-                s.pcn.code,
-                s.staff.name,
-                s.staff.get_role_display(),
-                int((s.end - s.start).total_seconds() // 60),
-                f"{session_cost_of(s) / 100:.2f}",
-                "yes" if s.locked else "",
-                "yes" if s.edited_at else "",
-            ]
-        )
-    audit_record(
-        by=request.user,
-        action="rota.export.csv",
-        obj=federation,
-        after={"start": start, "weeks": weeks, "rows": len(rows)},
-        federation=federation,
-    )
-    return csv_response(
-        f"rota-{federation.slug}-{start}.csv",
-        [
-            "Date",
-            "Start",
-            "End",
-            "Site",
-            "PCN",
-            "Person",
-            "Role",
-            "Minutes",
-            "Cost",
-            "Locked",
-            "Edited by hand",
-        ],
-        rows,
-    )
+    header, rows = services.sessions_export(federation, start, weeks, by=request.user)
+    return csv_response(f"rota-{federation.slug}-{start}.csv", header, rows)
 
 
 def session_cost_of(s: RotaSession) -> int:

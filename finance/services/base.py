@@ -17,14 +17,12 @@ from finance.models import (
     FinanceSettings,
     Settlement,
 )
+from kernel.errors import DomainError
 from registry.models import Federation
 
 
-class FinanceError(Exception):
-    def __init__(self, message: str, field: str | None = None):
-        self.message = message
-        self.field = field
-        super().__init__(message)
+class FinanceError(DomainError):
+    """A change to the federation's money refused, with the reason."""
 
 
 def finance_settings(federation: Federation) -> FinanceSettings:
