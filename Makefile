@@ -43,8 +43,17 @@ run: install assets
 worker: install
 	$(PY) manage.py db_worker
 
+# The whole suite, on as many processes as there are cores (pytest-xdist; each process has its own
+# test database). In CI (CI=true), or with `make test COVERAGE=--cov`, it measures coverage of the
+# app packages and fails under the floor in pyproject.toml [tool.coverage.report]; coverage makes
+# the suite about half as slow again, so it is not on by default. `make test TEST_WORKERS=0` runs
+# in one process; PYTEST_ARGS adds to it.
+TEST_WORKERS ?= auto
+ifeq ($(CI),true)
+COVERAGE ?= --cov --cov-report=term --cov-report=xml:test-artifacts/coverage.xml
+endif
 test: install assets
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(COVERAGE) $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import api_token_create, invitation_create
-from tests.accounts.test_permission_matrix import RULES, world  # noqa: F401
+from tests.accounts.test_permission_matrix import RULES
 from tests.conftest import sign_in_verified
 from tests.factories import FederationFactory, UserFactory
 
@@ -101,7 +101,7 @@ def test_api_tokens_are_not_limited_by_the_session_rules(client, user):
 
 
 @pytest.mark.parametrize("actor", ["superuser", "practice_staff", "anonymous"])
-def test_private_answers_are_never_stored(client, world, actor):  # noqa: F811
+def test_private_answers_are_never_stored(client, world, actor):
     """Every page and API answer that needs signing in (finance, people, statements, audit,
     directory contacts, exports, the API) tells browsers and proxies not to keep it; so does
     every API answer, even a refusal."""

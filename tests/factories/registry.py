@@ -1,27 +1,27 @@
+"""Factories for the registry: organisations, federations and networks, populations, imports."""
+
+import hashlib
 from datetime import date
+from decimal import Decimal
 
 import factory
 
-from accounts.models import User
 from registry.models import (
     PCN,
+    AnnualPopulation,
     Commissioner,
     Federation,
     FederationMembership,
+    ImportRun,
     ListSize,
+    MembershipConsent,
+    Network,
+    NetworkMembership,
+    OtherOrganisation,
     Practice,
     PracticeCommissioner,
     PracticePCN,
 )
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-
-    email = factory.Sequence(lambda n: f"person{n}@example.org")
-    full_name = factory.Faker("name", locale="en_GB")
-    password = factory.django.Password("correct-horse-battery")
 
 
 class CommissionerFactory(factory.django.DjangoModelFactory):
@@ -100,3 +100,59 @@ class FederationMembershipFactory(factory.django.DjangoModelFactory):
     federation = factory.SubFactory(FederationFactory)
     practice = factory.SubFactory(PracticeFactory)
     start_date = date(2016, 4, 1)
+
+
+class MembershipConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MembershipConsent
+
+    federation = factory.SubFactory(FederationFactory)
+    practice = factory.SubFactory(PracticeFactory)
+    start_date = date(2026, 4, 1)
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Network
+
+    name = factory.Sequence(lambda n: f"Test Federation Network {n}")
+    slug = factory.Sequence(lambda n: f"test-federation-network-{n}")
+
+
+class NetworkMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NetworkMembership
+
+    network = factory.SubFactory(NetworkFactory)
+    federation = factory.SubFactory(FederationFactory)
+    start_date = date(2024, 4, 1)
+
+
+class OtherOrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OtherOrganisation
+
+    code = factory.Sequence(lambda n: f"Y{n + 10000:05d}")
+    name = factory.Sequence(lambda n: f"Test Organisation {n}")
+
+
+class ImportRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportRun
+
+    file_name = factory.Sequence(lambda n: f"epraccur-{n}.csv")
+    sha256 = factory.Sequence(lambda n: hashlib.sha256(f"file-{n}".encode()).hexdigest())
+
+
+class AnnualPopulationFactory(factory.django.DjangoModelFactory):
+    """A PCN's adjusted population for 2026/27 (set ``practice=`` and ``pcn=None`` for a
+    practice's)."""
+
+    class Meta:
+        model = AnnualPopulation
+
+    pcn = factory.SubFactory(PCNFactory)
+    financial_year = 2026
+    measure = AnnualPopulation.Measure.ADJUSTED
+    value = Decimal(10_000)
+    source = "test"

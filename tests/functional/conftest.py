@@ -1,7 +1,27 @@
+"""What the browser tests share: Chromium, a page that fails on a CSP or script error, screenshots,
+and the demo federation served by the live server (``demo_site``) with the two-step ``sign_in``.
+
+The demo is loaded once per test session (per xdist worker), not once per test. Loading it takes
+about 23 seconds; ``demo_snapshot`` loads it once into the test database, serialises every row
+(Django's own serialised-rollback format, as ``TransactionTestCase.serialized_rollback`` uses) and
+empties the database again; each browser test then gets a database holding exactly that demo,
+restored in about 3 seconds, and emptied again after it (``transactional_db``). So a browser test
+may change anything -- post a month, plan a rota, send a bulletin -- without the next one seeing
+it, and the tests that are not browser tests never see the demo. The demo's documents are copied
+into each test's own MEDIA_ROOT for the same reason.
+"""
+
 import os
+import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection
+from django.test import override_settings
+
+from demo import DEMO_PASSWORD, DEMO_USERS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -65,3 +85,74 @@ def screenshot(page):
         return path
 
     return take
+
+
+# The settings tests/conftest.py gives every test, which the demo must be loaded under too (the
+# session fixture runs before those function-scoped ones): the same password hasher, tasks that
+# run at once, the short rota plans.
+TEST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    "GPFED_ROTA_SECONDS": 4,
+}
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The whole demo (with its year of money), loaded once: every row serialised, and the
+    folder its documents were written to. The database is left empty, as it was found."""
+    from demo.loader import demo_load
+
+    media = tmp_path_factory.mktemp("demo-documents")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, **TEST_SETTINGS):
+        try:
+            demo_load()
+            rows = connection.creation.serialize_db_to_string()
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+    return rows, media
+
+
+def _restore(rows: str) -> None:
+    """Empty the database and put the snapshot's rows back, with the sequences after them (on
+    PostgreSQL the rows keep their ids, so the next id must follow the largest)."""
+    from django.apps import apps
+
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    connection.creation.deserialize_db_from_string(rows)
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
+@pytest.fixture
+def demo_site(transactional_db, live_server, demo_snapshot, settings) -> str:
+    """The live server's address, serving the whole demo federation, fresh for this test."""
+    rows, media = demo_snapshot
+    _restore(rows)
+    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return live_server.url
+
+
+def sign_in(page, url, email=DEMO_USERS[0]["email"]):
+    """Both steps: the password, then (the demo federation admin's role needs it) the
+    one-time code, which demo mode shows on the page."""
+    page.goto(url + "/")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if page.get_by_role("heading", name="Enter your one-time code").is_visible():
+        code = page.get_by_test_id("demo-code").inner_text()
+        page.get_by_label("Code", exact=True).fill(code)
+        page.get_by_role("button", name="Continue").click()
+
+
+def menu(page, name: str) -> None:
+    """Follow a link in the header menu, opening "More" first if the link has moved there
+    (the NHS.UK header does that when the menu is wider than the page)."""
+    link = page.locator(".nhsuk-header__navigation-list").get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        page.get_by_role("button", name="Browse More").click()
+    link.click()

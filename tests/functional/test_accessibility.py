@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from demo import DEMO_USERS
-from tests.functional.conftest import CHROMIUM_ARGS  # noqa: F401
-from tests.functional.test_registry_browser import demo_site, sign_in  # noqa: F401
+from tests.functional.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +86,7 @@ def reset_link(email: str) -> str:
 
 
 @pytest.mark.parametrize("role", list(PAGES))
-def test_the_pages_each_role_uses_meet_wcag_22_aa(browser, demo_site, role):  # noqa: F811
+def test_the_pages_each_role_uses_meet_wcag_22_aa(browser, demo_site, role):
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run make assets (npm ci)")
     # axe is injected as a script, which the Content Security Policy would rightly block.

@@ -8,9 +8,11 @@ from django_otp.oath import TOTP
 from accounts.services import role_grant
 from registry.models import Federation
 from tests.factories import UserFactory
-from tests.functional.test_registry_browser import menu
+from tests.functional.conftest import menu, sign_in
 
 pytestmark = pytest.mark.browser
+
+FED = "east-leicestershire-and-rutland-gp-federation"
 
 
 def current_code(secret: str) -> str:
@@ -19,11 +21,9 @@ def current_code(secret: str) -> str:
 
 
 def test_finance_lead_sets_up_and_uses_a_one_time_password(
-    page, transactional_db, live_server, screenshot
+    page, demo_site, live_server, screenshot
 ):
-    from demo.loader import demo_load
-
-    federation = Federation.objects.get(slug=demo_load()["federation"]["slug"])
+    federation = Federation.objects.get(slug=FED)
     lead = UserFactory(email="new.finance@example.org", password="a-long-enough-passphrase")
     role_grant(user=lead, role="finance_lead", organisation=federation, by=None)
 
@@ -71,12 +71,8 @@ def test_finance_lead_sets_up_and_uses_a_one_time_password(
 
 
 def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
-    browser, page, transactional_db, live_server, screenshot
+    browser, page, demo_site, live_server, screenshot
 ):
-    from demo.loader import demo_load
-    from tests.functional.test_registry_browser import sign_in
-
-    demo_load()
     sign_in(page, live_server.url)
     menu(page, "People")
     page.get_by_label("Email address").fill("new.manager@demo.gpfed.example")

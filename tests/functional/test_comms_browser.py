@@ -5,7 +5,7 @@ import pytest
 
 from demo import DEMO_USERS
 from tests.comms.test_delivery import pdf
-from tests.functional.test_registry_browser import demo_site, sign_in  # noqa: F401
+from tests.functional.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,7 +15,7 @@ MANAGER = next(u["email"] for u in DEMO_USERS if u["role"] == "practice_manager"
 
 def test_communications_lead_sends_and_practice_manager_reads(
     page,
-    demo_site,  # noqa: F811
+    demo_site,
     screenshot,
     smtp_server,
 ):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from demo import DEMO_USERS
-from tests.functional.test_registry_browser import demo_site, sign_in  # noqa: F401
+from tests.functional.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ MANAGER = next(u["email"] for u in DEMO_USERS if u["role"] == "practice_manager"
 
 def test_network_admin_approves_and_practice_manager_uses_the_directory(
     page,
-    demo_site,  # noqa: F811
+    demo_site,
     screenshot,
     smtp_server,
 ):

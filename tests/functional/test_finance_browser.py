@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from demo import DEMO_USERS
-from tests.functional.test_registry_browser import demo_site, sign_in  # noqa: F401
+from tests.functional.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ def activity_file(tmp_path, month: date, *, bad: bool = False):
 
 def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement(
     page,
-    demo_site,  # noqa: F811
+    demo_site,
     screenshot,
     tmp_path,
 ):

@@ -15,7 +15,7 @@ import pytest
 
 from demo import DEMO_USERS
 from kernel.formats import money_text
-from tests.functional.test_registry_browser import demo_site, sign_in  # noqa: F401
+from tests.functional.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +57,7 @@ def _accrued_phlebotomy(month: date):
     )
 
 
-def test_the_finance_lead_closes_a_month_she_can_trust(page, demo_site, screenshot, tmp_path):  # noqa: F811
+def test_the_finance_lead_closes_a_month_she_can_trust(page, demo_site, screenshot, tmp_path):
     from finance.models import Settlement
 
     month = date.today().replace(day=1)

@@ -2,39 +2,9 @@
 
 import pytest
 
-from demo import DEMO_PASSWORD, DEMO_USERS
+from tests.functional.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_site(transactional_db, live_server):
-    from demo.loader import demo_load
-
-    demo_load()
-    return live_server.url
-
-
-def sign_in(page, url, email=DEMO_USERS[0]["email"]):
-    """Both steps: the password, then (the demo federation admin's role needs it) the
-    one-time code, which demo mode shows on the page."""
-    page.goto(url + "/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    if page.get_by_role("heading", name="Enter your one-time code").is_visible():
-        code = page.get_by_test_id("demo-code").inner_text()
-        page.get_by_label("Code", exact=True).fill(code)
-        page.get_by_role("button", name="Continue").click()
-
-
-def menu(page, name: str) -> None:
-    """Follow a link in the header menu, opening "More" first if the link has moved there
-    (the NHS.UK header does that when the menu is wider than the page)."""
-    link = page.locator(".nhsuk-header__navigation-list").get_by_role("link", name=name, exact=True)
-    if not link.is_visible():
-        page.get_by_role("button", name="Browse More").click()
-    link.click()
 
 
 def test_sign_in_search_and_open_a_practice(page, demo_site, screenshot):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from demo import DEMO_USERS
-from tests.functional.test_registry_browser import demo_site, sign_in  # noqa: F401
+from tests.functional.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ def minutes_in(page, pcn: str, week: str) -> int:
 
 def test_operations_lead_plans_december_and_moves_a_session(
     page,
-    demo_site,  # noqa: F811
+    demo_site,
     screenshot,
 ):
     from registry.models import Federation

@@ -12,7 +12,7 @@ import os
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from tests.accounts.test_permission_matrix import FED, NET, world  # noqa: F401 (a fixture)
+from tests.world import FED, NET
 
 EXAMPLES = int(os.environ.get("GPFED_FUZZ_EXAMPLES", "1"))
 # An installation superuser, and a federation's administrator (who signs in with a code too).

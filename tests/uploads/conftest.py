@@ -1,6 +1,5 @@
 import pytest
 
-from tests.finance.conftest import books  # noqa: F401 (the finance tests' federation)
 from tests.uploads.files import zip_bomb
 
 
