@@ -96,6 +96,22 @@ def otp_check(user, code: str):
     return match_token(user, code.replace(" ", "").strip())
 
 
+def otp_verify(user, code: str):
+    """Check a second-step code at sign-in and record the outcome (``auth.otp_verified`` or
+    ``auth.otp_failed``): the device that accepted it, or None."""
+    matched = otp_check(user, code)
+    action = "auth.otp_verified" if matched is not None else "auth.otp_failed"
+    audit_record(by=user, action=action, obj=user)
+    return matched
+
+
+def recovery_codes_renew(*, user) -> list[str]:
+    """New recovery codes asked for from the account page, replacing the old, audited."""
+    codes = recovery_codes_new(user=user)
+    audit_record(by=user, action="otp.recovery_codes", obj=user)
+    return codes
+
+
 # --- the demo ----------------------------------------------------------------------------
 # Demo accounts whose roles need a one-time password share a published key, and the sign-in
 # page shows the current code in demo mode, so the demo can be tried without a phone.

@@ -481,3 +481,15 @@ def password_reset_complete(*, user: User, password: str) -> User:
         federation=user_federation(user),
     )
     return user
+
+
+@transaction.atomic
+def user_unlock(*, person: User, federation, by) -> None:
+    """Lift a lockout after too many failed sign-ins (django-axes' record), audited."""
+    axes_reset(username=person.email)
+    audit_record(by=by, action="user.unlock", obj=person, federation=federation)
+
+
+def password_changed(*, user: User) -> None:
+    """Record that a person changed their own password (Django's view changed it)."""
+    audit_record(by=user, action="user.password_change", obj=user)

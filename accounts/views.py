@@ -1,5 +1,4 @@
 from axes.models import AccessAttempt
-from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -15,6 +14,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 
 from accounts import permissions as perms
+from accounts import services
 from accounts.forms import (
     FEDERATION_INVITE_ROLES,
     AcceptInvitationForm,
@@ -28,11 +28,11 @@ from accounts.models import ROLE_ORGANISATION, ApiToken, User
 from accounts.otp import (
     demo_current_code,
     has_device,
-    otp_check,
     otp_confirm,
+    otp_verify,
     pending_device,
     qr_svg,
-    recovery_codes_new,
+    recovery_codes_renew,
     secret_for_humans,
     wait_seconds,
 )
@@ -43,18 +43,17 @@ from accounts.services import (
     invitation_accept,
     invitation_create,
     invitation_for_token,
+    password_changed,
     password_reset_complete,
     password_reset_request,
     role_end,
     user_deactivate,
 )
-from audit.services import audit_record
 from demo import DEMO_USERS
+from kernel.pages import refuse
 from registry.models import PCN, Practice
 
-
-def _form_error(form, error: AccountError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
+_form_error = refuse  # a service's refusal shown on its field, as every form page does
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -127,7 +126,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(by=self.request.user, action="user.password_change", obj=self.request.user)
+        password_changed(user=self.request.user)
         messages.success(self.request, "Your password has been changed.")
         return response
 
@@ -352,12 +351,10 @@ def two_factor(request):
                 "code", f"Too many wrong codes: wait {wait} seconds, then enter a new code"
             )
         elif enrolled:
-            matched = otp_check(request.user, code)
+            matched = otp_verify(request.user, code)
             if matched is not None:
                 otp_login(request, matched)
-                audit_record(by=request.user, action="auth.otp_verified", obj=request.user)
                 return redirect(_next(request))
-            audit_record(by=request.user, action="auth.otp_failed", obj=request.user)
             form.add_error("code", "The code is not right. Check your app and try again")
         else:
             codes = otp_confirm(user=request.user, device=device, code=code)
@@ -382,8 +379,7 @@ def two_factor(request):
 @require_POST
 def recovery_codes(request):
     perms.require(request.user.is_verified())
-    codes = recovery_codes_new(user=request.user)
-    audit_record(by=request.user, action="otp.recovery_codes", obj=request.user)
+    codes = recovery_codes_renew(user=request.user)
     return render(
         request,
         "accounts/recovery_codes.html",
@@ -399,7 +395,6 @@ def user_unlock(request, pk: int):
         User, pk=pk, pk__in=perms.federation_grants(federation).values("user_id")
     )
     perms.require(perms.can_manage_person(request.user, person, federation))
-    axes_reset(username=person.email)
-    audit_record(by=request.user, action="user.unlock", obj=person, federation=federation)
+    services.user_unlock(person=person, federation=federation, by=request.user)
     messages.success(request, f"{person} can sign in again.")
     return redirect(reverse("accounts:people") + f"?federation={federation.slug}")

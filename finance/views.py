@@ -30,7 +30,6 @@ from finance.models import (
     Settlement,
 )
 from finance.services import FinanceError
-from finance.tasks import import_activity
 from kernel.exports import csv_response
 from kernel.pages import BadQuery, form_page, query_value, refuse
 from registry import charts
@@ -464,16 +463,13 @@ def activity(request, slug: str):
         if upload.is_valid():
             file = upload.cleaned_data["file"]
             data = file.read()
-            with transaction.atomic():
-                queued = ActivityUpload.objects.create(
-                    federation=federation,
-                    file_name=file.name,
-                    size=len(data),
-                    upload=data,
-                    created_by=request.user,
-                    origin=request.META.get("REMOTE_ADDR", "web"),
-                )
-                transaction.on_commit(lambda: import_activity.enqueue(queued.pk))
+            queued = services.activity_upload_queue(
+                federation=federation,
+                file_name=file.name,
+                data=data,
+                by=request.user,
+                origin=request.META.get("REMOTE_ADDR", "web"),
+            )
             return redirect("finance:activity-upload", slug, queued.pk)
     rows = (
         Activity.objects.filter(federation=federation, month=month)

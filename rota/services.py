@@ -22,6 +22,7 @@ from registry.importers.screening import admit
 from rota import planner
 from rota.models import (
     AccessPcn,
+    AgreedHours,
     Availability,
     AvailabilityChange,
     PlanRun,
@@ -386,3 +387,41 @@ def sessions_export(federation, start: date, weeks: int, *, by) -> tuple[list[st
         federation=federation,
     )
     return SESSIONS_HEADER, rows
+
+
+@transaction.atomic
+def record_save(*, obj, federation, noun: str, fields: list[str], by, save_related=None):
+    """Save a member of staff or a site the federation keeps (new or changed), audited as
+    ``rota.<noun>``; ``save_related`` saves what the form holds beside it (sites, PCNs)."""
+    obj.federation = federation
+    save_audited(obj, action=f"rota.{noun}", fields=fields, by=by, federation=federation)
+    if save_related is not None:
+        save_related()
+    return obj
+
+
+@transaction.atomic
+def access_pcn_add(*, federation, pcn, by) -> AccessPcn:
+    """The federation runs Enhanced Access for the PCN (once: adding it again changes
+    nothing)."""
+    access, created = AccessPcn.objects.get_or_create(federation=federation, pcn=pcn)
+    if created:
+        audit_record(
+            by=by, action="rota.pcn.add", obj=access, after={"pcn": pcn.code}, federation=federation
+        )
+    return access
+
+
+@transaction.atomic
+def agreed_hours_add(*, access: AccessPcn, block: AgreedHours, by) -> AgreedHours:
+    """A block of hours agreed with the PCN it is for."""
+    block.access_pcn = access
+    block.save()
+    audit_record(
+        by=by,
+        action="rota.agreed.create",
+        obj=block,
+        after={"pcn": access.pcn.code, "block": str(block)},
+        federation=access.federation,
+    )
+    return block

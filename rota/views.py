@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import permissions as perms
-from audit.services import audit_record, save_audited
 from kernel.dates import add_months, last_month, parse_month, parse_week
 from kernel.exports import csv_response
 from kernel.pages import BadQuery, query_value
@@ -379,17 +378,14 @@ def staff_list(request, slug):
 
 def _record_form(request, federation, form, *, noun, title, done):
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            obj = form.save(commit=False)
-            obj.federation = federation
-            save_audited(
-                obj,
-                action=f"rota.{noun}",
-                fields=[f for f in form.Meta.fields if f not in ("sites", "pcns")],
-                by=request.user,
-                federation=federation,
-            )
-            form.save_m2m()
+        obj = services.record_save(
+            obj=form.save(commit=False),
+            federation=federation,
+            noun=noun,
+            fields=[f for f in form.Meta.fields if f not in ("sites", "pcns")],
+            by=request.user,
+            save_related=form.save_m2m,
+        )
         messages.success(request, f"{obj} saved.")
         return redirect(done(obj))
     return render(
@@ -447,16 +443,7 @@ def pcn_list(request, slug):
     if request.method == "POST":
         perms.require(can_manage)
         pcn = get_object_or_404(PCN, code=request.POST.get("pcn", ""))
-        with transaction.atomic():
-            access, created = AccessPcn.objects.get_or_create(federation=federation, pcn=pcn)
-            if created:
-                audit_record(
-                    by=request.user,
-                    action="rota.pcn.add",
-                    obj=access,
-                    after={"pcn": pcn.code},
-                    federation=federation,
-                )
+        services.access_pcn_add(federation=federation, pcn=pcn, by=request.user)
         messages.success(request, f"The federation runs Enhanced Access for {pcn.code}.")
         return redirect("rota:pcns", slug)
     accesses = AccessPcn.objects.filter(federation=federation).select_related("pcn")
@@ -487,17 +474,9 @@ def agreed_add(request, slug, pk):
     access = get_object_or_404(AccessPcn, federation=federation, pk=pk)
     form = forms.AgreedHoursForm(*posted(request))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            block = form.save(commit=False)
-            block.access_pcn = access
-            block.save()
-            audit_record(
-                by=request.user,
-                action="rota.agreed.create",
-                obj=block,
-                after={"pcn": access.pcn.code, "block": str(block)},
-                federation=federation,
-            )
+        block = services.agreed_hours_add(
+            access=access, block=form.save(commit=False), by=request.user
+        )
         messages.success(request, f"Agreed hours added for {access.pcn.code}: {block}.")
         return redirect("rota:pcns", slug)
     return render(

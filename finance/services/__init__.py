@@ -16,7 +16,12 @@ from finance.services.accruals import (
     accruals_out_of_date,
     contract_income_accrue,
 )
-from finance.services.activity import ActivityOutcome, activity_import, activity_record
+from finance.services.activity import (
+    ActivityOutcome,
+    activity_import,
+    activity_record,
+    activity_upload_queue,
+)
 from finance.services.base import (
     SETTINGS_FIELDS,
     FinanceError,
@@ -79,6 +84,7 @@ __all__ = [
     "accruals_out_of_date",
     "activity_import",
     "activity_record",
+    "activity_upload_queue",
     "activity_warnings",
     "contract_income_accrue",
     "contract_save",

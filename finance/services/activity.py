@@ -18,12 +18,14 @@ from finance.inputs import (
 )
 from finance.models import (
     Activity,
+    ActivityUpload,
     Service,
     ServiceParticipation,
     Settlement,
 )
 from finance.services.accruals import accruals_follow
 from finance.services.base import FinanceError, month_end_lock
+from finance.tasks import import_activity
 from registry.importers.base import ImportFileError, Problems
 from registry.models import PCN, Federation, FederationMembership, Practice
 
@@ -233,3 +235,21 @@ def activity_record(
     return Activity.objects.get(
         service=service, month=month_start(month), practice=practice, pcn=pcn
     )
+
+
+@transaction.atomic
+def activity_upload_queue(
+    *, federation: Federation, file_name: str, data: bytes, by, origin: str = "web"
+) -> ActivityUpload:
+    """Keep an uploaded activity file for the task worker, which checks and imports it
+    (``activity_import``); it is queued once the upload is saved."""
+    queued = ActivityUpload.objects.create(
+        federation=federation,
+        file_name=file_name,
+        size=len(data),
+        upload=data,
+        created_by=by if getattr(by, "pk", None) else None,
+        origin=origin,
+    )
+    transaction.on_commit(lambda: import_activity.enqueue(queued.pk))
+    return queued
