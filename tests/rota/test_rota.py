@@ -14,7 +14,7 @@ from rota import services
 from rota.models import AvailabilityChange, PlanRun, RotaSession
 from rota.services import RotaError, aware, local
 from tests.rota.conftest import FED, MONDAY
-from tests.rota.test_planner import check
+from tests.rota_rules import check
 
 pytestmark = pytest.mark.django_db
 
