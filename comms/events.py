@@ -42,6 +42,7 @@ def event_save(event: Event, *, by, audience: dict | None = None) -> Event:
         if before is not None:
             _promote(event, by=by)
         if before is None or before["starts_at"] != snapshot(event, ["starts_at"])["starts_at"]:
+            # imported here, not at the top: the task module imports this one to run it
             from comms import tasks
 
             tasks.at(event.starts_at - timedelta(hours=24), tasks.reminders)
@@ -182,6 +183,7 @@ def _promote(event: Event, *, by) -> list[Registration]:
 
 
 def _email_later(registration: Registration, kind: str) -> None:
+    # imported here, not at the top: the task module imports this one to run it
     from comms.tasks import event_email
 
     transaction.on_commit(lambda: event_email.enqueue(registration.pk, kind))

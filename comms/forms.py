@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from comms.models import ROLE_CHOICES, Bulletin, Event, Folder, Preference, Resource
+from comms.models import ROLE_CHOICES, Bulletin, Category, Event, Folder, Preference, Resource
 from kernel.dates import formfield_in_years, validate_years
 from kernel.headers import refuse_line_breaks
 from registry.models import PCN, Federation, Network, Practice
@@ -98,7 +98,6 @@ class CorrectionForm(forms.Form):
 class PreferencesForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from comms.models import Category
 
         held = dict(Preference.objects.filter(user=user).values_list("category", "choice"))
         for value, label in Category.choices:

@@ -6,15 +6,16 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Max
 
+from accounts import permissions as perms
 from audit.services import audit_record
 from comms.models import Folder, Resource, ResourceVersion
 from comms.selectors import recipients
 from comms.services import CommsError, addressed_audit, addressed_write
 from kernel.documents import DocumentError, check_document, keep
+from registry.models import Network
 
 
 def may_see(user, resource: Resource) -> bool:
-    from accounts import permissions as perms
 
     return perms.can_send_bulletins(user, resource.sender) or user.pk in recipients(resource)
 
@@ -24,7 +25,6 @@ def visible(user, resources):
 
 
 def folder_add(sender, name: str, *, by) -> Folder:
-    from registry.models import Network
 
     if not name.strip():
         raise CommsError("Name the folder", field="name")

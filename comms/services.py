@@ -32,6 +32,7 @@ from comms.selectors import file_urls as file_urls
 from comms.selectors import inbox as inbox
 from comms.selectors import recipients as recipients
 from comms.text import to_html
+from kernel.documents import DocumentError, check_document, keep
 from kernel.errors import DomainError
 from kernel.headers import has_line_break, one_line, refusal
 
@@ -170,7 +171,6 @@ def bulletin_file_add(bulletin: Bulletin, *, file_name: str, data: bytes, by) ->
     """Attach a file (PDF, Word, Excel, CSV, text) or an image (PNG, JPEG) to a draft: checked
     before it is stored, as every upload is. Each copy of the bulletin carries its files, so
     together they may be 5 MB at most."""
-    from kernel.documents import DocumentError, check_document, keep
 
     _unsent(bulletin)
     try:
@@ -240,6 +240,7 @@ def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
                 federation=locked.federation,
                 network=locked.network,
             )
+            # imported here, not at the top: the task module imports this one to run it
             from comms import tasks
 
             tasks.at(at, tasks.deliver)  # the worker sends it then
@@ -253,6 +254,7 @@ def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
             federation=locked.federation,
             network=locked.network,
         )
+    # imported here, not at the top: the task module imports this one to run it
     from comms.tasks import deliver
 
     transaction.on_commit(lambda: deliver.enqueue())
@@ -292,6 +294,7 @@ def _queue(bulletin: Bulletin, people: dict[int, str], now) -> int:
     bulletin.status, bulletin.sent_at = Bulletin.Status.SENDING, now
     bulletin.save(update_fields=["status", "sent_at"])
     if Delivery.Status.DIGEST in {status(user_id) for user_id in people}:
+        # imported here, not at the top: the task module imports this one to run it
         from comms import tasks
 
         tasks.at(tasks.next_digest_time(now), tasks.digest)
@@ -396,6 +399,7 @@ def deliver_due(now=None) -> dict:
     release_scheduled(now)
     connection = get_connection()
     files: dict = {}  # each bulletin's files, read once
+    # imported here, not at the top: the task module imports this one to run it
     from comms import tasks
 
     try:

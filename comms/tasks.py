@@ -26,6 +26,7 @@ def deliver() -> dict:
 @task()
 def event_email(registration_id: int, kind: str) -> bool:
     """A confirmation, waiting-list, promotion or reminder email, with the invite."""
+    # imported here, not at the top: that module queues this task
     from comms.events import send_event_email
 
     return send_event_email(registration_id, kind)
@@ -34,6 +35,7 @@ def event_email(registration_id: int, kind: str) -> bool:
 @task()
 def reminders() -> int:
     """Remind everyone registered for an event in the next 24 hours, once."""
+    # imported here, not at the top: that module queues this task
     from comms.events import send_reminders
 
     return send_reminders()

@@ -120,6 +120,7 @@ def demo_events(federation, *, by) -> dict:
     """Two upcoming events: a practice managers' forum at a hub and a clinical webinar."""
     from datetime import timedelta
 
+    # imported on first use: the demo loader imports this module
     from comms import events
     from comms.models import Event
 
@@ -202,6 +203,7 @@ LIBRARY = {
 
 
 def demo_library(federation, *, by) -> dict:
+    # imported on first use: the demo loader imports this module
     from comms import library
     from comms.models import Folder, Resource
 

@@ -46,6 +46,7 @@ def _phone(n: int, leicester: bool) -> str:
 # Long: the demo's illustrative directory, written out record by record.
 @transaction.atomic
 def demo_directory(federation: Federation, users: list, *, by) -> dict:
+    # imported on first use: the demo loader imports this module
     from demo import DEMO_NETWORK
     from demo.loader import DATA, demo_files, federation_of_area, import_files
 
@@ -159,6 +160,7 @@ def demo_directory(federation: Federation, users: list, *, by) -> dict:
 
 
 def _rows(network):
+    # imported on first use: the demo loader imports this module
     from directory.selectors import member_rows
 
     return member_rows(network)

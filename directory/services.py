@@ -14,10 +14,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_record, save_audited, snapshot
-from directory.models import BoardSeat, Contact, JoinRequest
+from directory.models import PHONE, BoardSeat, Contact, JoinRequest
 from kernel.errors import DomainError
 from kernel.exports import read_cell
-from registry.models import Federation, Network, NetworkMembership, PracticePCN
+from registry.importers.base import ImportFileError, Problem, read_csv
+from registry.importers.screening import admit
+from registry.models import PCN, Federation, Network, NetworkMembership, Practice, PracticePCN
 from registry.selectors import covering, today
 
 
@@ -26,6 +28,7 @@ class DirectoryError(DomainError):
 
 
 def _email_later(join_request: JoinRequest, kind: str) -> None:
+    # imported here, not at the top: the task module imports this one to run it
     from directory.tasks import join_email
 
     transaction.on_commit(lambda: join_email.enqueue(join_request.pk, kind))
@@ -320,11 +323,6 @@ def contacts_import(federation: Federation, data: bytes, *, by) -> dict:
     same organisation, name and role is updated; any other is added. The whole file is checked
     first (and screened for NHS numbers); any problem writes nothing."""
     from django.core.validators import validate_email
-
-    from directory.models import PHONE
-    from registry.importers.base import ImportFileError, Problem, read_csv
-    from registry.importers.screening import admit
-    from registry.models import PCN, Practice
 
     admit("contacts", data, "contacts.csv")  # the upload policy: size, safe to open, NHS numbers
     rows = read_csv(data)

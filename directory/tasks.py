@@ -7,6 +7,7 @@ from django_tasks import task
 def join_email(join_request_id: int, kind: str) -> int:
     """Tell the network's administrators a request arrived, or the person who asked what
     was decided."""
+    # imported here, not at the top: the service that queues this task imports this module
     from directory.notify import send_join_email
 
     return send_join_email(join_request_id, kind)

@@ -8,6 +8,7 @@ from django.db import transaction
 from audit.services import audit_record
 from finance.inputs import month_end
 from finance.models import Settlement
+from finance.services import finance_settings
 from kernel.formats import money_csv
 
 
@@ -88,7 +89,6 @@ def remittance(settlement: Settlement) -> tuple[list[str], list[list]]:
 def journal(settlement: Settlement) -> tuple[list[str], list[list]]:
     """Double entry, balanced: income recognised (bank or accrued income against contract
     income), then each practice's distribution (distributions against amounts due)."""
-    from finance.services import finance_settings
 
     accounts = finance_settings(settlement.federation)
     day = f"{month_end(settlement.month):%Y-%m-%d}"

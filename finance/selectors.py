@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet, Sum
 from audit.services import audit_record
 from finance.entitlements import Entitlements, Populations, entitlements
 from finance.inputs import add_months, last_month, month_end, month_start
-from finance.models import Contract, Service, Settlement, SettlementRow
+from finance.models import Contract, PcnFigures, Service, Settlement, SettlementRow
 from kernel import dates
 from kernel.formats import money_text
 from registry import selectors as registry
@@ -25,7 +25,6 @@ def pcn_entitlements(pcn: PCN, year: int, federation: Federation | None = None) 
     ones), with every figure that stands in for a missing one named, so the page can label
     it. A federation's own beds and points replace the national ones whole; another
     federation's are never read."""
-    from finance.models import PcnFigures
 
     if year not in DES_RATES:
         return None

@@ -16,6 +16,7 @@ def import_activity(upload_id: int) -> str:
     """Check and import an uploaded activity file. Safe to run twice: an upload that is no
     longer queued is left alone, unless the worker that held it died (its lease ran out), when
     it is tried again or refused. The file is dropped once it has been dealt with."""
+    # imported here, not at the top: that module queues this task
     from finance.services import activity_import
 
     recover(ActivityUpload, task=import_activity)

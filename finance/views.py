@@ -752,6 +752,7 @@ def statement(request, code: str, fmt: str = "html"):
             )
         )
     if fmt == "pdf":
+        # imported on first use: WeasyPrint is slow to load, and a PDF is seldom asked for
         from finance.pdf import PdfUnavailable, statement_pdf
 
         try:
@@ -807,6 +808,7 @@ def returns(request, slug: str):
             )
             header, rows = exports.returns(export)
         return csv_response(f"{name}.csv", header, rows)
+    # imported on first use: WeasyPrint is slow to load, and a PDF is seldom asked for
     from finance.pdf import PdfUnavailable, returns_pdf
 
     try:

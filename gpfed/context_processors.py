@@ -3,6 +3,7 @@ from django.utils.functional import SimpleLazyObject
 
 
 def site(request):
+    # imported on first use: settings name this module before the apps are ready
     from accounts import permissions as perms
     from rota import selectors as rota_selectors
 
@@ -11,6 +12,7 @@ def site(request):
     def nav():
         if user is None or not user.is_authenticated:
             return {}
+        # imported on first use: settings name this module before the apps are ready
         from accounts.otp import needs_second_step
 
         if not user.is_verified() and needs_second_step(user):
