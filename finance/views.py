@@ -626,10 +626,25 @@ def income_edit(request, slug: str, month: str, pk: int):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def income_delete(request, slug: str, month: str, pk: int):
+    """Removing an income line confirms first: a page says what goes, works without
+    JavaScript, and only its POST removes the line."""
     federation = _federation(request, slug, manage=True)
-    entry = get_object_or_404(IncomeEntry, federation=federation, pk=pk)
+    entry = get_object_or_404(
+        IncomeEntry.objects.select_related("service", "contract", "corrects"),
+        federation=federation,
+        pk=pk,
+    )
+    if request.method == "GET":
+        if entry.settlement_id:
+            messages.error(request, "A posted income line cannot be removed.")
+            return redirect("finance:settlement", slug=slug, month=month)
+        return render(
+            request,
+            "finance/income_delete.html",
+            {"federation": federation, "month": entry.month, "entry": entry},
+        )
     try:
         services.income_entry_delete(entry=entry, by=request.user)
     except FinanceError as error:

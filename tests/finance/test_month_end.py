@@ -522,3 +522,25 @@ def test_the_activity_upload_says_which_accrued_lines_it_moved(books, client):
         "Accrued income worked out again: Phlebotomy (C-per_unit, per unit): £39.00 became "
         "£6,500.00 (activity changed)."
     ) in done.content.decode()
+
+
+def test_removing_an_income_line_confirms_first(books, client):
+    from accounts.services import role_grant
+
+    entry = finance.income_entry_create(
+        federation=books.federation,
+        month=OCT,
+        description="Block",
+        amount_pence=5_000,
+        rule=Rule.EQUAL,
+        by=None,
+    )
+    role_grant(user=books.lead, role="finance_lead", organisation=books.federation, by=None)
+    sign_in_verified(client, books.lead)
+    url = reverse("finance:income-delete", args=[books.federation.slug, "2026-10", entry.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Remove “Block”?" in page.content.decode()
+    assert IncomeEntry.objects.filter(pk=entry.pk).exists()
+    client.post(url)
+    assert not IncomeEntry.objects.filter(pk=entry.pk).exists()
+    assert AuditEvent.objects.filter(action="finance.income.delete").exists()
