@@ -285,24 +285,6 @@ def test_posting_in_the_browser_confirms_first_and_names_the_warnings(books, cli
 # --- one-practice corrections -----------------------------------------------------------------
 
 
-@pytest.fixture
-def october(books):
-    finance.activity_import(federation=books.federation, data=GOOD, file_name="a.csv", by=None)
-    finance.income_entry_create(
-        federation=books.federation,
-        month=OCT,
-        description="ECG payments",
-        amount_pence=100_000,
-        rule=Rule.ACTIVITY,
-        service=books.phlebotomy,
-        by=None,
-    )
-    warnings = finance.settlement_preview(books.federation, OCT).warnings
-    return finance.settlement_post(
-        federation=books.federation, month=OCT, by=None, confirmed_warnings=warnings
-    )
-
-
 def _clawback(books, october, *, top_slice: bool, shares=None, amount=-25_000):
     return finance.income_entry_create(
         federation=books.federation,

@@ -19,24 +19,6 @@ from tests.finance.test_settlements import GOOD, activity_csv
 OCT, NOV = date(2026, 10, 1), date(2026, 11, 1)
 
 
-@pytest.fixture
-def a_october(books):
-    finance.activity_import(federation=books.federation, data=GOOD, file_name="a.csv", by=None)
-    finance.income_entry_create(
-        federation=books.federation,
-        month=OCT,
-        description="ECG payments",
-        amount_pence=100_000,
-        rule=Rule.ACTIVITY,
-        service=books.phlebotomy,
-        by=None,
-    )
-    warnings = finance.settlement_preview(books.federation, OCT).warnings
-    return finance.settlement_post(
-        federation=books.federation, month=OCT, by=None, confirmed_warnings=warnings
-    )
-
-
 class B:
     pass
 
@@ -74,7 +56,7 @@ def b_client(client, b):
 
 
 # --- the confirm page, returns
-def test_b_cannot_open_or_post_as_confirm_page_for_a(books, a_october, b, b_client):
+def test_b_cannot_open_or_post_as_confirm_page_for_a(books, october, b, b_client):
     finance.income_entry_create(
         federation=books.federation,
         month=NOV,
@@ -90,7 +72,7 @@ def test_b_cannot_open_or_post_as_confirm_page_for_a(books, a_october, b, b_clie
     assert not Settlement.objects.filter(federation=books.federation, month=NOV).exists()
 
 
-def test_b_cannot_read_as_returns_by_page_csv_pdf_api_or_cli(books, a_october, b, b_client):
+def test_b_cannot_read_as_returns_by_page_csv_pdf_api_or_cli(books, october, b, b_client):
     url = reverse("finance:returns", args=[books.federation.slug])
     for query in ({}, {"format": "csv"}, {"format": "pdf"}, {"period": "2026-10", "format": "csv"}):
         assert b_client.get(url, query).status_code == 404, query
@@ -119,7 +101,7 @@ def test_b_cannot_read_as_returns_by_page_csv_pdf_api_or_cli(books, a_october, b
     )
 
 
-def test_a_practice_manager_of_a_shared_practice_reads_no_returns(books, a_october, b, client):
+def test_a_practice_manager_of_a_shared_practice_reads_no_returns(books, october, b, client):
     manager = UserFactory(email="pm@example.org")
     role_grant(
         user=manager,
@@ -139,7 +121,7 @@ def test_a_practice_manager_of_a_shared_practice_reads_no_returns(books, a_octob
     assert statement.status_code in (400, 404)
 
 
-def test_b_cannot_correct_as_settlement_by_form_or_service(books, a_october, b, b_client):
+def test_b_cannot_correct_as_settlement_by_form_or_service(books, october, b, b_client):
     response = b_client.post(
         reverse("finance:income-add", args=[b.federation.slug, "2026-11"]),
         {
@@ -148,7 +130,7 @@ def test_b_cannot_correct_as_settlement_by_form_or_service(books, a_october, b, 
             "status": "received",
             "rule": "fixed",
             "shares": "A10001 -250",
-            "corrects": a_october.pk,
+            "corrects": october.pk,
             "top_slice": "0",
         },
     )
@@ -161,7 +143,7 @@ def test_b_cannot_correct_as_settlement_by_form_or_service(books, a_october, b, 
             description="x",
             amount_pence=-25_000,
             rule=Rule.FIXED,
-            corrects=a_october,
+            corrects=october,
             top_slice=False,
             shares={books.practices[0]: Decimal("-250")},
             by=b.lead,
@@ -473,7 +455,7 @@ def test_the_alone_fixed_cost_does_not_count_in_a_month_nobody_used_a_measured_s
     assert brook_alone() == 0 and nobody == 0
 
 
-def test_a_clawback_with_nothing_to_share_it_by_is_not_paid_by_the_federation(books, a_october):
+def test_a_clawback_with_nothing_to_share_it_by_is_not_paid_by_the_federation(books, october):
     finance.income_entry_create(
         federation=books.federation,
         month=NOV,
@@ -481,7 +463,7 @@ def test_a_clawback_with_nothing_to_share_it_by_is_not_paid_by_the_federation(bo
         amount_pence=-25_000,
         rule=Rule.ACTIVITY,
         service=books.phlebotomy,
-        corrects=a_october,
+        corrects=october,
         top_slice=False,
         by=None,
     )
