@@ -53,7 +53,7 @@ ifeq ($(CI),true)
 COVERAGE ?= --cov --cov-report=term --cov-report=xml:test-artifacts/coverage.xml
 endif
 test: install assets
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(COVERAGE) $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist worksteal $(COVERAGE) $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)

@@ -2,6 +2,7 @@
 module another module imports: ``books`` (the finance tests' small federation, also used by the
 upload tests) and ``world`` (the permission matrix's, also used by the session and fuzz tests)."""
 
+import copy
 import socket
 from dataclasses import dataclass
 from datetime import date
@@ -11,9 +12,11 @@ from pathlib import Path
 import pytest
 
 from demo.loader import DATA as DEMO_DATA
+from demo.loader import demo_load
 from finance import services as finance
 from finance.models import Service
 from registry.models import Federation, FederationMembership, Practice
+from tests import snapshot
 from tests.factories import (
     ListSizeFactory,
     PCNFactory,
@@ -26,19 +29,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_immediately(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-@pytest.fixture(autouse=True)
-def _short_rota_plans(settings):
-    """Tests check what a plan is, not how good the planner gets with a minute to think."""
-    settings.GPFED_ROTA_SECONDS = 4
+def _test_settings(settings):
+    """A fast password hasher, tasks that run at once, and short rota plans (tests check what a
+    plan is, not how good the planner gets with a minute to think): snapshot.TEST_SETTINGS."""
+    for name, value in snapshot.TEST_SETTINGS.items():
+        setattr(settings, name, copy.deepcopy(value))
 
 
 @pytest.fixture(autouse=True)
@@ -75,21 +70,36 @@ def signed_in(client, admin_user):
     return client
 
 
-@pytest.fixture
-def demo(db):
-    """The demo registry: the 03W cuts imported and the federation built from them, with its
-    people (without its year of money, which only the finance tests need)."""
-    from demo.loader import demo_load
-
+def _registry_only():
     return demo_load(money=False)
 
 
-@pytest.fixture
-def demo_books(db):
-    """The whole demo, with its year of services, contracts, activity and settlements."""
-    from demo.loader import demo_load
+@pytest.fixture(scope="session")
+def _demo_registry(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo registry, loaded once per test process (tests/snapshot.py)."""
+    return snapshot.load_once(_registry_only, django_db_blocker, tmp_path_factory.mktemp("demo"))
 
-    return demo_load()
+
+@pytest.fixture(scope="session")
+def demo_whole(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The whole demo (with its year of money), loaded once per test process as ``make run``
+    loads it (tests/snapshot.py): for ``demo_books`` and the browser tests' ``demo_site``."""
+    media = tmp_path_factory.mktemp("demo-whole")
+    return snapshot.load_committed(demo_load, django_db_blocker, media)
+
+
+@pytest.fixture
+def demo(_demo_registry, db, settings):
+    """The demo registry: the 03W cuts imported and the federation built from them, with its
+    people (without its year of money, which only the finance tests need). Restored from a
+    snapshot taken once, in this test's transaction."""
+    return snapshot.put_back(_demo_registry, settings.MEDIA_ROOT, _registry_only)
+
+
+@pytest.fixture
+def demo_books(demo_whole, db, settings):
+    """The whole demo, with its year of services, contracts, activity and settlements."""
+    return snapshot.put_back(demo_whole, settings.MEDIA_ROOT, demo_load)
 
 
 @dataclass

@@ -124,7 +124,7 @@ def test_cli_bad_input_exits_2(capsys, args):
 
 
 @pytest.mark.django_db
-def test_pcn_page_shows_entitlements_labelled_as_an_estimate(signed_in, demo):
+def test_pcn_page_shows_entitlements_labelled_as_an_estimate(demo, signed_in):
     page = signed_in.get("/pcns/U30213/")
     content = page.content.decode()
     assert "Network Contract DES entitlements" in content

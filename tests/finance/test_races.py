@@ -49,7 +49,7 @@ GOOD = (
 # is 100,000p in October (month 7) and 1,000 blood tests at 650p are 650,000p; HR's block of
 # 240,000p a year is 20,000p a month.
 ONCE = 100_000 + 650_000 + 20_000
-PATIENCE = 3.0  # seconds a writer waits for the other to reach the worst moment
+PATIENCE = 1.5  # seconds a writer waits for the other to reach the worst moment
 
 race = pytest.mark.django_db(transaction=True)
 

@@ -2,26 +2,26 @@
 and the demo federation served by the live server (``demo_site``) with the two-step ``sign_in``.
 
 The demo is loaded once per test session (per xdist worker), not once per test. Loading it takes
-about 23 seconds; ``demo_snapshot`` loads it once into the test database, serialises every row
-(Django's own serialised-rollback format, as ``TransactionTestCase.serialized_rollback`` uses) and
-empties the database again; each browser test then gets a database holding exactly that demo,
-restored in about 3 seconds, and emptied again after it (``transactional_db``). So a browser test
+about 20 seconds; ``demo_whole`` (tests/conftest.py) loads it once into the test database, copies
+every row (tests/snapshot.py) and empties the database again; each browser test then gets a
+database holding exactly that demo, restored in a fraction of a second, and emptied again after it
+(``transactional_db``). So a browser test
 may change anything -- post a month, plan a rota, send a bulletin -- without the next one seeing
 it, and the tests that are not browser tests never see the demo. The demo's documents are copied
 into each test's own MEDIA_ROOT for the same reason.
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import connection
-from django.test import override_settings
+from django.db import transaction
 
 from demo import DEMO_PASSWORD, DEMO_USERS
+from tests import snapshot
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+OUTSIDE = re.compile(r"^https?://(?!localhost[:/]|127\.0\.0\.1[:/])")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the fixtures make
@@ -54,11 +55,20 @@ def browser():
         browser.close()
 
 
+def offline_context(browser, **options):
+    """A browser context that never reaches the internet. The NHS.UK frontend's fonts come from
+    assets.nhs.uk, which a test machine may not resolve: a DNS failure takes Chromium one to five
+    seconds, and each page's load event waits for it. Here those requests fail at once."""
+    context = browser.new_context(**options)
+    context.route(OUTSIDE, lambda route: route.abort())
+    return context
+
+
 @pytest.fixture
 def page(browser):
     """A page that fails the test if the Content Security Policy blocks anything on it (the
     NHS.UK frontend and htmx must work under it) or a script throws."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context = offline_context(browser, viewport={"width": 1200, "height": 900})
     page = context.new_page()
     problems = []
     page.on(
@@ -87,52 +97,15 @@ def screenshot(page):
     return take
 
 
-# The settings tests/conftest.py gives every test, which the demo must be loaded under too (the
-# session fixture runs before those function-scoped ones): the same password hasher, tasks that
-# run at once, the short rota plans.
-TEST_SETTINGS = {
-    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-    "GPFED_ROTA_SECONDS": 4,
-}
-
-
-@pytest.fixture(scope="session")
-def demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The whole demo (with its year of money), loaded once: every row serialised, and the
-    folder its documents were written to. The database is left empty, as it was found."""
-    from demo.loader import demo_load
-
-    media = tmp_path_factory.mktemp("demo-documents")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, **TEST_SETTINGS):
-        try:
-            demo_load()
-            rows = connection.creation.serialize_db_to_string()
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
-    return rows, media
-
-
-def _restore(rows: str) -> None:
-    """Empty the database and put the snapshot's rows back, with the sequences after them (on
-    PostgreSQL the rows keep their ids, so the next id must follow the largest)."""
-    from django.apps import apps
-
-    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-    connection.creation.deserialize_db_from_string(rows)
-    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
-    if statements:
-        with connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
-
-
 @pytest.fixture
-def demo_site(transactional_db, live_server, demo_snapshot, settings) -> str:
-    """The live server's address, serving the whole demo federation, fresh for this test."""
-    rows, media = demo_snapshot
-    _restore(rows)
-    shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+def demo_site(transactional_db, live_server, demo_whole, settings) -> str:
+    """The live server's address, serving the whole demo federation, fresh for this test (which
+    ``transactional_db`` empties again afterwards)."""
+    if not snapshot.is_empty(demo_whole.snapshot):
+        call_command("flush", interactive=False, verbosity=0)
+    with transaction.atomic():
+        snapshot.restore(demo_whole.snapshot)
+    shutil.copytree(demo_whole.media, settings.MEDIA_ROOT, dirs_exist_ok=True)
     return live_server.url
 
 
@@ -151,7 +124,9 @@ def sign_in(page, url, email=DEMO_USERS[0]["email"]):
 
 def menu(page, name: str) -> None:
     """Follow a link in the header menu, opening "More" first if the link has moved there
-    (the NHS.UK header does that when the menu is wider than the page)."""
+    (the NHS.UK header does that when the menu is wider than the page, once its script has run:
+    so wait for the page to finish loading first)."""
+    page.wait_for_load_state()
     link = page.locator(".nhsuk-header__navigation-list").get_by_role("link", name=name, exact=True)
     if not link.is_visible():
         page.get_by_role("button", name="Browse More").click()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from demo import DEMO_USERS
-from tests.functional.conftest import sign_in
+from tests.functional.conftest import offline_context, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +90,7 @@ def test_the_pages_each_role_uses_meet_wcag_22_aa(browser, demo_site, role):
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run make assets (npm ci)")
     # axe is injected as a script, which the Content Security Policy would rightly block.
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, bypass_csp=True)
+    context = offline_context(browser, viewport={"width": 1200, "height": 900}, bypass_csp=True)
     page = context.new_page()
     try:
         if role == "federation_admin":

@@ -8,7 +8,7 @@ from django_otp.oath import TOTP
 from accounts.services import role_grant
 from registry.models import Federation
 from tests.factories import UserFactory
-from tests.functional.conftest import menu, sign_in
+from tests.functional.conftest import menu, offline_context, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -83,7 +83,7 @@ def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
     screenshot("09-people")
     link = page.get_by_text("/accounts/invitation/").inner_text()
 
-    visitor = browser.new_context().new_page()
+    visitor = offline_context(browser).new_page()
     visitor.goto(link)
     visitor.get_by_label("Your full name").fill("New Manager")
     visitor.get_by_label("Choose a password").fill("correct horse battery")

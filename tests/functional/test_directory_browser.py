@@ -49,6 +49,7 @@ def test_network_admin_approves_and_practice_manager_uses_the_directory(
     sign_in(page, demo_site, MANAGER)
     page.get_by_role("link", name="Directory", exact=True).click()
     page.get_by_role("link", name="Primary Care Federation Network (demo)").click()
+    page.wait_for_load_state()  # htmx listens once its script has run
     page.get_by_label("Search members").fill(
         "ormskirk"
     )  # a town: htmx narrows the list as you type

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.functional.conftest import sign_in
+from tests.functional.conftest import offline_context, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,6 +16,7 @@ def test_sign_in_search_and_open_a_practice(page, demo_site, screenshot):
     screenshot("02-home")
 
     page.get_by_role("link", name="Practices and PCNs").click()
+    page.wait_for_load_state()  # htmx listens once its script has run
     page.get_by_role("textbox", name="ODS code, name, town or postcode", exact=True).fill(
         "kibworth"
     )
@@ -50,7 +51,7 @@ def test_federation_overview_in_the_browser(page, demo_site, screenshot):
 
 
 def test_search_works_without_javascript(browser, demo_site):
-    context = browser.new_context(java_script_enabled=False)
+    context = offline_context(browser, java_script_enabled=False)
     page = context.new_page()
     sign_in(page, demo_site)
     page.goto(demo_site + "/search/")

@@ -1,0 +1,150 @@
+"""Database snapshots the tests restore in a fraction of a second instead of building again.
+
+Loading the demo federation from the NHS files takes 5 to 20 seconds; more than a hundred tests
+start from it. So each test process loads it once, reads every row it wrote (``take``), and each
+test that wants it gets those rows written back into its own transaction (``restore``), which the
+test's rollback then removes as it removes everything else the test wrote.
+
+Rows are copied table by table as the database holds them (SQLite: the values as stored;
+PostgreSQL: ``COPY`` in its text format), so nothing is translated on the way: the rows, their
+ids and their foreign keys are exactly those the loader wrote. Foreign keys are checked when the
+transaction ends (Django makes them deferrable on both databases), so the order of the tables does
+not matter. The tables that migrations fill (content types, permissions, the migration record)
+are the same in every test database and are not copied.
+"""
+
+import copy
+import datetime
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.test import override_settings
+
+# The settings tests/conftest.py gives every test, which a snapshot must be loaded under too (a
+# session fixture runs before those function-scoped ones): the same password hasher, tasks that
+# run at once, the short rota plans.
+TEST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+    "GPFED_ROTA_SECONDS": 4,
+}
+
+MIGRATION_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    tables: dict[str, tuple[list[str], object]]  # table -> (columns, rows or COPY text)
+
+
+def _tables() -> list[str]:
+    return [t for t in connection.introspection.table_names() if t not in MIGRATION_TABLES]
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def take() -> Snapshot:
+    """Every row of every table migrations do not fill."""
+    tables = {}
+    with connection.cursor() as cursor:
+        for table in _tables():
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {_quote(table)} TO STDOUT") as copy:
+                    data = b"".join(bytes(block) for block in copy)
+                if data:
+                    tables[table] = ([], data)
+                continue
+            cursor.execute(f"SELECT * FROM {_quote(table)}")  # noqa: S608 -- names from introspection
+            rows = [tuple(_stored(value) for value in row) for row in cursor.fetchall()]
+            if rows:
+                tables[table] = ([column[0] for column in cursor.description], rows)
+    return Snapshot(tables)
+
+
+def _stored(value):
+    """A value as SQLite holds it. Django's SQLite connection turns dates, times, datetimes and
+    booleans into Python objects on the way out; they go back in as Django writes them."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime.date | datetime.time | Decimal):
+        return str(value)  # datetimes are naive UTC here, as Django writes them
+    return value
+
+
+def is_empty(snapshot: Snapshot) -> bool:
+    """Whether every table the snapshot writes to is empty now (so restoring cannot collide with
+    rows a test made before asking for it)."""
+    with connection.cursor() as cursor:
+        for table in snapshot.tables:
+            cursor.execute(f"SELECT 1 FROM {_quote(table)} LIMIT 1")  # noqa: S608
+            if cursor.fetchone():
+                return False
+    return True
+
+
+def restore(snapshot: Snapshot) -> None:
+    """Write the snapshot's rows back, and move each id sequence past the largest id."""
+    with connection.cursor() as cursor:
+        for table, (columns, rows) in snapshot.tables.items():
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {_quote(table)} FROM STDIN") as copy:
+                    copy.write(rows)
+                continue
+            names = ", ".join(_quote(c) for c in columns)
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
+        for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(statement)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a loader returned, the rows it wrote, and the folder its documents went to."""
+
+    result: object
+    snapshot: Snapshot
+    media: Path
+
+
+def load_once(loader: Callable[[], object], blocker, media: Path) -> Loaded:
+    """Run ``loader`` in a transaction, keep what it wrote, and roll the transaction back, so the
+    database is left as it was found (for a session fixture: ``blocker`` is pytest-django's
+    ``django_db_blocker``)."""
+    settings = override_settings(MEDIA_ROOT=media, **TEST_SETTINGS)
+    with blocker.unblock(), settings, transaction.atomic():
+        result = loader()
+        taken = take()
+        transaction.set_rollback(True)
+    return Loaded(result, taken, media)
+
+
+def load_committed(loader: Callable[[], object], blocker, media: Path) -> Loaded:
+    """Run ``loader`` as ``make run`` does, committing as it goes (so what it queues on commit
+    runs), keep what it wrote, and empty the database again."""
+    with blocker.unblock(), override_settings(MEDIA_ROOT=media, **TEST_SETTINGS):
+        try:
+            result = loader()
+            taken = take()
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+    return Loaded(result, taken, media)
+
+
+def put_back(loaded: Loaded, media_root: Path, loader: Callable[[], object]) -> object:
+    """Restore ``loaded`` into this test's database and documents folder and return a copy of what
+    the loader returned. If the test wrote rows to those tables before asking (a fixture listed
+    earlier), restoring could collide with them, so the loader runs again as it always did."""
+    if not is_empty(loaded.snapshot):
+        return loader()
+    restore(loaded.snapshot)
+    shutil.copytree(loaded.media, media_root, dirs_exist_ok=True)
+    return copy.deepcopy(loaded.result)
