@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import devices_for_user
@@ -49,7 +50,6 @@ from accounts.services import (
     role_end,
     user_deactivate,
 )
-from demo import DEMO_USERS
 from kernel.pages import refuse
 from registry.models import PCN, Practice
 
@@ -64,7 +64,7 @@ class SignInView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["demo_users"] = DEMO_USERS if settings.DEMO_MODE else []
+        context["demo_users"] = _demo_accounts()
         return context
 
 
@@ -237,6 +237,11 @@ def people(request):
     )
 
 
+def _demo_accounts() -> list[dict]:
+    """The demo's accounts in demo mode (settings.DEMO_ACCOUNTS), none otherwise."""
+    return import_string(settings.DEMO_ACCOUNTS) if settings.DEMO_MODE else []
+
+
 def _is_demo_address(email: str | None) -> bool:
     domain = (email or "").lower().rpartition("@")[2]
     demo = settings.DEMO_EMAIL_DOMAIN
@@ -371,7 +376,7 @@ def two_factor(request):
     context = {"form": form, "enrolled": enrolled, "next": _next(request)}
     if device is not None:
         context.update(qr=qr_svg(device), secret=secret_for_humans(device))
-    if settings.DEMO_MODE and request.user.email in {u["email"] for u in DEMO_USERS} and enrolled:
+    if request.user.email in {u["email"] for u in _demo_accounts()} and enrolled:
         context["demo_code"] = demo_current_code(request.user)
     return render(request, "accounts/two_factor.html", context)
 

@@ -34,6 +34,9 @@ DEMO_MODE = env_bool("GPFED_DEMO", default=not PRODUCTION)
 # The demo's people have addresses here; in demo mode their invitation links are shown on the
 # page (no mail leaves a demo). Anyone else's link goes by email alone.
 DEMO_EMAIL_DOMAIN = "demo.gpfed.example"
+# The demo accounts the sign-in page lists in demo mode. Named here, where the parts are put
+# together, so that accounts (below the demo in the layer order) never imports the demo.
+DEMO_ACCOUNTS = "demo.DEMO_USERS"
 
 _DEV_SECRET = "gpfed-development-only-secret-key-never-use-in-production-0123456789"  # noqa: S105  # nosec B105
 SECRET_KEY = os.environ.get("SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
