@@ -328,158 +328,23 @@ def _recipients(entry: EntryInput, inputs: MonthInputs, problems: list[str]) -> 
     return list(members)
 
 
-# Long: the settlement worked in one pass, step by step as docs/finance.md sets out.
 def settle(inputs: MonthInputs) -> Result:
+    """One federation-month's settlement, step by step as docs/finance.md sets out: the cost
+    of delivering each service, to be recovered from its income lines; then each line's
+    top-slice, costs and shares, attributed to the practices' rows; the estimate of doing it
+    alone; and what the federation carries."""
     problems: list[str] = []
     warnings: list[str] = []
     units = practice_units(inputs)
     rows: dict[tuple[int, int | None, int | None], RowResult] = {}
-
-    def row(practice_id: int, service_id: int | None, corrects_id: int | None = None):
-        key = (practice_id, service_id, corrects_id)
-        found = rows.get(key)
-        if found is None:
-            found = rows[key] = RowResult(practice_id, service_id, corrects_id)
-        return found
-
-    # What each service cost to deliver this month, recovered from its income lines in
-    # proportion to their amounts (adjusting entries and refunds carry no costs).
-    service_units: dict[int, int] = defaultdict(int)
-    for (service_id, _practice), n in units.items():
-        service_units[service_id] += n
-    bearing: dict[int, list[EntryInput]] = defaultdict(list)
-    for entry in inputs.entries:
-        if entry.service_id is not None and entry.amount_pence > 0 and not entry.is_adjustment:
-            bearing[entry.service_id].append(entry)
-    entry_costs: dict[int, int] = {}
-    service_cost = {
-        service.id: service.fixed_monthly_pence
-        + service.cost_per_unit_pence * service_units.get(service.id, 0)
-        for service in inputs.services.values()
-    }
+    service_units = _service_units(units)
+    service_cost, entry_costs = _costs_of_delivery(inputs, service_units)
     recovered: dict[int, int] = defaultdict(int)
-    for service_id, entries in bearing.items():
-        cost = service_cost.get(service_id, 0)
-        if cost:
-            for entry, part in zip(
-                entries, allocate(cost, [e.amount_pence for e in entries]), strict=True
-            ):
-                entry_costs[entry.key] = part
-
-    lines: list[LineResult] = []
-    percent = inputs.overhead_percent
-    for entry in inputs.entries:
-        gross = entry.amount_pence
-        overhead = round_pence(Decimal(gross) * percent / 100) if entry.top_slice else 0
-        available = gross - overhead
-        costs = entry_costs.get(entry.key, 0)
-        note = ""
-        if costs > max(available, 0):
-            note = (
-                f"Costs of delivery exceed the income after the top-slice by "
-                f"£{(costs - max(available, 0)) / 100:,.2f}; the federation bears the difference."
-            )
-            warnings.append(f"{entry.description}: {note}")
-            costs = max(available, 0)
-        if entry.service_id is not None:
-            recovered[entry.service_id] += costs
-        distributable = available - costs
-        line_problems: list[str] = []
-        recipients = _recipients(entry, inputs, line_problems)
-        weights = _weights(entry, recipients, inputs, units, line_problems)
-        paid = 0
-        nets = [0] * len(recipients)
-        if entry.rule == FIXED:
-            nets = [round_pence(entry.shares[p] * 100) for p in recipients]
-            paid = sum(nets)
-            weights = [abs(n) for n in nets]
-            if any(n * gross < 0 for n in nets):
-                line_problems.append(
-                    f"{entry.description}: each fixed amount must have the sign of the line "
-                    f"({'a clawback takes' if gross < 0 else 'a payment gives'} from every "
-                    "practice named)"
-                )
-            elif paid and (paid * distributable < 0 or abs(paid) > abs(distributable)):
-                line_problems.append(
-                    f"{entry.description}: fixed amounts of {money_text(paid)} do not fit in "
-                    f"the {money_text(distributable)} there is to share"
-                    + (
-                        f" after the {percent}% top-slice; take no top-slice from a "
-                        "correction to pass it on whole"
-                        if overhead
-                        else ""
-                    )
-                )
-        elif entry.rule == PERCENT:
-            total_percent = sum((entry.shares.get(p, Decimal(0)) for p in recipients), Decimal(0))
-            if total_percent > 100:
-                line_problems.append(
-                    f"{entry.description}: the percentages add up to {total_percent}%, over 100%"
-                )
-            elif sum(weights):
-                paid = round_pence(Decimal(distributable) * total_percent / 100)
-                nets = allocate(paid, weights)
-        elif sum(weights):
-            paid = distributable
-            nets = allocate(paid, weights)
-        if not line_problems and recipients and not sum(weights) and gross < 0:
-            line_problems.append(
-                f"{entry.description}: a clawback with nothing to share it by "
-                f"({rule_basis(entry.rule)} is zero for every practice) would be paid by the "
-                "federation; share it by fixed amounts from the practices it is owed by"
-            )
-        elif not line_problems and recipients and not sum(weights):
-            warnings.append(
-                f"{entry.description}: nothing to share by ({rule_basis(entry.rule)} is zero "
-                "for every practice); the federation keeps it"
-            )
-            note = note or "Nothing to share by; kept by the federation."
-        if not recipients and not line_problems:
-            line_problems.append(f"{entry.description}: no practice takes part this month")
-        problems.extend(line_problems)
-        if sum(weights) and not line_problems:
-            overheads = allocate(overhead, weights)
-            cost_parts = allocate(costs, weights) if costs else [0] * len(weights)
-            for practice_id, net, share_overhead, share_costs in zip(
-                recipients, nets, overheads, cost_parts, strict=True
-            ):
-                if not (net or share_overhead or share_costs):
-                    continue
-                r = row(practice_id, entry.service_id, entry.corrects_id)
-                r.net_pence += net
-                r.overhead_pence += share_overhead
-                r.costs_pence += share_costs
-                r.income_pence += net + share_overhead + share_costs
-        else:
-            paid = 0
-        lines.append(
-            LineResult(
-                key=entry.key,
-                description=entry.description,
-                service_id=entry.service_id,
-                rule=entry.rule,
-                gross_pence=gross,
-                overhead_pence=overhead,
-                costs_pence=costs,
-                paid_pence=paid,
-                kept_pence=gross - paid,
-                note=note,
-            )
-        )
-
-    # The estimate of doing it alone, for every service a practice takes part in.
-    for service in inputs.services.values():
-        measured = service_units.get(service.id, 0) > 0
-        for practice_id in service.participants:
-            if practice_id not in inputs.codes:
-                continue
-            n = units.get((service.id, practice_id), 0)
-            r = row(practice_id, service.id)
-            r.activity_units = n
-            fixed = service.alone_fixed_monthly_pence
-            if (measured or service.measured) and not n and not service.alone_fixed_standing:
-                fixed = 0  # no activity this month: doing it alone would not have cost it
-            r.alone_cost_pence = fixed + service.alone_per_unit_pence * n
+    lines = [
+        _settle_line(entry, inputs, units, entry_costs, rows, recovered, problems, warnings)
+        for entry in inputs.entries
+    ]
+    _alone_estimates(inputs, units, service_units, rows)
     carried = {
         service_id: cost - recovered.get(service_id, 0)
         for service_id, cost in service_cost.items()
@@ -499,6 +364,243 @@ def settle(inputs: MonthInputs) -> Result:
         warnings=warnings,
         carried=carried,
     )
+
+
+def _row(
+    rows: dict, practice_id: int, service_id: int | None, corrects_id: int | None = None
+) -> RowResult:
+    """The practice's row for the service (and the settlement it corrects), made when first
+    needed."""
+    key = (practice_id, service_id, corrects_id)
+    found = rows.get(key)
+    if found is None:
+        found = rows[key] = RowResult(practice_id, service_id, corrects_id)
+    return found
+
+
+def _service_units(units: dict[tuple[int, int], int]) -> dict[int, int]:
+    """The units delivered of each service this month, every practice's together."""
+    service_units: dict[int, int] = defaultdict(int)
+    for (service_id, _practice), n in units.items():
+        service_units[service_id] += n
+    return service_units
+
+
+def _costs_of_delivery(
+    inputs: MonthInputs, service_units: dict[int, int]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """What each service cost to deliver this month (fixed monthly costs plus cost per unit
+    times the units), and each income line's part of it: recovered from the service's lines
+    in proportion to their amounts (adjusting entries and refunds carry no costs)."""
+    bearing: dict[int, list[EntryInput]] = defaultdict(list)
+    for entry in inputs.entries:
+        if entry.service_id is not None and entry.amount_pence > 0 and not entry.is_adjustment:
+            bearing[entry.service_id].append(entry)
+    entry_costs: dict[int, int] = {}
+    service_cost = {
+        service.id: service.fixed_monthly_pence
+        + service.cost_per_unit_pence * service_units.get(service.id, 0)
+        for service in inputs.services.values()
+    }
+    for service_id, entries in bearing.items():
+        cost = service_cost.get(service_id, 0)
+        if cost:
+            for entry, part in zip(
+                entries, allocate(cost, [e.amount_pence for e in entries]), strict=True
+            ):
+                entry_costs[entry.key] = part
+    return service_cost, entry_costs
+
+
+def _settle_line(
+    entry: EntryInput,
+    inputs: MonthInputs,
+    units: dict[tuple[int, int], int],
+    entry_costs: dict[int, int],
+    rows: dict,
+    recovered: dict[int, int],
+    problems: list[str],
+    warnings: list[str],
+) -> LineResult:
+    """One income line: the top-slice (step 1), the costs it bears (2), what is left shared
+    between the practices by its rule (3, 4), and each practice's part attributed to its row
+    (5). A line with a problem pays nothing."""
+    gross = entry.amount_pence
+    percent = inputs.overhead_percent
+    overhead = round_pence(Decimal(gross) * percent / 100) if entry.top_slice else 0
+    available = gross - overhead
+    costs, note = _costs_borne(entry, available, entry_costs.get(entry.key, 0), warnings)
+    if entry.service_id is not None:
+        recovered[entry.service_id] += costs
+    distributable = available - costs
+    line_problems: list[str] = []
+    recipients = _recipients(entry, inputs, line_problems)
+    weights = _weights(entry, recipients, inputs, units, line_problems)
+    nets, paid, weights = _shares(
+        entry, recipients, weights, distributable, overhead, percent, line_problems
+    )
+    kept = _unshared(entry, recipients, weights, line_problems, warnings)
+    note = note or kept
+    problems.extend(line_problems)
+    if sum(weights) and not line_problems:
+        _attribute(rows, entry, recipients, weights, nets, overhead, costs)
+    else:
+        paid = 0
+    return LineResult(
+        key=entry.key,
+        description=entry.description,
+        service_id=entry.service_id,
+        rule=entry.rule,
+        gross_pence=gross,
+        overhead_pence=overhead,
+        costs_pence=costs,
+        paid_pence=paid,
+        kept_pence=gross - paid,
+        note=note,
+    )
+
+
+def _costs_borne(
+    entry: EntryInput, available: int, costs: int, warnings: list[str]
+) -> tuple[int, str]:
+    """The line's part of its service's costs, never more than is left after the top-slice
+    (the federation bears the rest, with a warning and a note on the line)."""
+    note = ""
+    if costs > max(available, 0):
+        note = (
+            f"Costs of delivery exceed the income after the top-slice by "
+            f"£{(costs - max(available, 0)) / 100:,.2f}; the federation bears the difference."
+        )
+        warnings.append(f"{entry.description}: {note}")
+        costs = max(available, 0)
+    return costs, note
+
+
+def _shares(
+    entry: EntryInput,
+    recipients: list[int],
+    weights: list[int],
+    distributable: int,
+    overhead: int,
+    percent: Decimal,
+    line_problems: list[str],
+) -> tuple[list[int], int, list[int]]:
+    """Each recipient's net, what is paid out, and the weights the top-slice and costs are
+    then split by: fixed amounts as given (weighted by their size), a percentage of what
+    there is to share, or all of it, split by the largest remainder."""
+    gross = entry.amount_pence
+    paid = 0
+    nets = [0] * len(recipients)
+    if entry.rule == FIXED:
+        nets = [round_pence(entry.shares[p] * 100) for p in recipients]
+        paid = sum(nets)
+        weights = [abs(n) for n in nets]
+        if any(n * gross < 0 for n in nets):
+            line_problems.append(
+                f"{entry.description}: each fixed amount must have the sign of the line "
+                f"({'a clawback takes' if gross < 0 else 'a payment gives'} from every "
+                "practice named)"
+            )
+        elif paid and (paid * distributable < 0 or abs(paid) > abs(distributable)):
+            line_problems.append(
+                f"{entry.description}: fixed amounts of {money_text(paid)} do not fit in "
+                f"the {money_text(distributable)} there is to share"
+                + (
+                    f" after the {percent}% top-slice; take no top-slice from a "
+                    "correction to pass it on whole"
+                    if overhead
+                    else ""
+                )
+            )
+    elif entry.rule == PERCENT:
+        total_percent = sum((entry.shares.get(p, Decimal(0)) for p in recipients), Decimal(0))
+        if total_percent > 100:
+            line_problems.append(
+                f"{entry.description}: the percentages add up to {total_percent}%, over 100%"
+            )
+        elif sum(weights):
+            paid = round_pence(Decimal(distributable) * total_percent / 100)
+            nets = allocate(paid, weights)
+    elif sum(weights):
+        paid = distributable
+        nets = allocate(paid, weights)
+    return nets, paid, weights
+
+
+def _unshared(
+    entry: EntryInput,
+    recipients: list[int],
+    weights: list[int],
+    line_problems: list[str],
+    warnings: list[str],
+) -> str:
+    """A line with nothing to share it by: a clawback is refused, anything else is kept by the
+    federation with a warning (and this note for the line); a line no practice takes part in
+    is refused."""
+    note = ""
+    if not line_problems and recipients and not sum(weights) and entry.amount_pence < 0:
+        line_problems.append(
+            f"{entry.description}: a clawback with nothing to share it by "
+            f"({rule_basis(entry.rule)} is zero for every practice) would be paid by the "
+            "federation; share it by fixed amounts from the practices it is owed by"
+        )
+    elif not line_problems and recipients and not sum(weights):
+        warnings.append(
+            f"{entry.description}: nothing to share by ({rule_basis(entry.rule)} is zero "
+            "for every practice); the federation keeps it"
+        )
+        note = "Nothing to share by; kept by the federation."
+    if not recipients and not line_problems:
+        line_problems.append(f"{entry.description}: no practice takes part this month")
+    return note
+
+
+def _attribute(
+    rows: dict,
+    entry: EntryInput,
+    recipients: list[int],
+    weights: list[int],
+    nets: list[int],
+    overhead: int,
+    costs: int,
+) -> None:
+    """Each practice's net, and its share of the top-slice and of the costs split in the same
+    proportions, added to its row: income = costs + overhead + net."""
+    overheads = allocate(overhead, weights)
+    cost_parts = allocate(costs, weights) if costs else [0] * len(weights)
+    for practice_id, net, share_overhead, share_costs in zip(
+        recipients, nets, overheads, cost_parts, strict=True
+    ):
+        if not (net or share_overhead or share_costs):
+            continue
+        r = _row(rows, practice_id, entry.service_id, entry.corrects_id)
+        r.net_pence += net
+        r.overhead_pence += share_overhead
+        r.costs_pence += share_costs
+        r.income_pence += net + share_overhead + share_costs
+
+
+def _alone_estimates(
+    inputs: MonthInputs,
+    units: dict[tuple[int, int], int],
+    service_units: dict[int, int],
+    rows: dict,
+) -> None:
+    """The estimate of doing it alone, for every service a practice takes part in: the fixed
+    cost counts only with some activity when the service is measured by activity, unless it
+    is a standing charge."""
+    for service in inputs.services.values():
+        measured = service_units.get(service.id, 0) > 0
+        for practice_id in service.participants:
+            if practice_id not in inputs.codes:
+                continue
+            n = units.get((service.id, practice_id), 0)
+            r = _row(rows, practice_id, service.id)
+            r.activity_units = n
+            fixed = service.alone_fixed_monthly_pence
+            if (measured or service.measured) and not n and not service.alone_fixed_standing:
+                fixed = 0  # no activity this month: doing it alone would not have cost it
+            r.alone_cost_pence = fixed + service.alone_per_unit_pence * n
 
 
 _RULE_LABELS = {

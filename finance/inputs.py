@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -29,17 +31,78 @@ def _overlaps(start: date, end: date | None, first: date, last: date) -> bool:
     return start <= last and (end is None or end >= first)
 
 
-# Long: every input a month settles on, in a fixed number of queries.
 def load(federation_ids: list[int], months: list[date]) -> dict:
     """MonthInputs for every (federation id, month) asked for, with the month's unposted
-    income entries."""
+    income entries. A fixed number of queries whatever the number of federations, practices
+    and rows (never one per practice or per row; two a month for who takes part and the
+    activity), a few for each kind of input below; each federation-month is then put
+    together in memory."""
     months = sorted({month_start(m) for m in months})
     first, last = months[0], month_end(months[-1])
-    overhead = dict(
+    overhead = _overheads(federation_ids)
+    memberships, member_ids, codes = _memberships(federation_ids, first, last)
+    extracts = _list_sizes(member_ids, last)
+    figures = _populations(federation_ids, member_ids, months)
+    services_of, rota_costs = _services(federation_ids, first, last)
+    taking_part, activity, pcn_activity, pcn_ids = _participation_and_activity(
+        federation_ids, months
+    )
+    measured = _measured(federation_ids, months)
+    pcn_on = _pcn_members(pcn_ids, first, last, codes)
+    loaded = _Loaded(
+        overhead=overhead,
+        memberships=memberships,
+        codes=codes,
+        extracts=extracts,
+        figures=figures,
+        services_of=services_of,
+        rota_costs=rota_costs,
+        taking_part=taking_part,
+        activity=activity,
+        pcn_activity=pcn_activity,
+        measured=measured,
+        pcn_on=pcn_on,
+        entries=_entries(federation_ids, months),
+    )
+    return {
+        (fed, month): _month_inputs(loaded, fed, month)
+        for fed in federation_ids
+        for month in months
+    }
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """Everything load queried, for every federation and month asked for."""
+
+    overhead: dict[int, Decimal]
+    memberships: dict[int, list[tuple[int, date, date | None]]]
+    codes: dict[int, str]
+    extracts: dict[int, list[tuple[str, int]]]
+    figures: Callable[[int, int, str], dict[int, Decimal]]
+    services_of: dict[int, list[tuple]]
+    rota_costs: dict
+    taking_part: dict[date, dict[int, tuple[set, set]]]
+    activity: dict[tuple[int, date], dict[tuple[int, int], int]]
+    pcn_activity: dict[tuple[int, date], dict[tuple[int, int], int]]
+    measured: Callable[[int, int, date], bool]
+    pcn_on: Callable[[int, date], list[int]]
+    entries: dict[tuple[int, date], list[EntryInput]]
+
+
+def _overheads(federation_ids: list[int]) -> dict[int, Decimal]:
+    """Each federation's overhead top-slice percentage, where it has set one."""
+    return dict(
         FinanceSettings.objects.filter(federation_id__in=federation_ids).values_list(
             "federation_id", "overhead_percent"
         )
     )
+
+
+def _memberships(federation_ids: list[int], first: date, last: date):
+    """Each federation's membership spells overlapping the months; the member practices as a
+    subquery (an IN list of thousands of ids costs more to build than the query takes to
+    run); and their ODS codes."""
     memberships = defaultdict(list)
     for fed, practice, start, end in FederationMembership.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=first),
@@ -47,18 +110,19 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
         start_date__lte=last,
     ).values_list("federation_id", "practice_id", "start_date", "end_date"):
         memberships[fed].append((practice, start, end))
-    # The member practices as a subquery: an IN list of thousands of ids costs more to build
-    # than the query takes to run.
     member_ids = FederationMembership.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=first),
         federation_id__in=federation_ids,
         start_date__lte=last,
     ).values("practice_id")
     codes = dict(Practice.objects.filter(pk__in=member_ids).values_list("pk", "code"))
+    return memberships, member_ids, codes
 
-    # Registered lists: each practice's latest all-persons extract on or before the month end.
-    # Dates come back as ISO text (cast), which compares correctly and skips converting tens
-    # of thousands of values to date objects.
+
+def _list_sizes(member_ids, last: date) -> dict[int, list[tuple[str, int]]]:
+    """Registered lists: each practice's all-persons extracts on or before the last month's
+    end, oldest first. Dates come back as ISO text (cast), which compares correctly and skips
+    converting tens of thousands of values to date objects."""
     extracts: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for practice, day, patients in (
         ListSize.objects.filter(
@@ -69,9 +133,13 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
         .values_list("practice_id", "day", "patients")
     ):
         extracts[practice].append((day, patients))
+    return extracts
 
-    # Yearly populations: the national figures, and each federation's own where it keeps
-    # them, which stand in for the national ones in its settlements alone.
+
+def _populations(federation_ids: list[int], member_ids, months: list[date]):
+    """Yearly populations: the national figures, and each federation's own where it keeps
+    them, which stand in for the national ones in its settlements alone. Returns the look-up
+    of a federation's figures for a year and measure."""
     years = {financial_year_of(m) for m in months}
     populations: dict[tuple[int, str], dict[int, Decimal]] = defaultdict(dict)
     own: dict[tuple[int, int, str], dict[int, Decimal]] = defaultdict(dict)
@@ -98,9 +166,13 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
             merged[key] = {**national, **own[key]}
         return merged[key]
 
-    # Each service's cost of delivery a month: the typed figures, or None for one that takes it
-    # from the rota, whose cost each month comes from one query for all the months (and none
-    # when no service asks for it).
+    return figures
+
+
+def _services(federation_ids: list[int], first: date, last: date):
+    """Each active service's cost of delivery a month: the typed figures, or None for one that
+    takes it from the rota, whose cost each month comes from one query for all the months (and
+    none when no service asks for it)."""
     services_of: dict[int, list[tuple]] = defaultdict(list)
     for pk, fed, typed, *alone, from_rota in Service.objects.filter(
         federation_id__in=federation_ids, active=True
@@ -117,8 +189,13 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
         services_of[fed].append((pk, fed, None if from_rota else typed, *alone))
     rota_feds = [fed for fed, rows in services_of.items() if any(r[2] is None for r in rows)]
     rota_costs = rota_cost_by_month(rota_feds, first, last) if rota_feds else {}
-    # Who takes part, and the activity, month by month: one query each per month, selecting
-    # no dates (converting hundreds of thousands of dates costs more than the query).
+    return services_of, rota_costs
+
+
+def _participation_and_activity(federation_ids: list[int], months: list[date]):
+    """Who takes part, and the activity, month by month: one query each per month, selecting
+    no dates (converting hundreds of thousands of dates costs more than the query). Also the
+    PCNs either names, whose practices are looked up next."""
     taking_part: dict[date, dict[int, tuple[set, set]]] = {}
     activity = defaultdict(dict)
     pcn_activity = defaultdict(dict)
@@ -146,10 +223,13 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
             else:
                 pcn_activity[(fed, month)][(service, pcn)] = units
                 pcn_ids.add(pcn)
+    return taking_part, activity, pcn_activity, pcn_ids
 
-    # Which services were measured by activity, month by month: any recorded for the service
-    # that month or in the six before (so a month whose activity is not in yet still counts
-    # as measured, and doing it alone would have cost only those who had some).
+
+def _measured(federation_ids: list[int], months: list[date]):
+    """Which services were measured by activity, month by month: any recorded for the service
+    that month or in the six before (so a month whose activity is not in yet still counts as
+    measured, and doing it alone would have cost only those who had some)."""
     recorded_months: dict[tuple[int, int], list[date]] = defaultdict(list)
     for fed, service, when in (
         Activity.objects.filter(
@@ -166,6 +246,12 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
         since = add_months(month, -6)
         return any(since <= when <= month for when in recorded_months.get((fed, service), ()))
 
+    return measured
+
+
+def _pcn_members(pcn_ids: set[int], first: date, last: date, codes: dict[int, str]):
+    """The practices in each PCN taking part or with activity, on a day, in ODS code order
+    (worked out once per PCN and day)."""
     pcn_spells = defaultdict(list)
     for pcn, practice, start, end in PracticePCN.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=first),
@@ -189,6 +275,12 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
             )
         return found
 
+    return pcn_on
+
+
+def _entries(federation_ids: list[int], months: list[date]) -> dict:
+    """The months' unposted income entries with their shares (the shares' query only when
+    there are entries)."""
     entries = defaultdict(list)
     shares = defaultdict(dict)
     entry_rows = list(
@@ -226,66 +318,85 @@ def load(federation_ids: list[int], months: list[date]) -> dict:
                     top_slice=top,
                 )
             )
+    return entries
 
-    out = {}
-    for fed in federation_ids:
-        fed_services = services_of.get(fed, [])
-        for month in months:
-            end = month_end(month)
-            members = [
-                p
-                for p, start, stop in memberships.get(fed, ())
-                if _overlaps(start, stop, month, end)
-            ]
-            members = sorted(set(members), key=lambda p: codes[p])
-            member_set = set(members)
-            registered = {}
-            for practice in members:
-                history = extracts.get(practice)
-                if history:
-                    i = bisect.bisect_right(history, (end.isoformat(), 10**12)) - 1
-                    if i >= 0:
-                        registered[practice] = history[i][1]
-            parts = taking_part[month]
-            wanted = {pcn for service in fed_services for pcn in parts.get(service[0], ((), ()))[1]}
-            wanted |= {pcn for _service, pcn in pcn_activity.get((fed, month), {})}
-            pcn_practices = {
-                pcn: [p for p in pcn_on(pcn, end) if p in member_set] for pcn in wanted
-            }
-            service_inputs = {}
-            rota_cost = sum(rota_costs.get((fed, month), {}).values())
-            for pk, _fed, fixed, per_unit, alone_fixed, alone_per_unit, standing in fed_services:
-                practices, pcns = parts.get(pk, ((), ()))
-                taking = set(practices)
-                for pcn in pcns:
-                    taking.update(pcn_practices.get(pcn, ()))
-                service_inputs[pk] = ServiceInput(
-                    id=pk,
-                    fixed_monthly_pence=rota_cost if fixed is None else fixed,
-                    cost_per_unit_pence=per_unit,
-                    alone_fixed_monthly_pence=alone_fixed,
-                    alone_per_unit_pence=alone_per_unit,
-                    alone_fixed_standing=standing,
-                    measured=measured(fed, pk, month),
-                    participants=frozenset(taking & member_set),
-                )
-            year = financial_year_of(month)
-            out[(fed, month)] = MonthInputs(
-                federation_id=fed,
-                month=f"{month:%Y-%m}",
-                overhead_percent=overhead.get(fed, Decimal(0)),
-                members=members,
-                codes={p: codes[p] for p in members},
-                registered=registered,
-                adjusted=figures(fed, year, AnnualPopulation.Measure.ADJUSTED),
-                weighted=figures(fed, year, AnnualPopulation.Measure.WEIGHTED),
-                activity=activity.get((fed, month), {}),
-                pcn_activity=pcn_activity.get((fed, month), {}),
-                pcn_practices=pcn_practices,
-                services=service_inputs,
-                entries=entries.get((fed, month), []),
-            )
-    return out
+
+def _month_inputs(loaded: _Loaded, fed: int, month: date) -> MonthInputs:
+    """One federation-month's inputs, from what load queried."""
+    end = month_end(month)
+    codes = loaded.codes
+    members = [
+        p
+        for p, start, stop in loaded.memberships.get(fed, ())
+        if _overlaps(start, stop, month, end)
+    ]
+    members = sorted(set(members), key=lambda p: codes[p])
+    member_set = set(members)
+    registered = _registered(members, loaded.extracts, end)
+    parts = loaded.taking_part[month]
+    wanted = {
+        pcn
+        for service in loaded.services_of.get(fed, [])
+        for pcn in parts.get(service[0], ((), ()))[1]
+    }
+    wanted |= {pcn for _service, pcn in loaded.pcn_activity.get((fed, month), {})}
+    pcn_practices = {pcn: [p for p in loaded.pcn_on(pcn, end) if p in member_set] for pcn in wanted}
+    year = financial_year_of(month)
+    return MonthInputs(
+        federation_id=fed,
+        month=f"{month:%Y-%m}",
+        overhead_percent=loaded.overhead.get(fed, Decimal(0)),
+        members=members,
+        codes={p: codes[p] for p in members},
+        registered=registered,
+        adjusted=loaded.figures(fed, year, AnnualPopulation.Measure.ADJUSTED),
+        weighted=loaded.figures(fed, year, AnnualPopulation.Measure.WEIGHTED),
+        activity=loaded.activity.get((fed, month), {}),
+        pcn_activity=loaded.pcn_activity.get((fed, month), {}),
+        pcn_practices=pcn_practices,
+        services=_service_inputs(loaded, fed, month, member_set, pcn_practices),
+        entries=loaded.entries.get((fed, month), []),
+    )
+
+
+def _registered(members: list[int], extracts: dict, end: date) -> dict[int, int]:
+    """Each member's registered list: its latest extract on or before the month end."""
+    registered = {}
+    for practice in members:
+        history = extracts.get(practice)
+        if history:
+            i = bisect.bisect_right(history, (end.isoformat(), 10**12)) - 1
+            if i >= 0:
+                registered[practice] = history[i][1]
+    return registered
+
+
+def _service_inputs(
+    loaded: _Loaded, fed: int, month: date, member_set: set[int], pcn_practices: dict
+) -> dict[int, ServiceInput]:
+    """The federation's services that month: their costs (a rota-costed service's fixed cost
+    is the rota's cost that month) and the members taking part, directly or through a PCN."""
+    parts = loaded.taking_part[month]
+    rota_cost = sum(loaded.rota_costs.get((fed, month), {}).values())
+    service_inputs = {}
+    for pk, _fed, fixed, per_unit, alone_fixed, alone_per_unit, standing in loaded.services_of.get(
+        fed, []
+    ):
+        practices, pcns = parts.get(pk, ((), ()))
+        taking = set(practices)
+        for pcn in pcns:
+            taking.update(pcn_practices.get(pcn, ()))
+        service_inputs[pk] = ServiceInput(
+            id=pk,
+            fixed_monthly_pence=rota_cost if fixed is None else fixed,
+            cost_per_unit_pence=per_unit,
+            alone_fixed_monthly_pence=alone_fixed,
+            alone_per_unit_pence=alone_per_unit,
+            alone_fixed_standing=standing,
+            measured=loaded.measured(fed, pk, month),
+            participants=frozenset(taking & member_set),
+        )
+    return service_inputs
 
 
 def load_one(federation, month: date) -> MonthInputs:
