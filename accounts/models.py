@@ -184,6 +184,9 @@ class Invitation(OnOrganisation):
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an administrator withdrew it: its link is dead."
+    )
     created_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -194,6 +197,12 @@ class Invitation(OnOrganisation):
 
     def __str__(self) -> str:
         return f"Invitation for {self.email} as {self.get_role_display()}"
+
+    @property
+    def expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at <= timezone.now()
 
 
 class ApiToken(models.Model):

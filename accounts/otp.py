@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import secrets
+import time
+from dataclasses import dataclass
 
 import segno
 from django.db import transaction
@@ -125,11 +128,39 @@ def demo_device(user) -> TOTPDevice:
     return device
 
 
-def demo_current_code(user) -> str | None:
+@dataclass(frozen=True)
+class DemoCode:
+    """What the two-step page tells a demo account in demo mode: a code it will accept now
+    (``code``; ``next_step`` when it is the next 30-second window's, because this window's
+    was used at the last sign-in), or, failing one, how many seconds to wait (``wait``)."""
+
+    code: str | None
+    next_step: bool = False
+    wait: int = 0
+
+
+def demo_code(user, now: float | None = None) -> DemoCode | None:
+    """A code the demo account's authenticator accepts at ``now``. A code works once:
+    django-otp refuses any code of a window no later than the last one used (``last_t``), so
+    a second sign-in within the same 30 seconds cannot reuse the code shown for the first.
+    The device accepts codes up to ``tolerance`` windows ahead, so the next window's code
+    works at once; were it further ahead than that, the page says how long to wait instead.
+    None when the account has no demo authenticator."""
     from django_otp.oath import TOTP
 
     device = TOTPDevice.objects.filter(user=user, name="Demo authenticator").first()
     if device is None:
         return None
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    return f"{totp.token():0{device.digits}d}"
+    now = time.time() if now is None else now
+    current = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    current.time = now
+    window = current.t()
+    wanted = max(window, device.last_t + 1)
+    ahead = wanted - window
+    if ahead > device.tolerance:
+        # When the window ``wanted - tolerance`` begins, the wanted code is accepted.
+        starts = device.t0 + (wanted - device.tolerance - device.drift) * device.step
+        return DemoCode(code=None, wait=max(1, math.ceil(starts - now)))
+    shown = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift + ahead)
+    shown.time = now
+    return DemoCode(code=f"{shown.token():0{device.digits}d}", next_step=ahead > 0)

@@ -32,6 +32,7 @@ from accounts.permissions import forget_scope
 from accounts.tasks import password_reset_email
 from audit.services import audit_record
 from kernel.errors import DomainError
+from kernel.headers import one_line
 from registry.selectors import federations_holding
 
 INVITATION_DAYS = 7
@@ -60,9 +61,11 @@ def _check_role(role: str, organisation) -> None:
         raise AccountError(f"{role!r} is not a role.", field="role")
     wanted = ROLE_ORGANISATION[Role(role)]
     if organisation_kind(organisation) != wanted:
+        words = {"pcn": "PCN"}
+        given = organisation_kind(organisation)
         raise AccountError(
-            f"A {Role(role).label.lower()} is granted on a {wanted}, not on a "
-            f"{organisation_kind(organisation)}.",
+            f"A {_in_a_sentence(Role(role).label)} is granted on a {words.get(wanted, wanted)}, "
+            f"not on a {words.get(given, given)}.",
             field="role",
         )
 
@@ -194,7 +197,7 @@ def invitation_create(
         created_by=by if getattr(by, "pk", None) else None,
         **{organisation_kind(organisation): organisation},
     )
-    link = base_url.rstrip("/") + reverse("accounts:accept", args=[raw])
+    link = _invitation_link(base_url, raw)
     audit_record(
         by=by,
         action="invitation.create",
@@ -202,21 +205,114 @@ def invitation_create(
         after={"email": email, "role": role, "organisation": str(organisation)},
         federation=invited_to,
     )
+    _send_invitation(invitation, link, by)
+    return invitation, link
+
+
+def _invitation_link(base_url: str, raw: str) -> str:
+    return base_url.rstrip("/") + reverse("accounts:accept", args=[raw])
+
+
+def _in_a_sentence(label: str) -> str:
+    """A role's label within a sentence: "Practice manager" -> "practice manager", but
+    "PCN clinical director" keeps its capitals."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _send_invitation(invitation: Invitation, link: str, by) -> None:
+    """Email the link once the transaction commits, saying who invites, to which federation
+    and as what. The raw token is in the link alone, never stored, so the email goes from
+    this request as it always has, not through the task worker (whose queue would keep the
+    link in the database)."""
+    federation = invitation.invited_to
+    organisation = invitation.organisation
+    role = Role(invitation.role).label
+    if getattr(by, "pk", None):
+        inviter = f"{by} ({by.email})" if str(by) != by.email else by.email
+    elif federation is not None:
+        inviter = f"The administrator of {federation}"
+    else:
+        inviter = "The administrator of gpfed"
+    own = organisation == federation  # a federation role: the federation's own
+    joining = f"join {federation} on gpfed" if federation is not None else "join gpfed"
     body = (
-        f"You have been invited to gpfed as {Role(role).label.lower()} of {organisation}.\n\n"
+        f"{inviter} has invited you to {joining}, as "
+        + (f"its {_in_a_sentence(role)}" if own else f"{_in_a_sentence(role)} of {organisation}")
+        + ".\n\n"
+        + (f"Federation: {federation}\n" if federation is not None else "")
+        + f"Role: {role}{'' if own else f' of {organisation}'}\n"
+        f"Invited by: {inviter}\n\n"
         f"Set your password and sign in here within {INVITATION_DAYS} days:\n{link}\n\n"
         "The link works once. If you were not expecting this, ignore this email."
     )
-    transaction.on_commit(
-        lambda: send_mail("Your invitation to gpfed", body, settings.DEFAULT_FROM_EMAIL, [email])
+    subject = one_line(
+        f"Your invitation to {federation} on gpfed" if federation else "Your invitation to gpfed"
     )
+    email = invitation.email
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+
+
+def _pending(invitation: Invitation) -> Invitation:
+    """The invitation, locked, if it has been neither accepted nor revoked."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at:
+        raise AccountError(f"{invitation.email} has already accepted this invitation.")
+    if invitation.revoked_at:
+        raise AccountError(f"The invitation to {invitation.email} has been revoked.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
+    """Withdraw an invitation not yet accepted: its link stops working at once."""
+    invitation = _pending(invitation)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        by=by,
+        action="invitation.revoke",
+        obj=invitation,
+        before={"revoked": False},
+        after={"email": invitation.email, "role": invitation.role, "revoked": True},
+        federation=invitation.invited_to,
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation, by, base_url: str) -> tuple[Invitation, str]:
+    """Send an invitation not yet accepted again, with a new link that lasts
+    ``INVITATION_DAYS`` from now: the link sent before stops working at once. The role's
+    organisation must still be held by the federation that invites."""
+    invitation = _pending(invitation)
+    _within(invitation.organisation, invitation.invited_to, timezone.localdate())
+    before = {"expires_at": invitation.expires_at}
+    raw = secrets.token_urlsafe(32)
+    invitation.token_hash = digest(raw)
+    invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    audit_record(
+        by=by,
+        action="invitation.resend",
+        obj=invitation,
+        before=before,
+        after={"email": invitation.email, "expires_at": invitation.expires_at},
+        federation=invitation.invited_to,
+    )
+    link = _invitation_link(base_url, raw)
+    _send_invitation(invitation, link, by)
     return invitation, link
 
 
 def invitation_for_token(raw: str) -> Invitation | None:
-    """The invitation behind a link, if it is unused and has not expired."""
+    """The invitation behind a link, if it is unused, not revoked and has not expired."""
     invitation = Invitation.objects.filter(token_hash=digest(raw)).first()
-    if invitation is None or invitation.accepted_at or invitation.expires_at <= timezone.now():
+    if (
+        invitation is None
+        or invitation.accepted_at
+        or invitation.revoked_at
+        or invitation.expires_at <= timezone.now()
+    ):
         return None
     return invitation
 
@@ -265,7 +361,7 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str, request)
 @transaction.atomic
 def _accept(invitation: Invitation, user: User | None, full_name: str, password: str) -> User:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at:
+    if invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= timezone.now():
         raise AccountError("This invitation link has expired or has already been used.")
     if user is None or not user.has_usable_password():
         user = user or User(email=invitation.email)

@@ -27,6 +27,16 @@ urlpatterns = [
     path("people/roles/<int:pk>/end/", views.grant_end, name="grant-end"),
     path("people/<int:pk>/deactivate/", views.user_deactivate_view, name="user-deactivate"),
     path("people/<int:pk>/unlock/", views.user_unlock, name="user-unlock"),
+    path(
+        "people/invitations/<int:pk>/revoke/",
+        views.invitation_revoke_view,
+        name="invitation-revoke",
+    ),
+    path(
+        "people/invitations/<int:pk>/resend/",
+        views.invitation_resend_view,
+        name="invitation-resend",
+    ),
     path("invitation/<str:token>/", views.accept, name="accept"),
     path("two-factor/", views.two_factor, name="two-factor"),
     path("account/recovery-codes/", views.recovery_codes, name="recovery-codes"),

@@ -4,13 +4,15 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 
@@ -25,9 +27,9 @@ from accounts.forms import (
     PasswordResetRequestForm,
     SignInForm,
 )
-from accounts.models import ROLE_ORGANISATION, ApiToken, User
+from accounts.models import ROLE_ORGANISATION, ApiToken, RoleGrant, User
 from accounts.otp import (
-    demo_current_code,
+    demo_code,
     has_device,
     otp_confirm,
     otp_verify,
@@ -38,12 +40,15 @@ from accounts.otp import (
     wait_seconds,
 )
 from accounts.services import (
+    INVITATION_DAYS,
     AccountError,
     api_token_create,
     api_token_revoke,
     invitation_accept,
     invitation_create,
     invitation_for_token,
+    invitation_resend,
+    invitation_revoke,
     password_changed,
     password_reset_complete,
     password_reset_request,
@@ -51,7 +56,7 @@ from accounts.services import (
     user_deactivate,
 )
 from kernel.pages import refuse
-from registry.models import PCN, Practice
+from registry.models import PCN, Practice, PracticePCN
 
 _form_error = refuse  # a service's refusal shown on its field, as every form page does
 
@@ -167,9 +172,15 @@ def token_create(request):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def token_revoke(request, pk: int):
+    """Revoking a token confirms first: a page says what stops working; its POST revokes."""
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    if token.revoked_at is not None:
+        messages.error(request, f"The token {token.name} is already revoked.")
+        return redirect("accounts:account")
+    if request.method == "GET":
+        return render(request, "accounts/token_revoke.html", {"token": token})
     api_token_revoke(token=token, by=request.user)
     messages.success(request, f"The token {token.name} has been revoked.")
     return redirect("accounts:account")
@@ -207,7 +218,9 @@ def people(request):
                 _form_error(form, error)
             else:
                 messages.success(
-                    request, f"Invitation sent to {form.cleaned_data['email']}. It lasts 7 days."
+                    request,
+                    f"Invitation sent to {form.cleaned_data['email']}. "
+                    f"It lasts {INVITATION_DAYS} days.",
                 )
                 form = InviteForm(roles=FEDERATION_INVITE_ROLES)
     grants = perms.federation_grants(federation).order_by("user__email", "role")
@@ -230,7 +243,9 @@ def people(request):
                 if g.user.is_active and perms.can_deactivate(request.user, g.user, federation)
             },
             "form": form,
-            "invitations": federation.invitations.filter(accepted_at__isnull=True)[:20],
+            "invitations": federation.invitations.filter(
+                accepted_at__isnull=True, revoked_at__isnull=True
+            ).select_related("federation", "pcn", "practice")[:50],
             # Only an invitation to a demo address: a real person's link goes by email alone.
             "demo_link": link if link and _is_demo_address(form_email) else None,
         },
@@ -255,9 +270,12 @@ def _organisation_for(form, federation):
     code = form.cleaned_data["organisation"].strip().upper()
     if kind == "federation":
         return federation
-    practice_ids = set(
-        federation.memberships.filter(end_date__isnull=True).values_list("practice_id", flat=True)
-    )
+    # A member today, or from a day to come: a practice leaving on a date ahead (its end date
+    # set) is a member until then; one that has left is not. A practice joining later is
+    # refused by the service, which says from when the federation holds it.
+    today = timezone.localdate()
+    not_ended = Q(end_date__isnull=True) | Q(end_date__gte=today)
+    practice_ids = federation.memberships.filter(not_ended).values("practice_id")
     if kind == "practice":
         practice = Practice.objects.filter(code=code, pk__in=practice_ids).first()
         if practice is None:
@@ -265,39 +283,133 @@ def _organisation_for(form, federation):
                 "organisation", f"Enter the ODS code of a member practice of {federation}"
             )
         return practice
-    pcn = PCN.objects.filter(
-        code=code,
-        practice_spells__practice_id__in=practice_ids,
-        practice_spells__end_date__isnull=True,
-    ).first()
+    spells = PracticePCN.objects.filter(not_ended, practice_id__in=practice_ids)
+    pcn = PCN.objects.filter(code=code, pk__in=spells.values("pcn_id")).first()
     if pcn is None:
         form.add_error("organisation", f"Enter the ODS code of a PCN of {federation}'s practices")
     return pcn
 
 
-@require_POST
-def grant_end(request, pk: int):
-    federation, _ = _managed_federation(request)
-    grant = get_object_or_404(perms.federation_grants(federation), pk=pk)
-    try:
-        role_end(grant=grant, by=request.user, federation=federation)
-    except AccountError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{grant.user}'s role as {grant.get_role_display()} has ended.")
+def _back_to_people(federation):
     return redirect(reverse("accounts:people") + f"?federation={federation.slug}")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
+def grant_end(request, pk: int):
+    """Ending a role confirms first: a page says whose role of which organisation ends from
+    when, and works without JavaScript; only its POST ends the role."""
+    federation, _ = _managed_federation(request)
+    grant = get_object_or_404(perms.federation_grants(federation), pk=pk)
+    today = timezone.localdate()
+    end = max(today, grant.start_date)  # a role starting later ends the day it starts
+    if grant.end_date is not None and grant.end_date <= end:
+        messages.error(request, f"{grant.user}'s role as {grant.get_role_display()} has ended.")
+        return _back_to_people(federation)
+    if request.method == "GET":
+        others = (
+            RoleGrant.objects.filter(user=grant.user, start_date__lte=today)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+            .exclude(pk=grant.pk)
+            .select_related("federation", "pcn", "practice")
+        )
+        return render(
+            request,
+            "accounts/grant_end.html",
+            {"federation": federation, "grant": grant, "end": end, "others": others},
+        )
+    try:
+        role_end(grant=grant, by=request.user, end_date=end, federation=federation)
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"{grant.user}'s role as {grant.get_role_display()} of {grant.organisation} ends "
+            f"{'today' if end == today else 'on'} {end:%-d %B %Y}.",
+        )
+    return _back_to_people(federation)
+
+
+@require_http_methods(["GET", "POST"])
 def user_deactivate_view(request, pk: int):
+    """Deactivating a person confirms first: a page says that they can no longer sign in,
+    that their sessions and API tokens stop at once and which of their roles end; only its
+    POST deactivates."""
     federation, _ = _managed_federation(request)
     person = get_object_or_404(
         User, pk=pk, pk__in=perms.federation_grants(federation).values("user_id")
     )
     perms.require(perms.can_deactivate(request.user, person, federation))
-    user_deactivate(user=person, by=request.user, federation=federation)
-    messages.success(request, f"{person} can no longer sign in.")
-    return redirect(reverse("accounts:people") + f"?federation={federation.slug}")
+    if not person.is_active:
+        messages.error(request, f"{person} is already deactivated.")
+        return _back_to_people(federation)
+    if request.method == "GET":
+        today = timezone.localdate()
+        return render(
+            request,
+            "accounts/user_deactivate.html",
+            {
+                "federation": federation,
+                "person": person,
+                "today": today,
+                "roles": RoleGrant.objects.filter(user=person, through=federation)
+                .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+                .select_related("federation", "pcn", "practice"),
+                "tokens": ApiToken.objects.filter(
+                    user=person, revoked_at__isnull=True, expires_at__gt=timezone.now()
+                ).count(),
+            },
+        )
+    try:
+        user_deactivate(user=person, by=request.user, federation=federation)
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{person} can no longer sign in.")
+    return _back_to_people(federation)
+
+
+def _pending_invitation(request, pk: int):
+    """One of the federation's invitations, for its administrators alone: another
+    federation's is not found."""
+    federation, _ = _managed_federation(request)
+    return federation, get_object_or_404(
+        federation.invitations.select_related("federation", "pcn", "practice"), pk=pk
+    )
+
+
+@require_POST
+def invitation_revoke_view(request, pk: int):
+    federation, invitation = _pending_invitation(request, pk)
+    try:
+        invitation_revoke(invitation=invitation, by=request.user)
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, f"The invitation to {invitation.email} is revoked: its link no longer works."
+        )
+    return _back_to_people(federation)
+
+
+@require_POST
+def invitation_resend_view(request, pk: int):
+    federation, invitation = _pending_invitation(request, pk)
+    try:
+        _, link = invitation_resend(
+            invitation=invitation, by=request.user, base_url=request.build_absolute_uri("/")
+        )
+    except AccountError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"A new invitation has been sent to {invitation.email}. It lasts {INVITATION_DAYS} "
+            "days; the link sent before no longer works.",
+        )
+        if _is_demo_address(invitation.email):
+            messages.info(request, f"Demo mode: the new invitation link is {link}")
+    return _back_to_people(federation)
 
 
 @login_not_required
@@ -377,7 +489,9 @@ def two_factor(request):
     if device is not None:
         context.update(qr=qr_svg(device), secret=secret_for_humans(device))
     if request.user.email in {u["email"] for u in _demo_accounts()} and enrolled:
-        context["demo_code"] = demo_current_code(request.user)
+        demo = demo_code(request.user)
+        if demo is not None:
+            context.update(demo_code=demo.code, demo_next_step=demo.next_step, demo_wait=demo.wait)
     return render(request, "accounts/two_factor.html", context)
 
 

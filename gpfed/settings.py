@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "kernel.middleware.MethodNotAllowedPage",  # a page for a GET to a form button's address
     "gpfed.middleware.LoginRequiredMiddleware",
     "audit.origin.AuditOriginMiddleware",
     "axes.middleware.AxesMiddleware",

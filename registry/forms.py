@@ -83,6 +83,25 @@ class MembershipEndForm(forms.Form):
     leave_reason = forms.CharField(label="Reason", required=False, max_length=300)
 
 
+class MembershipEndChangeForm(forms.Form):
+    """A leaving date not yet passed, corrected or removed (the ``action`` button pressed)."""
+
+    CHANGE, REMOVE = "change", "remove"
+
+    end_date = NhsDateField(label="New last day of membership", required=False)
+    leave_reason = forms.CharField(label="Reason", required=False, max_length=300)
+
+    def __init__(self, *args, action: str = CHANGE, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action if action in (self.CHANGE, self.REMOVE) else self.CHANGE
+
+    def clean(self):
+        data = super().clean()
+        if self.action == self.CHANGE and not data.get("end_date") and not self.errors:
+            self.add_error("end_date", "Enter the new last day of membership")
+        return data
+
+
 class PracticeCorrectionForm(forms.Form):
     name = forms.CharField(max_length=200)
     address_1 = forms.CharField(label="Address line 1", max_length=100, required=False)

@@ -6,7 +6,7 @@ records an audit event and raises ``RegistryError`` with a message a person can 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -41,9 +41,8 @@ def federation_of_practices(practice_ids) -> Federation | None:
     """The federation a change to these practices is reported to in the audit trail: the
     current federation of the first of them that has one."""
     membership = (
-        FederationMembership.objects.filter(
-            practice_id__in=list(practice_ids), end_date__isnull=True
-        )
+        FederationMembership.objects.filter(practice_id__in=list(practice_ids))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=timezone.localdate()))
         .select_related("federation")
         .order_by("start_date")
         .first()
@@ -373,6 +372,91 @@ def federation_membership_end(
         before=before,
         after=snapshot(membership, MEMBERSHIP_FIELDS),
         federation=membership.federation,
+    )
+    return membership
+
+
+def membership_end_changeable(membership: FederationMembership, day: date | None = None) -> bool:
+    """Whether the leaving date can still be corrected or removed: it is set and has not
+    passed (the practice is a member until the end of that day)."""
+    day = day or timezone.localdate()
+    return membership.end_date is not None and membership.end_date >= day
+
+
+@transaction.atomic
+def federation_membership_end_change(
+    *,
+    membership: FederationMembership,
+    end_date: date | None,
+    leave_reason: str | None = None,
+    by,
+) -> FederationMembership:
+    """Correct a leaving date that has not passed yet, or remove it (``end_date`` None: the
+    practice stays a member). The new dates pass the checks of ending a membership: not
+    before joining, no overlap with the federation's other spells of the practice; and a later
+    date, or none, may not reach into dates another federation holds the practice for (that
+    needs the practice's agreement: ask it, from the day after the old date). Once the
+    leaving date has passed it stays as it is."""
+    membership = (
+        FederationMembership.objects.select_for_update()
+        .select_related("practice", "federation")
+        .get(pk=membership.pk)
+    )
+    practice, federation = membership.practice, membership.federation
+    before = snapshot(membership, MEMBERSHIP_FIELDS)
+    old = membership.end_date
+    if old is None:
+        raise RegistryError(
+            f"{practice.name} has no leaving date to change: end its membership instead."
+        )
+    if not membership_end_changeable(membership):
+        raise RegistryError(
+            f"{practice.name} left {federation.name} on {old:%-d %B %Y}: a leaving date that "
+            "has passed cannot be changed.",
+            field="end_date",
+        )
+    if end_date == old and (
+        leave_reason is None or leave_reason.strip() == membership.leave_reason
+    ):
+        raise RegistryError(
+            f"{practice.name} already leaves on {old:%-d %B %Y}: enter a different date.",
+            field="end_date",
+        )
+    if end_date is not None and end_date < membership.start_date:
+        raise RegistryError(
+            f"The leaving date must be on or after the joining date "
+            f"({membership.start_date:%-d %B %Y}).",
+            field="end_date",
+        )
+    _check_overlap(federation, practice, membership.start_date, end_date, exclude=membership.pk)
+    if end_date is None or end_date > old:
+        # The days added to the membership: another federation holding the practice then
+        # would share it without the practice's agreement.
+        elsewhere = _held_elsewhere(federation, practice, old + timedelta(days=1), end_date)
+        if elsewhere:
+            other = elsewhere[0]
+            raise RegistryError(
+                f"{practice.name} is a member of {other.federation.name} from "
+                f"{max(other.start_date, old + timedelta(days=1)):%-d %B %Y}: a practice "
+                "belongs to a second federation only if it agrees. Keep the leaving date "
+                "before then, or ask the practice to agree to a new membership.",
+                field="end_date",
+            )
+    membership.end_date = end_date
+    if end_date is None:
+        membership.leave_reason = ""
+    elif leave_reason is not None:
+        membership.leave_reason = leave_reason.strip()
+    membership.save(update_fields=["end_date", "leave_reason"])
+    audit_record(
+        by=by,
+        action="federation.membership.end_remove"
+        if end_date is None
+        else "federation.membership.end_change",
+        obj=membership,
+        before=before,
+        after=snapshot(membership, MEMBERSHIP_FIELDS),
+        federation=federation,
     )
     return membership
 

@@ -21,6 +21,11 @@ urlpatterns = [
         name="membership-end",
     ),
     path(
+        "federations/<slug:slug>/members/<int:pk>/leaving/",
+        views.membership_end_change,
+        name="membership-end-change",
+    ),
+    path(
         "federations/<slug:slug>/consent/<int:pk>/withdraw/",
         views.consent_withdraw,
         name="consent-withdraw",

@@ -17,6 +17,7 @@ from registry.forms import (
     FederationForm,
     ImportUploadForm,
     MembershipAddForm,
+    MembershipEndChangeForm,
     MembershipEndForm,
     PopulationForm,
     PracticeCorrectionForm,
@@ -30,9 +31,11 @@ from registry.services import (
     RegistryError,
     federation_create,
     federation_membership_end,
+    federation_membership_end_change,
     federation_membership_request,
     membership_consent_decide,
     membership_consent_withdraw,
+    membership_end_changeable,
     population_set,
     practice_correct,
 )
@@ -125,6 +128,7 @@ def practice_detail(request, code: str):
             "can_correct": perms.can_correct_practice(request.user, practice),
             "can_set_population": perms.can_set_population(request.user, practice),
             "history": history,
+            "today": selectors.today(),
             "latest": history[-1] if history else None,
             "chart": chart,
             "manual_fields": practice.manual_fields,
@@ -144,17 +148,32 @@ def practice_detail(request, code: str):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def consent_decide(request, code: str, pk: int):
-    """The practice manager's answer to a federation asking to hold the practice too."""
+    """The practice manager's answer to a federation asking to hold the practice too. It is
+    final, so it confirms first: the practice's page leads to a page that says what accepting
+    (or declining) does, with a note to send; only its POST answers."""
     practice = get_object_or_404(Practice, code=code.upper())
     perms.require(perms.can_decide_consent(request.user, practice))
-    consent = get_object_or_404(practice.consent_requests, pk=pk)
+    consent = get_object_or_404(practice.consent_requests.select_related("federation"), pk=pk)
     perms.require(perms.can_decide_consent(request.user, practice, consent))
-    accept = request.POST.get("decision") == "accept"
-    if request.POST.get("decision") not in {"accept", "decline"}:
+    data = request.POST if request.method == "POST" else request.GET
+    decision = data.get("decision")
+    if decision not in {"accept", "decline"}:
         messages.error(request, "Choose to accept or to decline.")
         return redirect("registry:practice", code=practice.code)
+    accept = decision == "accept"
+    if request.method == "GET":
+        if consent.status != MembershipConsent.Status.WAITING:
+            messages.error(
+                request, f"This request was already {consent.get_status_display().lower()}."
+            )
+            return redirect("registry:practice", code=practice.code)
+        return render(
+            request,
+            "registry/consent_decide.html",
+            {"practice": practice, "consent": consent, "accept": accept, "decision": decision},
+        )
     try:
         membership_consent_decide(
             consent=consent, accept=accept, by=request.user, note=request.POST.get("note", "")
@@ -363,6 +382,7 @@ def federation_detail(request, slug: str):
             ),
             "events": selectors.federation_membership_events(federation)[:50],
             "memberships": selectors.federation_memberships(federation),
+            "today": selectors.today(),
             "can_manage": perms.can_manage_federation(request.user, federation),
             "consents": federation.consent_requests.filter(
                 status=MembershipConsent.Status.WAITING
@@ -417,12 +437,72 @@ def membership_end(request, slug: str, pk: int):
         except RegistryError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"{membership.practice.name}'s membership has been ended.")
+            membership.refresh_from_db()
+            messages.success(
+                request,
+                f"{membership.practice.name}'s membership ends: its last day is "
+                f"{membership.end_date:%-d %B %Y}.",
+            )
             return redirect("registry:federation", slug=federation.slug)
     return render(
         request,
         "registry/membership_end.html",
         {"federation": federation, "membership": membership, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def membership_end_change(request, slug: str, pk: int):
+    """Correct or remove a leaving date that has not passed yet; once it has, the page says
+    it stays as it is."""
+    federation = get_object_or_404(perms.visible_federations(request.user), slug=slug)
+    perms.require(perms.can_manage_federation(request.user, federation))
+    membership = get_object_or_404(
+        FederationMembership.objects.select_related("practice"),
+        pk=pk,
+        federation=federation,
+        end_date__isnull=False,
+    )
+    action = request.POST.get("action", MembershipEndChangeForm.CHANGE)
+    form = MembershipEndChangeForm(
+        *posted(request),
+        action=action,
+        initial={
+            "end_date": f"{membership.end_date:%-d/%-m/%Y}",
+            "leave_reason": membership.leave_reason,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        remove = form.action == MembershipEndChangeForm.REMOVE
+        try:
+            federation_membership_end_change(
+                membership=membership,
+                end_date=None if remove else form.cleaned_data["end_date"],
+                leave_reason=None if remove else form.cleaned_data["leave_reason"],
+                by=request.user,
+            )
+        except RegistryError as error:
+            form_error(form, error)
+        else:
+            membership.refresh_from_db()
+            messages.success(
+                request,
+                f"{membership.practice.name} stays a member of {federation.name}: it no longer "
+                "has a leaving date."
+                if remove
+                else f"{membership.practice.name} now leaves {federation.name} after "
+                f"{membership.end_date:%-d %B %Y}.",
+            )
+            return redirect(reverse("registry:federation", args=[federation.slug]) + "#members")
+    return render(
+        request,
+        "registry/membership_end_change.html",
+        {
+            "federation": federation,
+            "membership": membership,
+            "form": form,
+            "changeable": membership_end_changeable(membership),
+        },
     )
 
 

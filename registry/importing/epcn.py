@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kernel.formats import counted
 from registry.importers import epcn
 from registry.importers.base import Problems
 from registry.importing.base import (
@@ -107,4 +108,7 @@ def _apply_epcn(parsed: epcn.EpcnFile, outcome: Outcome, run: ImportRun) -> None
     spells.save()
     if skipped:
         counts["skipped"] += skipped
-        outcome.note(f"{skipped} PCN partners that are not GP practices were skipped")
+        outcome.note(
+            f"Skipped {counted(skipped, 'PCN partner')} that "
+            + ("is not a GP practice" if skipped == 1 else "are not GP practices")
+        )

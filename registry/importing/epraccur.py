@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kernel.formats import counted
 from registry.importers import epraccur
 from registry.importing.base import (
     BATCH,
@@ -45,7 +46,10 @@ def _apply_epraccur(parsed: epraccur.EpraccurFile, outcome: Outcome, run: Import
     counts["read"] += len(parsed.practices) + len(parsed.others)
     counts["skipped"] += len(parsed.others)
     if parsed.others:
-        outcome.note(f"{len(parsed.others):,} organisations that are not GP practices were skipped")
+        outcome.note(
+            f"Skipped {counted(len(parsed.others), 'organisation')} that "
+            + ("is not a GP practice" if len(parsed.others) == 1 else "are not GP practices")
+        )
     commissioners = CommissionerBook(outcome, outcome.as_at)
     for rec in parsed.practices:
         if rec.status == "A":

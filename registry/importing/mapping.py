@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kernel.formats import counted
 from registry.importers import mapping
 from registry.importers.base import Problems
 from registry.importing.base import BATCH, CommissionerBook, Outcome, SpellBook, _resolve_practices
@@ -22,7 +23,7 @@ def _apply_mapping(parsed: mapping.MappingFile, outcome: Outcome, run: ImportRun
     counts["skipped"] += parsed.duplicates
     if parsed.duplicates:
         outcome.note(
-            f"{parsed.duplicates} repeated rows for the same practice and PCN were skipped"
+            f"Skipped {counted(parsed.duplicates, 'repeated row')} for the same practice and PCN"
         )
     problems = Problems()
     practices = _resolve_practices(
@@ -81,7 +82,7 @@ def _apply_mapping(parsed: mapping.MappingFile, outcome: Outcome, run: ImportRun
         PCN.objects.bulk_create(new_pcns.values(), batch_size=BATCH)
         counts["created"] += len(new_pcns)
         outcome.note(
-            f"{len(new_pcns)} PCNs not in the ePCN workbook were created from this file: "
+            f"Created {counted(len(new_pcns), 'PCN')} not in the ePCN workbook from this file: "
             + ", ".join(sorted(new_pcns)[:20])
         )
     pcn_ids = dict(PCN.objects.values_list("code", "id"))
@@ -111,7 +112,10 @@ def _apply_mapping(parsed: mapping.MappingFile, outcome: Outcome, run: ImportRun
     counts["skipped"] += not_practice
     if not_practice:
         outcome.note(
-            f"{not_practice} rows for organisations that are not GP practices were skipped"
+            f"Skipped {counted(not_practice, 'row')} for organisations that are not GP practices"
         )
     if no_pcn:
-        outcome.note(f"{no_pcn} practices were in no PCN on this date")
+        outcome.note(
+            f"{counted(no_pcn, 'practice')} {'was' if no_pcn == 1 else 'were'} in no PCN on "
+            "this date"
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kernel.formats import counted
 from registry.importers import patients
 from registry.importers.base import Problems
 from registry.importing.base import BATCH, Outcome, _resolve_practices
@@ -15,8 +16,8 @@ def _apply_patients(parsed: patients.PatientsFile, outcome: Outcome) -> None:
     counts["read"] += len(parsed.counts) - parsed.derived_totals + parsed.skipped_other_types
     if parsed.derived_totals:
         outcome.note(
-            f"The file gives no all-ages total: {parsed.derived_totals} practice totals were "
-            "added up from its age bands"
+            "The file gives no all-ages total: "
+            f"{counted(parsed.derived_totals, 'practice total')} added up from its age bands"
         )
     counts["skipped"] += parsed.skipped_other_types
     problems = Problems()
@@ -65,7 +66,7 @@ def _apply_patients(parsed: patients.PatientsFile, outcome: Outcome) -> None:
     counts["skipped"] += not_practice
     if not_practice:
         outcome.note(
-            f"{not_practice} rows for organisations that are not GP practices were skipped"
+            f"Skipped {counted(not_practice, 'row')} for organisations that are not GP practices"
         )
     outcome.note(
         f"Extract {', '.join(d.isoformat() for d in parsed.extract_dates)} "

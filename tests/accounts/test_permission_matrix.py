@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 
+from registry.models import Federation, FederationMembership, Practice
 from tests.conftest import sign_in_verified
 from tests.world import FED, NET, OTHER
 
@@ -73,6 +74,34 @@ PCN_FIGURES = [
 ]
 
 
+def invitation(world):
+    """An invitation ELR's administrator sent, not yet accepted (made once per world)."""
+    from accounts.models import Invitation
+    from accounts.services import invitation_create
+
+    elr = Federation.objects.get(slug=FED)
+    found = Invitation.objects.filter(invited_to=elr, email="invited@example.org").first()
+    return (
+        found
+        or invitation_create(
+            email="invited@example.org",
+            role="practice_staff",
+            organisation=Practice.objects.get(code="C82001"),
+            invited_to=elr,
+            by=None,
+            base_url="http://testserver",
+        )[0]
+    )
+
+
+def ended_membership():
+    return (
+        FederationMembership.objects.filter(federation__slug=FED, end_date__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+
+
 def page(allowed, ok=200, denied=404, anonymous=302):
     """Expected answers: ``ok`` for the allowed actors, ``denied`` for the other signed-in
     ones, and ``anonymous`` (a redirect to sign in) for someone not signed in."""
@@ -119,6 +148,18 @@ RULES = {
     "accounts:user-unlock": (
         "post",
         lambda d: {"pk": d["staff_user"].pk},
+        {"federation": FED},
+        page(["federation_admin", "superuser"], ok=302),
+    ),
+    "accounts:invitation-revoke": (
+        "post",
+        lambda d: {"pk": invitation(d).pk},
+        {"federation": FED},
+        page(["federation_admin", "superuser"], ok=302),
+    ),
+    "accounts:invitation-resend": (
+        "post",
+        lambda d: {"pk": invitation(d).pk},
         {"federation": FED},
         page(["federation_admin", "superuser"], ok=302),
     ),
@@ -186,6 +227,13 @@ RULES = {
     "registry:membership-end": (
         "get",
         lambda d: {"slug": FED, "pk": d["membership"].pk},
+        None,
+        page(["federation_admin", "superuser"]),
+    ),
+    # A leaving date: the page says whether it can still be changed (this one has passed).
+    "registry:membership-end-change": (
+        "get",
+        lambda d: {"slug": FED, "pk": ended_membership().pk},
         None,
         page(["federation_admin", "superuser"]),
     ),
@@ -563,3 +611,36 @@ def test_lists_only_contain_what_the_person_may_see(client, world):
     assert b"East Leicestershire" not in practice.content
     outside = client.get("/api/v1/practices", {"federation": FED})
     assert outside.status_code == 404
+
+
+def test_a_get_to_every_post_only_address_answers_405_with_a_page(client, world):
+    """Every address the matrix posts to, opened with a GET (a bookmark, the history, a link
+    passed on): those that take no GET answer 405 with the page that says the address is for a
+    form's button, keeping the Allow header; none answers a blank page."""
+    sign_in_verified(client, world["users"]["superuser"])
+    refused = set()
+    for name, (method, kwargs, _, _) in RULES.items():
+        if method != "post":
+            continue
+        url = reverse(name, kwargs=kwargs(world) if callable(kwargs) else kwargs)
+        with transaction.atomic():
+            response = client.get(url)
+            transaction.set_rollback(True)
+        if name == "accounts:logout":
+            sign_in_verified(client, world["users"]["superuser"])
+        if response.status_code != 405:
+            continue
+        refused.add(name)
+        assert "POST" in response["Allow"], name
+        assert b"This address is for a form's button" in response.content, name
+        assert b'href="/"' in response.content, name
+    assert {
+        "accounts:logout",
+        "accounts:token-create",
+        "accounts:user-unlock",
+        "accounts:invitation-revoke",
+        "accounts:invitation-resend",
+        "accounts:recovery-codes",
+        "registry:consent-withdraw",
+    } <= refused
+    assert len({name.partition(":")[0] for name in refused}) >= 4, refused
