@@ -430,6 +430,9 @@ def membership_end(request, slug: str, pk: int):
     membership = get_object_or_404(
         FederationMembership.objects.select_related("practice"), pk=pk, federation=federation
     )
+    if membership.end_date is not None:
+        # It has a leaving date already: the page that changes it says whether it still can.
+        return redirect("registry:membership-end-change", slug=federation.slug, pk=membership.pk)
     form = MembershipEndForm(*posted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -266,3 +266,13 @@ def test_accepting_a_request_confirms_first(client):
     # answered: the page now says so
     again = client.get(decide, {"decision": "decline"}, follow=True)
     assert "This request was already accepted" in again.content.decode()
+
+
+def test_ending_a_membership_with_a_leaving_date_leads_to_changing_it(client):
+    spell = membership()
+    sign_in_verified(client, admin_of(spell.federation))
+    end = reverse("registry:membership-end", args=[spell.federation.slug, spell.pk])
+    assert client.get(end)["Location"] == url(spell)
+    assert client.post(end, {"end_date": "1/1/2030"})["Location"] == url(spell)
+    spell.refresh_from_db()
+    assert spell.end_date == TODAY + timedelta(days=116)
