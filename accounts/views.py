@@ -303,14 +303,19 @@ def grant_end(request, pk: int):
     today = timezone.localdate()
     end = max(today, grant.start_date)  # a role starting later ends the day it starts
     if grant.end_date is not None and grant.end_date <= end:
-        messages.error(request, f"{grant.user}'s role as {grant.get_role_display()} has ended.")
+        messages.error(
+            request,
+            f"{grant.user}'s role as {grant.get_role_display()} already ends on "
+            f"{grant.end_date:%-d %B %Y}.",
+        )
         return _back_to_people(federation)
     if request.method == "GET":
+        # their other roles within this federation (never what another federation granted)
         others = (
-            RoleGrant.objects.filter(user=grant.user, start_date__lte=today)
+            perms.federation_grants(federation)
+            .filter(user=grant.user, start_date__lte=today)
             .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
             .exclude(pk=grant.pk)
-            .select_related("federation", "pcn", "practice")
         )
         return render(
             request,
@@ -325,7 +330,7 @@ def grant_end(request, pk: int):
         messages.success(
             request,
             f"{grant.user}'s role as {grant.get_role_display()} of {grant.organisation} ends "
-            f"{'today' if end == today else 'on'} {end:%-d %B %Y}.",
+            f"{'today, ' if end == today else 'on '}{end:%-d %B %Y}.",
         )
     return _back_to_people(federation)
 

@@ -68,7 +68,7 @@ def test_ending_a_role_confirms_first_and_says_whose_which_and_from_when(client,
     assert f"End {grant.user}'s role as practice staff?" in text
     assert str(grant.practice) in text
     assert f"At the end of {today:%A %-d %B %Y}" in text
-    assert "It is their only role" in text
+    assert f"It is their only role in {elr().name}" in text
     grant.refresh_from_db()
     assert grant.end_date is None and not AuditEvent.objects.filter(action="role.end").exists()
 
@@ -78,7 +78,7 @@ def test_ending_a_role_confirms_first_and_says_whose_which_and_from_when(client,
     assert grant.end_date == today
     event = AuditEvent.objects.get(action="role.end")
     assert event.actor == demo_user("coo")
-    assert "ends today" in client.get(PEOPLE).content.decode()
+    assert f"ends today, {today:%-d %B %Y}." in client.get(PEOPLE).content.decode()
 
 
 def test_deactivating_says_sign_in_sessions_tokens_and_roles_end_then_does_it(client, demo):
@@ -108,6 +108,18 @@ def test_deactivating_says_sign_in_sessions_tokens_and_roles_end_then_does_it(cl
     # a second visit says it is done, and changes nothing
     again = client.get(url, follow=True)
     assert "is already deactivated" in again.content.decode()
+
+
+def test_ending_a_role_names_no_role_another_federation_granted(client, demo):
+    """A person with a role in another federation too: ELR's page lists only ELR's."""
+    staff = demo_user("staff.c82001")
+    _, other = other_admin()
+    role_grant(user=staff, role="board_member", organisation=other, by=None)
+    sign_in_verified(client, demo_user("coo"))
+    grant = RoleGrant.objects.get(user=staff, through=elr())
+    page = client.get(reverse("accounts:grant-end", args=[grant.pk]), {"federation": FED})
+    content = page.content.decode()
+    assert "Other GP Federation" not in content and "Board member" not in content
 
 
 @pytest.mark.parametrize("name", ["accounts:grant-end", "accounts:user-deactivate"])
