@@ -9,8 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 
+from accounts import permissions as perms
 from directory.models import BoardSeat, Contact, JoinRequest
+from kernel.needs import SOON, Need, count_text, date_text
 from registry.models import (
     Commissioner,
     Federation,
@@ -359,3 +363,73 @@ def members_as_dicts(rows: list[MemberRow], *, contacts: bool) -> list[dict]:
         {**row.as_dict(), "contacts": listed[row.federation.pk] if contacts else None}
         for row in rows
     ]
+
+
+# --- a person and the networks ---------------------------------------------------------------
+
+
+def network_standing(user, networks, day: date | None = None) -> dict[int, str]:
+    """How this person stands towards each network, by its id, in words that are true of
+    them: "you administer it" (a network administrator, who belongs to no member federation
+    through that role), "your federation is a member" (a person of a current member
+    federation); absent when neither. Two queries, whatever the number of networks."""
+    day = day or today()
+    scope = perms.scope_for(user)
+    administered = scope.network_ids()
+    own = scope.within_ids()
+    members = (
+        set(
+            covering(
+                NetworkMembership.objects.filter(network__in=networks, federation_id__in=own),
+                day,
+            ).values_list("network_id", flat=True)
+        )
+        if own
+        else set()
+    )
+    standing = {}
+    for network in networks:
+        if network.pk in members:
+            standing[network.pk] = (
+                "your federation is a member"
+                if network.pk not in administered
+                else "you administer it, and your federation is a member"
+            )
+        elif network.pk in administered:
+            standing[network.pk] = "you administer it"
+    return standing
+
+
+def directory_needs(user, today: date) -> list[Need]:
+    """For a network's administrators: the requests to join it waiting for a decision, one
+    item a network, oldest request first (one query)."""
+    network_ids = perms.scope_for(user).network_ids()
+    if not network_ids:
+        return []
+    waiting: dict[int, list[JoinRequest]] = defaultdict(list)
+    for request in (
+        JoinRequest.objects.filter(network_id__in=network_ids, status=JoinRequest.Status.PENDING)
+        .select_related("network", "federation")
+        .order_by("requested_at", "pk")
+    ):
+        waiting[request.network_id].append(request)
+    needs = []
+    for requests in waiting.values():
+        network = requests[0].network
+        names = ", ".join(r.federation.name for r in requests[:3])
+        more = f" and {len(requests) - 3} more" if len(requests) > 3 else ""
+        since = timezone.localtime(requests[0].requested_at).date()
+        needs.append(
+            Need(
+                area="directory",
+                title=(
+                    f"{count_text(len(requests), 'request')} to join {network.name} "
+                    f"{'is' if len(requests) == 1 else 'are'} waiting"
+                ),
+                detail=f"From {names}{more}; the first asked on {date_text(since)}.",
+                url=reverse("directory:requests", args=[network.slug]),
+                due=since,
+                severity=SOON,
+            )
+        )
+    return needs

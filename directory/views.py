@@ -40,13 +40,15 @@ def _network(request, slug: str, *, manage: bool = False) -> Network:
 def index(request):
     _readable(request)
     day = today()
+    every = list(Network.objects.all())
+    standing = selectors.network_standing(request.user, every, day)
     networks = [
         {
             "network": n,
             "members": covering(n.memberships.all(), day).count(),
-            "member": perms.is_network_member(request.user, n),
+            "standing": standing.get(n.pk, ""),
         }
-        for n in Network.objects.all()
+        for n in every
     ]
     own = [
         f

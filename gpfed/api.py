@@ -4,6 +4,7 @@ from ninja.security import HttpBearer, django_auth
 from accounts.services import api_token_user
 from directory.api import router as directory_router
 from finance.api import router as finance_router
+from home.api import router as home_router
 from registry.api import router as registry_router
 from rota.api import router as rota_router
 
@@ -24,7 +25,8 @@ api = NinjaAPI(
     description=(
         "The gpfed registry as JSON: practices, PCNs, federations and their populations; "
         "value statements, returns to practices and settlements; the Enhanced Access rota and "
-        "ARRS claims; a network's member directory and a federation's own directory. "
+        "ARRS claims; a network's member directory and a federation's own directory; what "
+        "needs you today. "
         "Use your signed-in session, or a personal token from Your account sent as "
         "`Authorization: Bearer <token>`. What you see follows your roles; anything outside "
         "them answers 404."
@@ -37,3 +39,4 @@ api.add_router("/", registry_router)
 api.add_router("/", finance_router)
 api.add_router("/", rota_router)
 api.add_router("/", directory_router)
+api.add_router("/", home_router)

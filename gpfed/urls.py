@@ -1,10 +1,10 @@
 from django.urls import include, path
 
 from gpfed.api import api
-from registry import views as registry_views
+from home import views as home_views
 
 urlpatterns = [
-    path("", registry_views.home, name="home"),
+    path("", home_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("finance/", include("finance.urls")),

@@ -43,12 +43,14 @@ PAGES = {
     "operations_lead": ["/rota/", f"/rota/{FED}/staff/", f"/rota/{FED}/sites/"],
     "communications_lead": ["/comms/", "/comms/events/", "/comms/library/"],
     "network_admin": [
+        "/",  # headed with the network, with the join requests waiting
         "/directory/",
         f"/directory/networks/{NET}/",
         f"/directory/networks/{NET}/requests/",
         f"/directory/networks/{NET}/members/{FED}/",
     ],
     "practice_manager": [
+        "/",  # headed with her practice, with her statement and unread bulletins
         f"/directory/federations/{FED}/",
         "/comms/preferences/",
         "/accounts/account/",

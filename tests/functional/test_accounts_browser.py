@@ -89,7 +89,8 @@ def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
     visitor.get_by_label("Choose a password").fill("correct horse battery")
     visitor.get_by_label("Enter the password again").fill("correct horse battery")
     visitor.get_by_role("button", name="Create account").click()
-    assert visitor.get_by_role("heading", name="Your federation").is_visible()
+    # a practice manager's home is headed with her practice, and says what needs her
+    assert visitor.get_by_role("heading", name="What needs you today").is_visible()
     visitor.context.close()
 
     menu(page, "Audit trail")
@@ -130,7 +131,7 @@ def test_forgotten_password_is_reset_through_the_emailed_link(
     page.get_by_label("Email address").fill("forgetful@example.org")
     page.get_by_label("Password").fill("a-brand-new-passphrase")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Your federation").is_visible()
+    assert page.get_by_role("heading", name="Welcome to gpfed").is_visible()  # no role yet
 
     # The link worked once.
     page.goto(link)

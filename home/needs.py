@@ -1,0 +1,28 @@
+"""What needs a person today, gathered from each area: every area answers for itself in its own
+selectors, and says only what the person may open. The home page and ``GET /api/v1/me/needs``
+show the same list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from accounts import permissions as perms
+from comms.selectors import comms_needs
+from directory.selectors import directory_needs
+from finance.selectors import finance_needs
+from kernel.needs import Need, newest_risk_first
+from rota.selectors import rota_needs
+
+AREAS = (finance_needs, rota_needs, comms_needs, directory_needs)
+
+
+def needs_for(user, today: date | None = None) -> list[Need]:
+    """Everything that needs this person, newest risk first: nothing for someone with no
+    active role. An installation administrator is told what their own roles need, not every
+    federation's (they may open everything, but it is not all theirs to do)."""
+    if not perms.scope_for(user).grants:
+        return []
+    today = today or timezone.localdate()
+    return newest_risk_first(need for area in AREAS for need in area(user, today))
