@@ -14,17 +14,33 @@ from django.utils import timezone
 
 from audit.services import audit_record, snapshot
 from comms.models import Event, EventMaterial, Registration
-from comms.selectors import recipients
+from comms.selectors import recipients, reply_to
 from comms.services import CommsError, addressed_save
 from kernel.documents import DocumentError, check_document
+from kernel.formats import counted
 from kernel.headers import has_line_break, one_line, refusal
 
-EVENT_FIELDS = ["title", "kind", "starts_at", "ends_at", "place", "online_link", "capacity"]
+EVENT_FIELDS = [
+    "title",
+    "kind",
+    "description",
+    "agenda",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_link",
+    "capacity",
+]
+# What a calendar entry holds: a change to any of them is sent to those registered, as an
+# updated entry (same UID, the next SEQUENCE).
+CALENDAR_FIELDS = ["title", "description", "agenda", "starts_at", "ends_at", "place", "online_link"]
 
 
 def event_save(event: Event, *, by, audience: dict | None = None) -> Event:
     """Add or change an event. A change of capacity or audience gives free places to the
-    waiting list, and releases those of people the event no longer reaches."""
+    waiting list, and releases those of people the event no longer reaches. A change to what
+    the calendar entry holds (title, time, place, link, description, agenda) of an event not
+    yet over is emailed to those registered with the updated entry, and to the waiting list."""
     if has_line_break(event.title):
         raise CommsError(refusal("the title"), field="title")
     if event.ends_at <= event.starts_at:
@@ -33,14 +49,27 @@ def event_save(event: Event, *, by, audience: dict | None = None) -> Event:
         raise CommsError("Give a place, an online link, or both", field="place")
     with transaction.atomic():
         if event.pk:
-            Event.objects.select_for_update().get(pk=event.pk)  # one change of places at a time
+            stored = Event.objects.select_for_update().get(pk=event.pk)  # one change at a time
+            if stored.is_cancelled:
+                raise CommsError("The event is cancelled: it cannot be changed")
+            event.sequence, event.cancelled_at = stored.sequence, None
         if event.pk and event.capacity is not None:
             taken = event.registrations.filter(status=Registration.Status.REGISTERED).count()
             if event.capacity < taken:
-                raise CommsError(f"{taken} people are already registered", field="capacity")
+                raise CommsError(
+                    f"{counted(taken, 'person is', 'people are')} already registered",
+                    field="capacity",
+                )
         before = addressed_save(event, by=by, fields=EVENT_FIELDS, noun="event", audience=audience)
         if before is not None:
             _promote(event, by=by)
+            now_ = snapshot(event, CALENDAR_FIELDS)
+            if event.ends_at > timezone.now() and any(
+                before.get(f) != now_[f] for f in CALENDAR_FIELDS
+            ):
+                event.sequence += 1
+                Event.objects.filter(pk=event.pk).update(sequence=event.sequence)
+                _tell_everyone(event, "changed")
         if before is None or before["starts_at"] != snapshot(event, ["starts_at"])["starts_at"]:
             # imported here, not at the top: the task module imports this one to run it
             from comms import tasks
@@ -65,15 +94,58 @@ def _audit(registration: Registration, event: Event, *, by, action: str, before,
     )
 
 
+def event_cancel(event: Event, *, by) -> int:
+    """Call the event off: it stays, marked cancelled, and takes no more registrations; those
+    registered get a cancellation for their calendar (the same entry, the next SEQUENCE,
+    METHOD:CANCEL) and the waiting list an email. Audited. Returns how many are told."""
+    with transaction.atomic():
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        if locked.is_cancelled:
+            raise CommsError("The event is already cancelled")
+        if locked.ends_at <= timezone.now():
+            raise CommsError("The event is over: there is nothing to cancel")
+        locked.cancelled_at = timezone.now()
+        locked.sequence += 1
+        locked.save(update_fields=["cancelled_at", "sequence"])
+        told = _tell_everyone(locked, "cancelled")
+        audit_record(
+            by=by,
+            action="comms.event.called_off",
+            obj=locked,
+            before={"cancelled_at": None},
+            after={"cancelled_at": locked.cancelled_at, "told": told},
+            federation=locked.federation,
+            network=locked.network,
+        )
+    event.cancelled_at, event.sequence = locked.cancelled_at, locked.sequence
+    return told
+
+
+def _tell_everyone(event: Event, kind: str) -> int:
+    """Queue an email of a change or a cancellation to everyone registered or waiting."""
+    held = list(
+        event.registrations.filter(
+            status__in=[Registration.Status.REGISTERED, Registration.Status.WAITING]
+        ).values_list("pk", flat=True)
+    )
+    for pk in held:
+        _email_later_pk(pk, kind)
+    return len(held)
+
+
 def register(event: Event, user) -> Registration:
     """A place if there is one, else the waiting list. Registering again after cancelling
     joins the back of the queue."""
+    if event.is_cancelled:
+        raise CommsError("The event is cancelled: registration is closed")
     if event.starts_at <= timezone.now():
         raise CommsError("The event has started: registration is closed")
     if not may_register(event, user):
         raise CommsError("This event is not open to you")
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event.pk)  # one at a time
+        if event.is_cancelled:
+            raise CommsError("The event is cancelled: registration is closed")
         existing = Registration.objects.filter(event=event, user=user).first()
         if existing and existing.status != Registration.Status.CANCELLED:
             return existing
@@ -134,7 +206,9 @@ def _promote(event: Event, *, by) -> list[Registration]:
     """Fill free places from the waiting list, first come first served, checking each person
     is still one the event reaches (an active account, a role in its audience, a federation
     still in the network): the places and waiting-list entries of those it no longer reaches
-    are released first. Call with the event locked."""
+    are released first. Call with the event locked. Places do not move on a cancelled event."""
+    if event.is_cancelled:
+        return []
     eligible = recipients(event)
     held = event.registrations.filter(
         status__in=[Registration.Status.REGISTERED, Registration.Status.WAITING]
@@ -183,10 +257,14 @@ def _promote(event: Event, *, by) -> list[Registration]:
 
 
 def _email_later(registration: Registration, kind: str) -> None:
+    _email_later_pk(registration.pk, kind)
+
+
+def _email_later_pk(registration_id: int, kind: str) -> None:
     # imported here, not at the top: the task module imports this one to run it
     from comms.tasks import event_email
 
-    transaction.on_commit(lambda: event_email.enqueue(registration.pk, kind))
+    transaction.on_commit(lambda: event_email.enqueue(registration_id, kind))
 
 
 def invite(event: Event, registration: Registration, *, cancelled: bool = False) -> bytes:
@@ -206,11 +284,20 @@ def invite(event: Event, registration: Registration, *, cancelled: bool = False)
     entry.add("location", event.place or event.online_link)
     if event.online_link:
         entry.add("url", event.online_link)
-    entry.add("description", event.description)
+    entry.add("description", calendar_text(event))
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    entry.add("sequence", 0)
+    entry.add("sequence", event.sequence)
     calendar.add_component(entry)
     return calendar.to_ical()
+
+
+def calendar_text(event: Event) -> str:
+    """The description and the agenda, one item a line, as plain text for the calendar."""
+    parts = [event.description.strip()] if event.description.strip() else []
+    items = event.agenda_items()
+    if items:
+        parts.append("Agenda:\n" + "\n".join(f"{n}. {item}" for n, item in enumerate(items, 1)))
+    return "\n\n".join(parts)
 
 
 SUBJECTS = {
@@ -218,6 +305,8 @@ SUBJECTS = {
     "promoted": "A place came up: you are registered for {title}",
     "waiting": "You are on the waiting list: {title}",
     "reminder": "Reminder: {title} starts soon",
+    "changed": "Changed: {title}",
+    "cancelled": "Cancelled: {title}",
 }
 
 
@@ -230,26 +319,39 @@ def send_event_email(registration_id: int, kind: str) -> bool:
         return False
     event = registration.event
     wanted = {
-        "confirmed": "registered",
-        "promoted": "registered",
-        "reminder": "registered",
-        "waiting": "waiting",
+        "confirmed": {"registered"},
+        "promoted": {"registered"},
+        "reminder": {"registered"},
+        "waiting": {"waiting"},
+        "changed": {"registered", "waiting"},
+        "cancelled": {"registered", "waiting"},
     }[kind]
-    if registration.status != wanted:
+    if registration.status not in wanted:
         return False  # things moved on since it was queued
+    if event.is_cancelled != (kind == "cancelled"):
+        return False  # called off since it was queued: the cancellation says so
     context = {
         "event": event,
         "kind": kind,
+        "agenda": event.agenda_items(),
         "registration": registration,
         "url": f"{settings.GPFED_BASE_URL}/comms/events/{event.pk}/",
     }
+    answer_to = reply_to(event.sender)
     message = EmailMultiAlternatives(
         subject=one_line(SUBJECTS[kind].format(title=event.title)),
         body=render_to_string("comms/event_email.txt", context),
         to=[registration.user.email],
+        reply_to=[answer_to] if answer_to else None,
     )
-    if wanted == "registered":
-        message.attach("invite.ics", invite(event, registration), "text/calendar; method=REQUEST")
+    if registration.status == Registration.Status.REGISTERED:
+        cancelled = kind == "cancelled"
+        method = "CANCEL" if cancelled else "REQUEST"
+        message.attach(
+            "invite.ics",
+            invite(event, registration, cancelled=cancelled),
+            f"text/calendar; method={method}",
+        )
     message.send()
     return True
 
@@ -259,7 +361,9 @@ def send_reminders(now=None) -> int:
     event's places are checked again: those of people it no longer reaches go to the waiting
     list, so nobody is reminded of a place they cannot use."""
     now = now or timezone.now()
-    soon = Event.objects.filter(starts_at__gt=now, starts_at__lte=now + timedelta(hours=24))
+    soon = Event.objects.filter(
+        starts_at__gt=now, starts_at__lte=now + timedelta(hours=24), cancelled_at__isnull=True
+    )
     for event in soon.filter(registrations__status__in=["registered", "waiting"]).distinct():
         with transaction.atomic():
             _promote(Event.objects.select_for_update().get(pk=event.pk), by=None)

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django import forms
 
-from comms.models import ROLE_CHOICES, Bulletin, Category, Event, Folder, Preference, Resource
+from comms.models import (
+    ROLE_CHOICES,
+    Bulletin,
+    Category,
+    Event,
+    Folder,
+    MailSettings,
+    Preference,
+    Resource,
+)
 from kernel.dates import formfield_in_years, validate_years
 from kernel.headers import refuse_line_breaks
 from registry.models import PCN, Federation, Network, Practice
@@ -24,6 +33,7 @@ class AudienceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if isinstance(sender, Network):
             del self.fields["audience_pcns"], self.fields["audience_practices"]
+            self.fields.pop("to_contacts", None)  # a federation's own directory only
             self.fields["audience_federations"].queryset = Federation.objects.filter(
                 network_memberships__network=sender
             ).distinct()
@@ -62,6 +72,7 @@ class BulletinForm(AudienceForm):
             "category",
             "essential",
             "body",
+            "to_contacts",
             "audience_federations",
             "audience_pcns",
             "audience_practices",
@@ -78,6 +89,22 @@ class BulletinForm(AudienceForm):
             "audience_practices": "Only people of these practices",
             "essential": "Essential: reaches everyone by email, whatever their preferences",
         }
+
+
+class MailSettingsForm(forms.ModelForm):
+    class Meta:
+        model = MailSettings
+        fields = ["reply_to"]
+        error_messages = {
+            "reply_to": {
+                "invalid": "Enter an email address in the right form, like comms@example.nhs.uk"
+            }
+        }
+
+    def clean_reply_to(self):
+        address = self.cleaned_data["reply_to"].strip()
+        refuse_line_breaks(address)
+        return address
 
 
 class SendForm(forms.Form):

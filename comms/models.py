@@ -3,6 +3,7 @@ each recipient's delivery (issue 6)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
@@ -75,6 +76,12 @@ class Bulletin(Addressed):
     category = models.CharField(max_length=20, choices=Category.choices, default=Category.NEWS)
     essential = models.BooleanField(
         default=False, help_text="Essential briefings reach everyone, whatever their preferences."
+    )
+    to_contacts = models.BooleanField(
+        "Also email the federation's directory contacts who have no gpfed account",
+        default=False,
+        help_text="By email only, each with a link to unsubscribe. Narrowed to the PCNs and "
+        "practices chosen below, if any; the roles do not apply to them.",
     )
     body = models.TextField(help_text="Markdown: headings, lists, links, bold and italics.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -171,7 +178,13 @@ class Delivery(models.Model):
         INBOX = "inbox", "In gpfed only"
 
     bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="deliveries")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # a person with a gpfed account, or (email only) a directory contact who has none
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "directory.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     email = models.EmailField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -185,11 +198,23 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["email"]
         verbose_name_plural = "deliveries"
-        constraints = [models.UniqueConstraint(fields=["bulletin", "user"], name="one_copy_each")]
+        constraints = [
+            models.UniqueConstraint(fields=["bulletin", "user"], name="one_copy_each"),
+            models.UniqueConstraint(
+                fields=["bulletin", "email"],
+                condition=Q(user__isnull=True),
+                name="one_contact_copy_each",
+            ),
+        ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
         return f"{self.bulletin_id} to {self.email}: {self.status}"
+
+    @property
+    def to_contact(self) -> bool:
+        """A directory contact's copy: email only, with a link to unsubscribe."""
+        return self.user_id is None
 
     @staticmethod
     def new_message_id() -> str:
@@ -232,7 +257,7 @@ class Event(Addressed):
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.MEETING)
     description = models.TextField(blank=True, help_text="Markdown.")
-    agenda = models.TextField(blank=True, help_text="Markdown: one item a line.")
+    agenda = models.TextField(blank=True, help_text="One item a line.")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     place = models.CharField(max_length=300, blank=True)
@@ -241,6 +266,9 @@ class Event(Addressed):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # the calendar entry's SEQUENCE: one more each time registrants are told of a change
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]
@@ -256,6 +284,23 @@ class Event(Addressed):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    def agenda_items(self) -> list[str]:
+        """The agenda, one item a line: blank lines dropped, and a list marker someone typed
+        ("- ", "* ", "1. ") taken off, since the page and the email number or bullet them."""
+        items = []
+        for line in self.agenda.splitlines():
+            item = AGENDA_MARKER.sub("", line.strip()).strip()
+            if item:
+                items.append(item)
+        return items
+
+
+AGENDA_MARKER = re.compile(r"^(?:[-*•+]|\d{1,3}[.)])\s+")
 
 
 class Registration(models.Model):
@@ -354,3 +399,55 @@ class ResourceVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resource} v{self.number}"
+
+
+class Unsubscribe(models.Model):
+    """A directory contact who asked, by the link in a bulletin, to get no more of a
+    federation's bulletins: the address is left out of every later send."""
+
+    federation = models.ForeignKey(Federation, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(help_text="Lower case, as compared.")
+    contact = models.ForeignKey(
+        "directory.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["federation", "email"], name="one_unsubscribe_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.federation}"
+
+
+class MailSettings(models.Model):
+    """How a federation's (or a network's) bulletin and event emails go out: the address
+    replies reach. They come from the site's address (DEFAULT_FROM_EMAIL)."""
+
+    federation = models.OneToOneField(
+        Federation, null=True, blank=True, on_delete=models.CASCADE, related_name="mail_settings"
+    )
+    network = models.OneToOneField(
+        Network, null=True, blank=True, on_delete=models.CASCADE, related_name="mail_settings"
+    )
+    reply_to = models.EmailField(
+        "Reply-to address",
+        blank=True,
+        help_text="Where replies to your bulletins and event emails go, for example "
+        "comms@yourfederation.nhs.uk. Leave empty for no reply-to address.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "mail settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(federation__isnull=False) & Q(network__isnull=True))
+                | (Q(federation__isnull=True) & Q(network__isnull=False)),
+                name="mailsettings_for_federation_or_network",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Mail settings of {self.federation or self.network}"

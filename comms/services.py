@@ -17,7 +17,10 @@ import contextlib
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -25,16 +28,19 @@ from django.utils import timezone
 
 from audit.services import audit_record, snapshot
 from comms.mail import send_then_commit, two_phase
-from comms.models import Bulletin, BulletinFile, Delivery, Preference
+from comms.models import Bulletin, BulletinFile, Delivery, MailSettings, Preference, Unsubscribe
+from comms.selectors import contact_recipients, reply_to
 
 # The reads moved to comms.selectors; these names stay importable from here for their callers.
 from comms.selectors import file_urls as file_urls
 from comms.selectors import inbox as inbox
 from comms.selectors import recipients as recipients
 from comms.text import to_html
+from directory.models import Contact
 from kernel.documents import DocumentError, check_document, keep
 from kernel.errors import DomainError
 from kernel.headers import has_line_break, one_line, refusal
+from registry.models import Network
 
 BACKOFF = [timedelta(minutes=m) for m in (1, 5, 30, 120, 360)]
 LEASE = timedelta(seconds=settings.GPFED_DELIVERY_LEASE_SECONDS)
@@ -48,7 +54,16 @@ class CommsError(DomainError):
 
 # --- writing and sending -------------------------------------------------------------------
 
-FIELDS = ["title", "category", "essential", "body", "audience_roles", "send_at", "status"]
+FIELDS = [
+    "title",
+    "category",
+    "essential",
+    "to_contacts",
+    "body",
+    "audience_roles",
+    "send_at",
+    "status",
+]
 
 
 def bulletin_save(bulletin: Bulletin, *, by, audience: dict | None = None) -> Bulletin:
@@ -59,6 +74,10 @@ def bulletin_save(bulletin: Bulletin, *, by, audience: dict | None = None) -> Bu
         raise CommsError("A bulletin needs a title and something to say", field="body")
     if has_line_break(bulletin.title):
         raise CommsError(refusal("the title"), field="title")
+    if bulletin.to_contacts and not bulletin.federation_id:
+        raise CommsError(
+            "Only a federation's bulletin can go to its directory contacts", field="to_contacts"
+        )
     with transaction.atomic():
         addressed_save(bulletin, by=by, fields=FIELDS, noun="bulletin", audience=audience)
     return bulletin
@@ -127,6 +146,7 @@ def correction_start(bulletin: Bulletin, *, by, change_note: str) -> Bulletin:
         title=bulletin.title,
         category=bulletin.category,
         essential=bulletin.essential,
+        to_contacts=bulletin.to_contacts,
         body=bulletin.body,
         audience_roles=bulletin.audience_roles,
         version=bulletin.version + 1,
@@ -227,7 +247,8 @@ def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
         if locked.status != Bulletin.Status.DRAFT:
             raise CommsError(f"“{locked}” has already been sent or scheduled")
         people = recipients(locked)
-        if not people:
+        contacts = contact_recipients(locked, people)
+        if not people and not contacts:
             raise CommsError("Nobody is in this audience: choose who it goes to")
         if at and at > now:
             locked.status, locked.send_at = Bulletin.Status.SCHEDULED, at
@@ -236,7 +257,7 @@ def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
                 by=by,
                 action="comms.bulletin.schedule",
                 obj=locked,
-                after={"send_at": at, "recipients": len(people)},
+                after={"send_at": at, "recipients": len(people) + len(contacts)},
                 federation=locked.federation,
                 network=locked.network,
             )
@@ -245,7 +266,7 @@ def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
 
             tasks.at(at, tasks.deliver)  # the worker sends it then
             return 0
-        count = _queue(locked, people, now)
+        count = _queue(locked, people, now, contacts)
         audit_record(
             by=by,
             action="comms.bulletin.send",
@@ -261,7 +282,13 @@ def bulletin_send(bulletin: Bulletin, *, by, at=None) -> int:
     return count
 
 
-def _queue(bulletin: Bulletin, people: dict[int, str], now) -> int:
+def _queue(
+    bulletin: Bulletin, people: dict[int, str], now, contacts: dict[int, str] | None = None
+) -> int:
+    """One copy for each person (as their preferences say) and, email only, for each of the
+    federation's directory contacts it also goes to. Returns how many copies."""
+    if contacts is None:
+        contacts = contact_recipients(bulletin, people)
     chosen = dict(
         Preference.objects.filter(user_id__in=people, category=bulletin.category).values_list(
             "user_id", "choice"
@@ -287,6 +314,17 @@ def _queue(bulletin: Bulletin, people: dict[int, str], now) -> int:
                 message_id=Delivery.new_message_id(),
             )
             for user_id, email in people.items()
+        ]
+        + [
+            Delivery(
+                bulletin=bulletin,
+                contact_id=contact_id,
+                email=email,
+                status=Delivery.Status.QUEUED,
+                next_attempt_at=now,
+                message_id=Delivery.new_message_id(),
+            )
+            for contact_id, email in contacts.items()
         ],
         batch_size=1000,
         ignore_conflicts=True,
@@ -298,7 +336,7 @@ def _queue(bulletin: Bulletin, people: dict[int, str], now) -> int:
         from comms import tasks
 
         tasks.at(tasks.next_digest_time(now), tasks.digest)
-    return len(people)
+    return len(people) + len(contacts)
 
 
 def release_scheduled(now=None) -> int:
@@ -356,6 +394,17 @@ def _files_of(bulletin: Bulletin, cache: dict | None) -> list[tuple[BulletinFile
     return files
 
 
+def _reply_to_of(sender, cache: dict | None) -> str:
+    """The sender's reply-to address, read once per worker batch."""
+    key = ("reply_to", type(sender).__name__, sender.pk)
+    if cache is not None and key in cache:
+        return cache[key]
+    found = reply_to(sender)
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
 def message_for(delivery: Delivery, cache: dict | None = None) -> EmailMultiAlternatives:
     """One copy: a plain-text part and an HTML part whose images travel inside the message
     (``cid:``, so nothing is fetched from elsewhere when it is opened), and the other files
@@ -365,19 +414,31 @@ def message_for(delivery: Delivery, cache: dict | None = None) -> EmailMultiAlte
     bulletin = delivery.bulletin
     files = _files_of(bulletin, cache)
     images = {f.file_name: f"cid:{f.content_id}" for f, _data in files if f.is_image}
+    headers = {"Message-ID": delivery.message_id, "X-gpfed-bulletin": str(bulletin.pk)}
+    unsubscribe_url = ""
+    if delivery.to_contact:  # email only: no gpfed to read it in, and a way to stop them
+        unsubscribe_url = (
+            f"{settings.GPFED_BASE_URL}/comms/unsubscribe/"
+            f"{unsubscribe_token(delivery.contact_id, bulletin.federation_id)}"
+        )
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"  # RFC 8058: one click, by POST
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     context = {
         "bulletin": bulletin,
         "html_body": to_html(bulletin.body, images),
         "sender": bulletin.sender,
         "url": f"{settings.GPFED_BASE_URL}/comms/bulletins/{bulletin.pk}/",
         "preferences_url": f"{settings.GPFED_BASE_URL}/comms/preferences/",
+        "unsubscribe_url": unsubscribe_url,
         "attachments": [f for f, _data in files if not f.is_image],
     }
+    answer_to = _reply_to_of(bulletin.sender, cache)
     message = EmailMultiAlternatives(
         subject=one_line(f"{'[Essential] ' if bulletin.essential else ''}{bulletin}"),
         body=render_to_string("comms/email.txt", context),
         to=[delivery.email],
-        headers={"Message-ID": delivery.message_id, "X-gpfed-bulletin": str(bulletin.pk)},
+        reply_to=[answer_to] if answer_to else None,
+        headers=headers,
     )
     html = render_to_string("comms/email.html", context)
     message.attach_alternative(html, "text/html")
@@ -452,6 +513,14 @@ def _mark_sent(delivery: Delivery) -> None:
 def _deliver_one(connection, delivery: Delivery, counts: dict, cache: dict) -> None:
     """Send one copy. On Django's SMTP backend the copy is marked sent before the message is
     completed (comms/mail.py), so a worker killed at any point sends no second copy."""
+    if delivery.user_id is None and delivery.contact_id is None:
+        Delivery.objects.filter(pk=delivery.pk).update(  # nobody left to unsubscribe them
+            status=Delivery.Status.FAILED,
+            lease_until=None,
+            error="The contact was removed from the directory before it was sent.",
+        )
+        counts["failed"] += 1
+        return
     try:
         message = message_for(delivery, cache)
         if two_phase(connection):
@@ -555,3 +624,98 @@ def mark_read(bulletin: Bulletin, user) -> None:
     Delivery.objects.filter(bulletin=bulletin, user=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# --- directory contacts: unsubscribing, and where replies go ----------------------------------
+
+UNSUBSCRIBE_SALT = "comms.unsubscribe"
+
+
+def unsubscribe_token(contact_id: int, federation_id: int) -> str:
+    """A signed token naming one directory contact and one federation, for the link in that
+    federation's bulletins: it unsubscribes that contact alone, from that federation alone,
+    without signing in. It does not expire (the link must work in an old email)."""
+    return signing.dumps({"c": contact_id, "f": federation_id}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_target(token: str) -> Contact | None:
+    """The contact a token names (within the federation it names), or None if that contact
+    has since left the directory. A token gpfed did not sign, or one changed on the way, is
+    refused (CommsError)."""
+    try:
+        named = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        contact_id, federation_id = int(named["c"]), int(named["f"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise CommsError(
+            "This unsubscribe link is not one gpfed sent, or part of it is missing or was "
+            "changed on the way. Open the link from the email again, or copy the whole of it."
+        ) from None
+    return (
+        Contact.objects.select_related("federation")
+        .filter(pk=contact_id, federation_id=federation_id)
+        .first()
+    )
+
+
+def unsubscribe(contact) -> bool:
+    """Record that a contact wants no more of its federation's bulletins: the address is left
+    out of every later send. Returns False if it already was. Audited on the federation's
+    trail (by nobody signed in)."""
+    address = contact.email.strip().lower()
+    with transaction.atomic():
+        _found, created = Unsubscribe.objects.get_or_create(
+            federation_id=contact.federation_id,
+            email=address,
+            defaults={"contact": contact},
+        )
+        if created:
+            audit_record(
+                by=None,
+                actor_label=f"{address}, by the link in an email",
+                action="comms.unsubscribe",
+                obj=contact,
+                after={"email": address, "contact": str(contact)},
+                federation=contact.federation,
+            )
+    return created
+
+
+def is_unsubscribed(contact) -> bool:
+    return Unsubscribe.objects.filter(
+        federation_id=contact.federation_id, email=contact.email.strip().lower()
+    ).exists()
+
+
+def reply_to_save(sender, address: str, *, by) -> MailSettings:
+    """Set (or clear, with "") where replies to a federation's or network's bulletins and event
+    emails go; audited before and after."""
+    address = (address or "").strip()
+    if has_line_break(address):
+        raise CommsError(refusal("the address"), field="reply_to")
+    if address:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise CommsError(
+                "Enter an email address in the right form, like comms@example.nhs.uk",
+                field="reply_to",
+            ) from None
+    field = "network" if isinstance(sender, Network) else "federation"
+    with transaction.atomic():
+        settings_, _created = MailSettings.objects.select_for_update().get_or_create(
+            **{field: sender}
+        )
+        before = settings_.reply_to
+        if before != address:
+            settings_.reply_to = address
+            settings_.save(update_fields=["reply_to", "updated_at"])
+            audit_record(
+                by=by,
+                action="comms.reply_to",
+                obj=settings_,
+                before={"reply_to": before},
+                after={"reply_to": address},
+                federation=sender if field == "federation" else None,
+                network=sender if field == "network" else None,
+            )
+    return settings_

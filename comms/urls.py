@@ -20,6 +20,9 @@ urlpatterns = [
     ),
     path("events/", views.event_list, name="events"),
     path("events/<int:pk>/", views.event_detail, name="event"),
+    path("events/<int:pk>/edit", views.event_edit, name="event_edit"),
+    path("events/<int:pk>/cancel", views.event_cancel, name="event_cancel"),
+    path("unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),
     path("events/<int:pk>/materials", views.material_add, name="material_add"),
     path("events/<int:pk>/materials/<int:material>", views.material_download, name="material"),
     path("library/", views.library_index, name="library"),
@@ -27,6 +30,7 @@ urlpatterns = [
     path("library/<int:pk>/v<int:number>", views.resource_download, name="resource_file"),
     path("<str:kind>/<slug:slug>/events/new", views.event_new, name="event_new"),
     path("<str:kind>/<slug:slug>/library/new", views.resource_new, name="resource_new"),
+    path("<str:kind>/<slug:slug>/email", views.mail_settings, name="mail_settings"),
     path("<str:kind>/<slug:slug>/", views.archive, name="archive"),
     path("<str:kind>/<slug:slug>/new", views.bulletin_new, name="new"),
 ]

@@ -8,6 +8,7 @@ Production is switched on with ``GPFED_PRODUCTION=1`` and then refuses to start 
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -77,6 +78,7 @@ INSTALLED_APPS = [
     "rota",
     "comms",
     "directory",
+    "home",
     "demo",
 ]
 
@@ -284,7 +286,15 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gpfed <noreply@localhost>")
+# Every email comes from this address (bulletins and event emails carry their sender's own
+# Reply-To, set on its archive page). By default gpfed's host name from GPFED_BASE_URL
+# (https://gpfed.example.nhs.uk -> noreply@gpfed.example.nhs.uk); "localhost" for an address
+# or a name without a dot, as in development. Set it to an address your mail server may send as.
+_BASE_HOST = urlsplit(GPFED_BASE_URL).hostname or ""
+_MAIL_HOST = (
+    _BASE_HOST if "." in _BASE_HOST and not _BASE_HOST.replace(".", "").isdigit() else "localhost"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"gpfed <noreply@{_MAIL_HOST}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Content Security Policy: everything from gpfed itself; the NHS.UK frontend's fonts from

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
 from comms import events, forms, selectors
@@ -15,6 +16,7 @@ from comms.models import Event, Registration
 from comms.services import CommsError
 from comms.text import to_html
 from comms.views._shared import _kind, _sender
+from kernel.formats import counted
 from registry.models import Network
 from registry.views import posted
 
@@ -114,7 +116,7 @@ def event_detail(request, pk):
         {
             "event": event,
             "description": to_html(event.description),
-            "agenda": to_html(event.agenda),
+            "agenda": event.agenda_items(),
             "mine": mine if mine and mine.status != "cancelled" else None,
             "waiting_position": waiting_position,
             "organiser": organiser,
@@ -148,6 +150,80 @@ def event_new(request, kind, slug):
         request,
         "comms/form.html",
         {"form": form, "sender": sender, "title": f"Add an event from {sender.name}"},
+    )
+
+
+def event_edit(request, pk):
+    """Change an event (whoever may add one): those registered are told by email, with their
+    calendar entry updated; a cancelled event cannot be changed."""
+    event = _event(request, pk, organise=True)
+    if event.is_cancelled:
+        messages.error(request, "The event is cancelled: it cannot be changed.")
+        return redirect("comms:event", pk)
+    sequence_before, title = event.sequence, event.title
+    form = forms.EventForm(*posted(request), instance=event, sender=event.sender)
+    if request.method == "POST" and form.is_valid():
+        changed = form.save(commit=False)
+        try:
+            events.event_save(changed, by=request.user, audience=form.audience())
+        except CommsError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            told = changed.registrations.filter(status__in=["registered", "waiting"]).count()
+            messages.success(
+                request,
+                "Event changed."
+                + (
+                    f" {counted(told, 'person', 'people')} registered or waiting "
+                    f"{'is' if told == 1 else 'are'} being told by email."
+                    if told and changed.sequence != sequence_before
+                    else ""
+                ),
+            )
+            return redirect("comms:event", pk)
+    return render(
+        request,
+        "comms/form.html",
+        {
+            "form": form,
+            "sender": event.sender,
+            "title": f"Change “{title}”",
+            "intro": "If you change the time, place, link, title, description or agenda, "
+            "everyone registered or waiting is emailed, with an updated calendar entry.",
+            "back": reverse("comms:event", args=[pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def event_cancel(request, pk):
+    """Cancelling an event confirms first: the GET says what will happen; the POST does it."""
+    event = _event(request, pk, organise=True)
+    if event.is_cancelled:
+        messages.info(request, "The event is already cancelled.")
+        return redirect("comms:event", pk)
+    if request.method == "POST":
+        try:
+            told = events.event_cancel(event, by=request.user)
+        except CommsError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                "Event cancelled."
+                + (f" {counted(told, 'person', 'people')} will be told by email." if told else ""),
+            )
+        return redirect("comms:event", pk)
+    held = event.registrations.filter(status__in=["registered", "waiting"])
+    return render(
+        request,
+        "comms/event_cancel.html",
+        {
+            "event": event,
+            "registered": counted(held.filter(status="registered").count(), "person", "people"),
+            "waiting": counted(held.filter(status="waiting").count(), "person", "people"),
+            "past": event.ends_at <= timezone.now(),
+        },
     )
 
 

@@ -28,9 +28,14 @@ def test_write_send_read_and_see_the_read_rate(
     assert response.status_code == 302 and bulletin.status == "draft"
     page = client.get(f"/comms/bulletins/{bulletin.pk}/").content.decode()
     assert "It would go to <strong>1</strong> person" in page
+    # the Send button asks first: a page that says to whom, and sends nothing yet
+    confirm = client.get(f"/comms/bulletins/{bulletin.pk}/send", {"send_at": ""})
+    assert confirm.status_code == 200 and not smtp_server
+    assert "It will go now to <strong>1 person</strong>" in confirm.content.decode()
+    assert Bulletin.objects.get().status == "draft"
     with django_capture_on_commit_callbacks(execute=True):
         sent = client.post(f"/comms/bulletins/{bulletin.pk}/send", {}, follow=True)
-    assert "Sending to 1 people" in sent.content.decode()
+    assert "Sending to 1 person:" in sent.content.decode()
     assert [m["To"] for m in smtp_server] == ["cd.crosscounties@demo.gpfed.example"]
     assert Bulletin.objects.get().status == "sent"
     # a sent bulletin cannot be edited

@@ -49,7 +49,12 @@ def test_communications_lead_sends_and_practice_manager_reads(
     page.get_by_role("button", name="Add", exact=True).click()
     assert page.get_by_text("hub-times.pdf will be sent with the bulletin").is_visible()
     page.get_by_role("button", name="Send").click()
-    assert page.get_by_text("Sending to 1 people").is_visible()
+    # sending confirms first: a page that says to whom, with the file, and sends nothing yet
+    assert page.get_by_role("heading", name="Send “Winter pressures: Saturday hubs”?").is_visible()
+    assert page.locator("#send-summary").get_by_text("hub-times.pdf").is_visible()
+    assert not smtp_server
+    page.get_by_role("button", name="Send it now to 1 person").click()
+    assert page.get_by_text("Sending to 1 person").is_visible()
     screenshot("42-bulletin-sent")
     assert [m["To"] for m in smtp_server] == [MANAGER]
     (attached,) = [p for p in smtp_server[0].walk() if p.get_filename() == "hub-times.pdf"]
