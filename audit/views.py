@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from accounts import permissions as perms
 from accounts.permissions import audit_events_for, audit_trails
-from audit.selectors import audit_filter
+from audit.selectors import audit_filter, change_lines
 from audit.services import TRAIL_COLUMNS, trail_export
 from kernel.exports import csv_response
 from registry.forms import NhsDateField
@@ -15,7 +15,10 @@ class AuditFilterForm(forms.Form):
     person = forms.CharField(label="Person (email)", required=False, max_length=254)
     obj = forms.CharField(label="Object", required=False, max_length=100)
     action = forms.CharField(
-        label="Action", required=False, max_length=60, help_text="For example role or federation"
+        label="Action",
+        required=False,
+        max_length=60,
+        help_text="Any part of its name, for example membership or role.grant",
     )
     date_from = NhsDateField(label="From", required=False, help_text="")
     date_to = NhsDateField(label="To", required=False, help_text="")
@@ -32,7 +35,8 @@ def _events(request):
     perms.require(perms.can_read_audit(request.user))
     form = AuditFilterForm(request.GET or None, trails=audit_trails(request.user))
     qs = audit_events_for(request.user).select_related("federation", "network")
-    if form.is_valid():
+    if form.is_bound:
+        form.is_valid()  # a box with an error is shown as such; the others still filter
         qs = audit_filter(qs, **form.cleaned_data)
     return form, qs
 
@@ -41,12 +45,20 @@ def events(request):
     form, qs = _events(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     trails = [] if perms.scope_for(request.user).superuser else audit_trails(request.user)
-    return render(request, "audit/events.html", {"form": form, "page": page, "trails": trails})
+    changes = change_lines(page.object_list)
+    rows = [(e, changes[e.pk]) for e in page.object_list]
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return render(
+        request,
+        "audit/events.html",
+        {"form": form, "page": page, "rows": rows, "trails": trails, "filters": filters},
+    )
 
 
 def export(request):
     form, qs = _events(request)
-    cleaned = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    cleaned = form.cleaned_data if form.is_bound else {}
     rows = trail_export(
         qs,
         by=request.user,

@@ -26,7 +26,7 @@ from finance.services import FinanceError, activity_import, settlement_post, set
 from kernel.cli import BAD_INPUT, BadInput, acting_user, print_json, read_upload
 from kernel.dates import parse_month
 from kernel.exports import SafeWriter
-from kernel.formats import money_text
+from kernel.formats import counted, money_text
 from registry.importers.base import ImportFileError
 from registry.importers.populations import parse_financial_year
 from registry.selectors import federation_by_slug, practice_by_code, practice_federations_between
@@ -220,7 +220,7 @@ def _post(federation, month, args, by) -> int:
     warnings = settlement_preview(federation, month).warnings
     if warnings and not args.confirm_warnings:
         raise BadInput(
-            f"the preview warns of {len(warnings)} thing(s): "
+            f"the preview warns of {counted(len(warnings), 'thing')}: "
             + "; ".join(warnings)
             + ". Check them, then post again with --confirm-warnings"
         )

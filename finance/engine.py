@@ -40,7 +40,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from kernel.formats import money_text
+from kernel.formats import counted, money_text
 
 EQUAL = "equal"
 FIXED = "fixed"
@@ -313,8 +313,9 @@ def _recipients(entry: EntryInput, inputs: MonthInputs, problems: list[str]) -> 
         outsiders = [p for p in entry.shares if p not in inputs.codes]
         if outsiders:
             problems.append(
-                f"{entry.description}: shares name {len(outsiders)} practice(s) that are not "
-                "members of the federation this month"
+                f"{entry.description}: shares name {counted(len(outsiders), 'practice')} that "
+                f"{'is not a member' if len(outsiders) == 1 else 'are not members'} of the "
+                "federation this month"
             )
         if not entry.shares:
             problems.append(f"{entry.description}: the rule needs a share for each practice")

@@ -6,6 +6,7 @@ from django import forms
 
 from finance.inputs import parse_month
 from finance.models import Contract, IncomeEntry, Rule, Service, Settlement
+from kernel.dates import YEARS, parse_period
 from kernel.uploads import UploadRefused, check_size
 from registry.forms import NhsDateField, WhoseFiguresMixin, clean_upload
 from registry.models import PCN, Commissioner, Practice
@@ -341,9 +342,42 @@ class IncomeForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
+    """The period box of a page read with GET (a statement, the returns): empty is the page's
+    own default; a period that is not one is an error on the box, the page still shown."""
+
     period = forms.CharField(
+        required=False,
         max_length=12,
         help_text="A month (2026-10), a quarter (2026-27-Q3) or a financial year (2026-27)",
+    )
+
+    def __init__(self, request=None, *, period: str = "", **kwargs):
+        text = request.GET.get("period", "") if request is not None else period
+        super().__init__({"period": text}, auto_id="%s", **kwargs)
+
+    @classmethod
+    def showing(cls, period) -> PeriodForm:
+        """The box filled with the period the page shows."""
+        form = cls(period=period.key)
+        form.is_valid()
+        return form
+
+    def clean_period(self):
+        text = self.cleaned_data["period"].strip()
+        if not text:
+            return None
+        try:
+            return parse_period(text)
+        except ValueError as error:
+            raise forms.ValidationError(_period_error(text, error)) from None
+
+
+def _period_error(text: str, error: ValueError) -> str:
+    if YEARS in str(error):
+        return f"Enter a period in the years {YEARS}, not {text}"
+    return (
+        f"Enter the period as a month (2026-10), a quarter of a financial year (2026-27-Q3) "
+        f"or a financial year (2026-27), not {text}"
     )
 
 

@@ -196,3 +196,71 @@ def diverging_bar_chart(title: str, items: list[tuple[str, int]], *, height: int
             {"x": round(x + bar_width / 2, 1), "label": label[2:] if len(items) > 8 else label}
         )
     return chart
+
+
+def count_axis(top: int) -> tuple[int, list[int]]:
+    """The top of an axis of counts and its ticks, every one a whole number: at most five,
+    evenly spaced from 0 (for a top of 3: 0, 1, 2, 3; for 7: 0, 2, 4, 6, 8)."""
+    top = max(1, int(top))
+    step = 1
+    while top > step * 4:
+        step = next(s * m for m in (1, 10, 100, 1000, 10_000) for s in (1, 2, 5) if s * m > step)
+    ceiling = -(-top // step) * step
+    return ceiling, list(range(0, ceiling + 1, step))
+
+
+def joins_and_leaves_chart(
+    title: str, years: list[dict], *, last_year: int | None = None, height: int = 260
+) -> Chart:
+    """Practices joining and leaving a federation each year, side by side: every year from
+    the first to the last (``last_year``, or the last with a change) on the axis, a year with
+    neither shown as none, and whole-number ticks. ``years`` are dicts of ``year``,
+    ``joined`` and ``left``; the table of the same figures goes beside it."""
+    plot_height = height - TOP - BOTTOM
+    plot_width = WIDTH - LEFT - RIGHT
+    chart = Chart(title=title, width=WIDTH, height=height)
+    chart.legend = [
+        {"label": "Joined", "css": "gpfed-chart__bar--first"},
+        {"label": "Left", "css": "gpfed-chart__bar--second"},
+    ]
+    by_year = {y["year"]: y for y in years}
+    first = min(by_year, default=None)
+    last = max([*by_year, *([last_year] if last_year else [])], default=None)
+    if first is None:
+        _count_ticks(chart, 1, plot_height)
+        return chart
+    span = [by_year.get(y, {"year": y, "joined": 0, "left": 0}) for y in range(first, last + 1)]
+    top, _ = count_axis(max(max(y["joined"], y["left"]) for y in span))
+    _count_ticks(chart, top, plot_height)
+    slot = plot_width / len(span)
+    bar_width = max(1.0, slot * 0.8 / 2)
+    short = len(span) > 12  # '19 rather than 2019, so every year keeps its label
+    every = 1 if len(span) <= 24 else 2
+    for i, entry in enumerate(span):
+        left_edge = LEFT + i * slot + (slot - 2 * bar_width) / 2
+        for j, (key, css) in enumerate((("joined", "first"), ("left", "second"))):
+            h = plot_height * entry[key] / top
+            chart.bars.append(
+                Bar(
+                    round(left_edge + j * bar_width, 1),
+                    round(TOP + plot_height - h, 1),
+                    round(bar_width, 1),
+                    round(h, 1),
+                    f"{entry['year']} {key}",
+                    entry[key],
+                    f"gpfed-chart__bar gpfed-chart__bar--{css}",
+                )
+            )
+        if i % every == 0:
+            label = f"’{entry['year'] % 100:02d}" if short else str(entry["year"])
+            chart.x_labels.append({"x": round(left_edge + bar_width, 1), "label": label})
+    return chart
+
+
+def _count_ticks(chart: Chart, top: int, plot_height: float) -> None:
+    _, ticks = count_axis(top)
+    for value in ticks:
+        y = TOP + plot_height - plot_height * value / ticks[-1]
+        chart.y_ticks.append({"y": round(y, 1), "label": f"{value:,}"})
+    chart.baseline = TOP + plot_height
+    chart.label_y = chart.baseline + 18

@@ -57,24 +57,6 @@ def form_error(form, error: RegistryError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def home(request):
-    federations = list(perms.visible_federations(request.user))
-    return render(
-        request,
-        "registry/home.html",
-        {
-            "federations": federations,
-            "recent_imports": perms.visible_imports(request.user)[:5],
-            "practice_count": Practice.objects.filter(status=Practice.Status.ACTIVE).count(),
-            "pcn_count": PCN.objects.filter(close_date__isnull=True).count(),
-            "can_read_registry": perms.can_read_registry(request.user),
-            "can_import": perms.can_import(request.user),
-            "can_import_national": perms.can_import_national(request.user),
-            "can_create_federation": perms.can_create_federation(request.user),
-        },
-    )
-
-
 def search(request):
     perms.require(perms.can_read_registry(request.user))
     icb = request.GET.get("icb", "")
@@ -377,8 +359,10 @@ def federation_detail(request, slug: str):
                 else None
             ),
             "by_year": by_year,
-            "joins_chart": charts.bar_chart(
-                "Practices joining each year", [(str(y["year"]), y["joined"]) for y in by_year]
+            "joins_chart": charts.joins_and_leaves_chart(
+                "Practices joining and leaving each year",
+                by_year,
+                last_year=selectors.today().year,
             ),
             "events": selectors.federation_membership_events(federation)[:50],
             "memberships": selectors.federation_memberships(federation),

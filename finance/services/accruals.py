@@ -31,7 +31,7 @@ from finance.models import (
 )
 from finance.services.base import FinanceError, _not_yet, is_posted, month_end_lock
 from finance.services.income import INCOME_FIELDS, income_entry_create
-from kernel.formats import money_text
+from kernel.formats import counted, money_text
 from registry.models import Federation
 
 
@@ -96,7 +96,8 @@ def accruals_due(
                 if missing:
                     notes.append(
                         f"{contract.reference} {link.service.name}: no population figure for "
-                        f"{len(missing)} practice(s) in {year}/{(year + 1) % 100:02d}; not accrued"
+                        f"{counted(len(missing), 'practice')} in "
+                        f"{year}/{(year + 1) % 100:02d}; not accrued"
                     )
                     continue
                 amount += engine.round_pence(Decimal(heads) * contract.per_head_rate * 100 / 12)

@@ -146,6 +146,8 @@ def activity_import(
             _settled(problems, r)
         elif r.month > this_month:
             problems.add(r.row, "Month", f"{r.month:%B %Y} has not happened yet")
+    # the file's own problems were found first, the federation's after: list them by row
+    problems.items.sort(key=lambda p: -1 if p.row is None else p.row)
     problems.raise_if_any()
     outcome = ActivityOutcome(months=[f"{m:%Y-%m}" for m in months])
     with transaction.atomic():

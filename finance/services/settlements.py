@@ -30,7 +30,7 @@ from finance.models import (
 )
 from finance.services.accruals import accruals_due, accruals_missing, accruals_out_of_date
 from finance.services.base import FinanceError, _not_yet, is_posted, month_end_lock
-from kernel.formats import money_text
+from kernel.formats import counted, money_text
 from registry.models import PCN, Federation, Practice
 from rota.selectors import rota_days
 
@@ -128,7 +128,7 @@ def activity_warnings(federation: Federation, month: date, inputs: engine.MonthI
         code, name = code_of[(kind, org)]
         direction = f"over {OUTLIER} times" if now > middle else "under a third of"
         warnings.append(
-            f"{services[service]}: {code} {name} recorded {now:,} {unit_of[service]}(s) in "
+            f"{services[service]}: {code} {name} recorded {counted(now, unit_of[service])} in "
             f"{month:%B %Y}, {direction} its median of {middle:,g} over the months before"
         )
     return warnings
@@ -245,7 +245,7 @@ def settlement_post(
             unconfirmed = [w for w in result.warnings if w not in set(confirmed_warnings)]
             if unconfirmed:
                 raise FinanceError(
-                    f"The preview warns of {len(unconfirmed)} thing(s) not confirmed: "
+                    f"The preview warns of {counted(len(unconfirmed), 'thing')} not confirmed: "
                     + "; ".join(unconfirmed[:3])
                     + (" …" if len(unconfirmed) > 3 else "")
                     + ". Nothing was posted: check them, then confirm them to post."

@@ -15,6 +15,7 @@ from finance.models import IncomeEntry, Settlement
 from finance.services import FinanceError
 from finance.views._shared import _federation, _form_page, _month
 from kernel.exports import csv_response
+from kernel.formats import counted
 from registry.models import Practice
 from registry.views import posted
 
@@ -162,7 +163,9 @@ def income_accrue(request, slug: str, month: str):
         messages.error(request, error.message)
     else:
         extra = f" ({'; '.join(notes)})" if notes else ""
-        messages.success(request, f"{len(created)} contract income line(s) accrued{extra}.")
+        messages.success(
+            request, f"{counted(len(created), 'contract income line')} accrued{extra}."
+        )
     return redirect("finance:settlement", slug=slug, month=month)
 
 

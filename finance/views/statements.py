@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts import permissions as perms
 from finance import exports, selectors
+from finance.forms import PeriodForm
 from finance.views._shared import _federation
 from kernel.exports import csv_response
 from kernel.pages import BadQuery, query_value
@@ -19,22 +20,35 @@ def _period(request) -> selectors.Period:
     return query_value(request, "period", selectors.parse_period) or selectors.parse_period("")
 
 
+def _period_box(request) -> tuple[PeriodForm, selectors.Period | None]:
+    """The page's period box, and the period it names (None when it is empty or names none:
+    the page's own default, with the box's error shown on the page, never a 400)."""
+    form = PeriodForm(request)
+    return form, form.cleaned_data.get("period") if form.is_valid() else None
+
+
 def statement(request, code: str, fmt: str = "html"):
     """A practice's value statement through one federation: the page, or a download (JSON,
     PDF) recorded in the audit trail against that federation."""
     practice = get_object_or_404(perms.statement_practices(request.user), code=code.upper())
+    box, _ = _period_box(request)
+    typed = request.GET.get("period", "")
+    if box.errors and fmt == "html":
+        typed = ""  # the page for the default period, the box showing what was typed and why
     try:
         period, federation, choices = selectors.statement_through(
             practice,
             lambda **dates: perms.statement_federations(request.user, practice, **dates),
-            period=request.GET.get("period", ""),
+            period=typed,
             federation=request.GET.get("federation", ""),
         )
     except ValueError as error:  # not a period, or not one in the years gpfed works with
         raise BadQuery(f"period: {error}") from None
     if not choices:
         raise Http404("No such statement")
-    context = {"practice": practice, "period": period, "federation": federation}
+    if not box.errors:
+        box = PeriodForm.showing(period)
+    context = {"practice": practice, "period": period, "federation": federation, "box": box}
     if federation is None:
         if fmt != "html":
             return HttpResponse(
@@ -89,17 +103,24 @@ def returns(request, slug: str):
     """Returns to practices for a period: the page, or a download for board packs (CSV or
     PDF, ``?format=``) recorded in the federation's audit trail."""
     federation = _federation(request, slug)
-    period = _period(request)
     fmt = request.GET.get("format", "")
     if fmt and fmt not in RETURNS_FORMATS:
         raise BadQuery(f"format: {fmt!r} is not one of {', '.join(RETURNS_FORMATS)}")
     if not fmt:
+        box, period = _period_box(request)
+        period = period or selectors.parse_period("")
         report = selectors.returns_report(federation, period)
         return render(
             request,
             "finance/returns.html",
-            {"federation": federation, "period": period, "report": report},
+            {
+                "federation": federation,
+                "period": period,
+                "report": report,
+                "box": box if box.errors else PeriodForm.showing(period),
+            },
         )
+    period = _period(request)
     name = f"returns-{federation.slug}-{period.key}"
     if fmt == "csv":
         with transaction.atomic():

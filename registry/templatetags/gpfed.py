@@ -2,7 +2,7 @@ from datetime import date, time
 
 from django import template
 
-from kernel.formats import money_text
+from kernel.formats import field_required, money_text, rate_text
 
 register = template.Library()
 
@@ -48,3 +48,30 @@ def pounds(value):
         return "–"
     sign = "−" if value < 0 else ""
     return f"{sign}£{abs(value):,.2f}"
+
+
+@register.filter
+def rate(value):
+    """A rate in pounds to the penny, or past it where it has more: Decimal('7.4600') shows
+    £7.46, Decimal('27.668') £27.668."""
+    return "–" if value is None else rate_text(value)
+
+
+_KINDS = {
+    "select": "select",
+    "selectmultiple": "select",
+    "radioselect": "radio",
+    "checkboxselectmultiple": "radio",
+    "checkboxinput": "tick",
+    "fileinput": "file",
+    "clearablefileinput": "file",
+}
+
+
+@register.filter
+def field_error(error, field):
+    """A field's error as the error summary shows it: Django's bare "This field is required."
+    names the field ("Enter the period"); any other message is shown as it is."""
+    if str(error) == str(field.field.error_messages.get("required", "")):
+        return field_required(str(field.label), _KINDS.get(widget_type(field), "text"))
+    return error

@@ -155,10 +155,10 @@ def test_audit_page_shows_only_the_admins_federation(client, demo):
     audit_record(by=None, action="secret.thing", obj=other, federation=other)
     sign_in_verified(client, demo_user("coo"))
     page = client.get("/audit/", {"action": "federation.membership"})
-    assert b"federation.membership.add" in page.content
-    assert b"secret.thing" not in client.get("/audit/", {"action": "secret"}).content
+    assert b"federation.<wbr>membership.<wbr>add" in page.content  # may wrap at the dots
+    assert b"secret.<wbr>thing" not in client.get("/audit/", {"action": "secret"}).content
     filtered = client.get("/audit/", {"action": "role"})
-    assert all(e.action.startswith("role") for e in filtered.context["page"].object_list)
+    assert all("role" in e.action for e in filtered.context["page"].object_list)
 
 
 # --- signing in --------------------------------------------------------------------------

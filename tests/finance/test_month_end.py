@@ -241,11 +241,11 @@ def test_activity_far_from_a_practices_own_months_is_warned_of(books):
     )
     warnings = finance.settlement_preview(books.federation, OCT).warnings
     assert (
-        "Phlebotomy: A10001 Abbey recorded 6,000 blood test(s) in October 2026, over 3 times "
+        "Phlebotomy: A10001 Abbey recorded 6,000 blood tests in October 2026, over 3 times "
         "its median of 590 over the months before"
     ) in warnings
     assert (
-        "Phlebotomy: B10002 Brook recorded 90 blood test(s) in October 2026, under a third of "
+        "Phlebotomy: B10002 Brook recorded 90 blood tests in October 2026, under a third of "
         "its median of 300 over the months before"
     ) in warnings
     assert not any("C10003" in w for w in warnings)
