@@ -17,12 +17,19 @@ from rota.services import RotaError
 router = Router(tags=["rota"])
 
 
+class AgreedHour(Schema):
+    weekday: int  # 0 is Monday
+    start: str  # "07:00"
+    end: str
+
+
 class RotaPcn(Schema):
     code: str
     name: str
     adjusted_population: float
     population_is_estimate: bool
     required_minutes_per_week: int
+    agreed_hours: list[AgreedHour]
 
 
 class RotaSite(Schema):
@@ -70,6 +77,7 @@ class Rota(Schema):
     gap: float | None
     greedy_cost_pence: int | None
     pcns: list[RotaPcn]
+    bank_holidays: list[str]
     sites: list[RotaSite]
     staff: list[RotaStaff]
     sessions: list[RotaSession]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 
 from accounts import permissions as perms
 from kernel.cli import BadInput, acting_user, print_json
 from kernel.dates import parse_month
 from kernel.exports import SafeWriter
 from kernel.formats import money_text
+from kernel.needs import date_text, duration_text
 from registry.selectors import federation_by_slug, pcn_by_code
 from rota import arrs, services
 from rota.selectors import arrs_employers
@@ -67,12 +69,14 @@ def cmd_rota(args) -> int:
     for row in result["compliance"]:
         mark = "met" if row["met"] else "NOT MET"
         print(
-            f"  {row['pcn']} week of {row['week_start']}: {row['planned_minutes']} of "
-            f"{row['required_minutes']} minutes, {'covered' if row['covered'] else 'gaps'}: {mark}"
+            f"  {row['pcn']} week of {date_text(date.fromisoformat(row['week_start']))}: "
+            f"{duration_text(row['planned_minutes'])} of {duration_text(row['required_minutes'])}"
+            f", {'covered' if row['covered'] else 'gaps'}: {mark}"
         )
     for s in result["shortfalls"]:
         print(
-            f"  short {s['pcn']} {s['week_start']}: {s['minutes_short']} minutes; "
+            f"  short {s['pcn']} {date_text(date.fromisoformat(s['week_start']))}: "
+            f"{duration_text(s['minutes_short'])}; "
             f"uncovered {', '.join(s['uncovered']) or 'none'}; {'; '.join(s['binding'])}"
         )
     return 0

@@ -39,6 +39,8 @@ from itertools import pairwise
 import holidays
 from ortools.sat.python import cp_model
 
+from kernel.needs import count_text, date_text, duration_text
+
 LINEARIZATION = 2
 SLOT = timedelta(minutes=30)
 WEEKDAY_HOURS = (time(18, 30), time(20, 0))
@@ -475,23 +477,61 @@ def _solve_week(problem: Problem, week: date, seconds: float, workers: int, gap_
     uncovered_price = 400 * top_rate
 
     model = cp_model.CpModel()
-    v = []
-    for i, c in enumerate(allc):
-        var = model.new_bool_var(f"s{i}")
+    # A variable per person, site and session (working it or not), and per site, session and
+    # PCN the number of those sessions booked for the PCN. Which of the people at a hub works
+    # for which of its PCNs changes neither cost nor any rule, so the model does not choose it
+    # person by person: that symmetry is what made a federation whose staff work at several
+    # hubs hard to prove (docs/rota.md). Any split of the counts is a rota: the PCNs are
+    # handed out to the people afterwards.
+    work: dict[tuple, cp_model.IntVar] = {}
+    first: dict[tuple, Candidate] = {}
+    kept: dict[tuple, Candidate] = {}
+    pcns_at: dict[tuple, set] = defaultdict(set)
+    for c in allc:
+        key = (c.person, c.site, c.start, c.end)
+        pcns_at[(c.site, c.start, c.end)].add(c.pcn)
+        if key not in work:
+            work[key] = model.new_bool_var(f"w{len(work)}")
+            first[key] = c
         if c.locked:
-            model.add(var == 1)
-        v.append(var)
-    chosen_hint = set(id(c) for c in hint)
-    for c, var in zip(allc, v, strict=True):
-        model.add_hint(var, id(c) in chosen_hint)
+            kept[key] = c
+            model.add(work[key] == 1)
+    people_at: dict[tuple, list] = defaultdict(list)
+    for key in work:
+        people_at[key[1:]].append(key)
+    booked: dict[tuple, cp_model.IntVar] = {}
+    for slot_key, codes in pcns_at.items():
+        at_least = defaultdict(int)
+        for key in people_at[slot_key]:
+            if key in kept:
+                at_least[kept[key].pcn] += 1
+        for code in sorted(codes):
+            booked[(*slot_key, code)] = model.new_int_var(
+                at_least[code], len(people_at[slot_key]), f"n{len(booked)}"
+            )
+        model.add(
+            sum(booked[(*slot_key, code)] for code in codes)
+            == sum(work[key] for key in people_at[slot_key])
+        )
+    hinted = defaultdict(int)
+    for c in hint:
+        hinted[(c.person, c.site, c.start, c.end)] = 1
+    for key, var in work.items():
+        model.add_hint(var, hinted[key])
+    hinted_counts = defaultdict(int)
+    for c in hint:
+        hinted_counts[(c.site, c.start, c.end, c.pcn)] += 1
+    for key, var in booked.items():
+        model.add_hint(var, hinted_counts[key])
 
     by_person = defaultdict(list)
     by_site = defaultdict(list)
+    for key, var in work.items():
+        by_person[key[0]].append((first[key], var))
+        by_site[key[1]].append((first[key], var))
     by_pcn = defaultdict(list)
-    for c, var in zip(allc, v, strict=True):
-        by_person[c.person].append((c, var))
-        by_site[c.site].append((c, var))
-        by_pcn[c.pcn].append((c, var))
+    for (_site, a, b, code), var in booked.items():
+        by_pcn[code].append(((a, b), var))
 
     # nobody in two places at once; weekly hours
     for pid, items in by_person.items():
@@ -534,11 +574,11 @@ def _solve_week(problem: Problem, week: date, seconds: float, workers: int, gap_
     for pcn in problem.pcns:
         items = by_pcn.get(pcn.code, [])
         day_hours = [standard_hours(week + timedelta(days=d), closed) for d in range(7)]
-        spans = [(c.start, c.end) for c, _ in items] + [h for h in day_hours if h]
+        spans = [span for span, _ in items] + [h for h in day_hours if h]
         for a, b in _segments(spans):
             if not any(h and h[0] <= a and b <= h[1] for h in day_hours):
                 continue  # agreed other hours need not be covered throughout
-            here = [var for c, var in items if c.start <= a and b <= c.end]
+            here = [var for (x, y), var in items if x <= a and b <= y]
             gap = model.new_bool_var(f"gap_{pcn.code}_{a:%d%H%M}")
             uncovered[(pcn.code, a, b)] = gap
             model.add(sum(here) + gap >= 1)
@@ -546,10 +586,11 @@ def _solve_week(problem: Problem, week: date, seconds: float, workers: int, gap_
         need = pcn.required_minutes_per_week
         missing = model.new_int_var(0, need, f"short_{pcn.code}")
         short[pcn.code] = missing
-        model.add(sum(c.minutes * var for c, var in items) + missing >= need)
+        minutes = sum(int((y - x).total_seconds() // 60) * var for (x, y), var in items)
+        model.add(minutes + missing >= need)
         penalties.append(missing * short_price)
 
-    model.minimize(sum(c.cost * var for c, var in zip(allc, v, strict=True)) + sum(penalties))
+    model.minimize(sum(first[key].cost * var for key, var in work.items()) + sum(penalties))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.5)
     solver.parameters.num_workers = workers
@@ -560,7 +601,12 @@ def _solve_week(problem: Problem, week: date, seconds: float, workers: int, gap_
     status = solver.status_name(result)
     if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return status, hint, 0, solver.wall_time
-    chosen = [c for c, var in zip(allc, v, strict=True) if solver.value(var)]
+    chosen = _booked_for(
+        [key for key, var in work.items() if solver.value(var)],
+        {key: solver.value(var) for key, var in booked.items()},
+        first,
+        kept,
+    )
     penalty = sum(
         solver.value(g) * uncovered_price * int((b - a) / SLOT)
         for (_code, a, b), g in uncovered.items()
@@ -569,6 +615,28 @@ def _solve_week(problem: Problem, week: date, seconds: float, workers: int, gap_
     # this is the proven lower bound on staff cost.
     bound = max(0, math.ceil(solver.best_objective_bound) - penalty)
     return status, chosen, bound, solver.wall_time
+
+
+def _booked_for(working: list[tuple], counts: dict, first: dict, kept: dict) -> list[Candidate]:
+    """The sessions worked, each given a PCN so that every site's session has the number of
+    bookings for each PCN the solver chose: locked sessions keep theirs."""
+    left = defaultdict(dict)  # (site, start, end) -> {PCN: bookings not yet handed out}
+    for (site, a, b, code), n in sorted(counts.items()):
+        left[(site, a, b)][code] = n
+    for key in working:
+        if key in kept:
+            left[key[1:]][kept[key].pcn] -= 1
+    out = []
+    for key in working:
+        if key in kept:
+            out.append(kept[key])
+            continue
+        codes = left[key[1:]]
+        code = next(code for code, n in codes.items() if n > 0)
+        codes[code] -= 1
+        c = first[key]
+        out.append(Candidate(c.person, c.site, code, c.start, c.end, c.cost, c.is_gp))
+    return out
 
 
 def plan(
@@ -696,14 +764,16 @@ def binding(problem: Problem, pcn: Pcn, week: date, gaps: list[datetime], short:
             reasons.append(f"no GP available on {a:%A %-d %B} at {a:%H:%M}")
         else:
             reasons.append(
-                f"the {len(gps)} GP(s) who could be there on {a:%A %-d %B} {a:%H:%M}-{b:%H:%M} "
-                "are needed elsewhere or at their weekly hours"
+                f"the {count_text(len(gps), 'GP')} who could be there on {a:%A %-d %B} "
+                f"{a:%H:%M}-{b:%H:%M} {'is' if len(gps) == 1 else 'are'} needed elsewhere or at "
+                "their weekly hours"
             )
     if short and not gaps:
         rooms = sum(s.rooms for s in sites)
         reasons.append(
-            f"{short} minutes short in the week of {week:%-d %B}: the staff who may work at "
-            f"{pcn.code}'s {len(sites)} site(s) ({rooms} rooms) are fully used or unavailable"
+            f"{duration_text(short)} short in the week of {date_text(week)}: the staff who may "
+            f"work at {pcn.code}'s {count_text(len(sites), 'site')} "
+            f"({count_text(rooms, 'room')}) are fully used or unavailable"
         )
     return reasons
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions as perms
 from kernel.dates import last_month, parse_week
 from kernel.exports import csv_response
+from kernel.needs import duration_text
 from kernel.pages import query_value
 from rota import forms, services, tasks
 from rota import selectors as rota_selectors
@@ -55,20 +56,45 @@ def federation_home(request, slug):
     # A week with no session at all is not planned yet (or is being planned): say so, rather
     # than "not met" with a reason for every PCN.
     planned = {r["week_start"] for r in found["compliance"] if r["planned_minutes"]}
-    compliance = [{**r, "planned": r["week_start"] in planned} for r in found["compliance"]]
-    unplanned = sorted({r["week_start"] for r in compliance if not r["planned"]})
-    shortfalls = [s for s in found["shortfalls"] if s["week_start"] in planned]
-    costs = [
+    labels = {p.code: _pcn_label(p) for p in loaded.problem.pcns}
+    compliance = [
         {
-            "pcn": p,
-            "cost": found["cost_by_pcn"].get(p.code, 0),
-            "minutes": sum(r["planned_minutes"] for r in found["compliance"] if r["pcn"] == p.code),
+            **r,
+            "planned": r["week_start"] in planned,
+            "pcn_label": labels.get(r["pcn"], r["pcn"]),
+            "week": date.fromisoformat(r["week_start"]),  # the planner's own ISO date
+            "required_text": duration_text(r["required_minutes"]),
+            "planned_text": duration_text(r["planned_minutes"]),
         }
-        for p in loaded.problem.pcns
+        for r in found["compliance"]
     ]
+    unplanned = sorted({r["week"] for r in compliance if not r["planned"]})
+    shortfalls = [
+        {
+            **s,
+            "pcn_label": labels.get(s["pcn"], s["pcn"]),
+            "week": date.fromisoformat(s["week_start"]),
+            "short_text": duration_text(s["minutes_short"]),
+        }
+        for s in found["shortfalls"]
+        if s["week_start"] in planned
+    ]
+    costs = []
+    for p in loaded.problem.pcns:
+        minutes = sum(r["planned_minutes"] for r in found["compliance"] if r["pcn"] == p.code)
+        costs.append(
+            {
+                "pcn": p,
+                "cost": found["cost_by_pcn"].get(p.code, 0),
+                "minutes": minutes,
+                "minutes_text": duration_text(minutes),
+            }
+        )
+    # While a plan runs, the result region asks for itself every 2 seconds: it alone is sent.
+    polled = request.headers.get("HX-Request") and request.headers.get("HX-Target") == "rota-result"
     return render(
         request,
-        "rota/federation.html",
+        "rota/_result.html" if polled else "rota/federation.html",
         {
             "federation": federation,
             "start": start,
@@ -114,6 +140,11 @@ def plan(request, slug):
         "updates when the planner finishes.",
     )
     return redirect(f"{reverse('rota:federation', args=[slug])}?start={start}&weeks={weeks}")
+
+
+def _pcn_label(pcn) -> str:
+    """A PCN as people know it, with its ODS code: Cross Counties PCN (U30213)."""
+    return f"{pcn.name} ({pcn.code})" if pcn.name else pcn.code
 
 
 def _seconds() -> int:

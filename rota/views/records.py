@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from accounts import permissions as perms
+from kernel.formats import counted
 from registry.importers.base import ImportFileError
 from registry.models import PCN
 from registry.selectors import federation_pcns_on
@@ -215,7 +216,8 @@ def availability_import(request, slug):
         else:
             messages.success(
                 request,
-                f"Imported {outcome['windows']} weekly windows for {outcome['staff']} people.",
+                f"Imported {counted(outcome['windows'], 'weekly window')} for "
+                f"{counted(outcome['staff'], 'person', 'people')}.",
             )
             return redirect("rota:staff", slug)
     return render(

@@ -12,19 +12,22 @@ from django.utils import timezone
 from accounts import permissions as perms
 from kernel.dates import parse_week
 from kernel.pages import query_value
-from rota import services
+from rota import planner, services
 from rota.models import RotaSession, Site
 from rota.services import local, monday_of
 from rota.views._shared import _can_edit_availability, _federation, _person
 
 
 def _week_grid(sessions, week: date) -> list[dict]:
+    """Monday to Saturday, each with its sessions and whether it is one of England's bank
+    holidays (the planner plans none then)."""
     by_day = defaultdict(list)
     for s in sessions:
         by_day[local(s.start).date()].append(s)
+    days = [week + timedelta(days=d) for d in range(6)]
+    closed = planner.bank_holidays({day.year for day in days})
     return [
-        {"day": week + timedelta(days=d), "sessions": by_day.get(week + timedelta(days=d), [])}
-        for d in range(6)
+        {"day": day, "sessions": by_day.get(day, []), "bank_holiday": day in closed} for day in days
     ]
 
 

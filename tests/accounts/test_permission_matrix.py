@@ -8,6 +8,7 @@ import pytest
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 
+from comms.services import unsubscribe_token
 from registry.models import Federation, FederationMembership, Practice
 from tests.conftest import sign_in_verified
 from tests.world import FED, NET, OTHER
@@ -437,12 +438,8 @@ RULES = {
     ),
     "rota:arrs": ("get", {"slug": FED, "code": "U30213"}, None, page(ARRS_VIEW)),
     "rota:arrs_csv": ("get", {"slug": FED, "code": "U30213"}, None, page(ARRS_VIEW)),
-    "rota:arrs_submit": (
-        "post",
-        {"slug": FED, "code": "U30213"},
-        {},
-        page(ARRS_SUBMIT, ok=302),
-    ),
+    # GET: the page that confirms what will be claimed; its POST submits (same access)
+    "rota:arrs_submit": ("get", {"slug": FED, "code": "U30213"}, None, page(ARRS_SUBMIT)),
     "comms:inbox": ("get", {}, None, page(SIGNED_IN)),
     "comms:preferences": ("get", {}, None, page(SIGNED_IN)),
     "comms:bulletin": ("get", lambda d: {"pk": d["sent"].pk}, None, page(BULLETIN_READERS)),
@@ -487,6 +484,16 @@ RULES = {
         lambda d: {"pk": d["event"].pk, "material": d["material"].pk},
         None,
         page(BULLETIN_READERS),
+    ),
+    "comms:event_edit": ("get", lambda d: {"pk": d["event"].pk}, None, page(COMMS_SEND)),
+    "comms:event_cancel": ("get", lambda d: {"pk": d["event"].pk}, None, page(COMMS_SEND)),
+    "comms:mail_settings": ("get", {"kind": "federations", "slug": FED}, None, page(COMMS_SEND)),
+    # public: the unsubscribe link in a directory contact's email (a signed token, no sign-in)
+    "comms:unsubscribe": (
+        "get",
+        lambda d: {"token": unsubscribe_token(d["contact"].pk, d["contact"].federation_id)},
+        None,
+        page(SIGNED_IN, anonymous=200),
     ),
     "directory:index": ("get", {}, None, page(WITH_ROLE)),
     "directory:network": ("get", {"slug": NET}, None, page(WITH_ROLE)),
@@ -562,6 +569,8 @@ RULES = {
         None,
         api(["federation_admin", "operations_lead", "other_admin", "superuser"]),
     ),
+    # what needs the person today: everyone signed in, each told only about their own
+    "api:me_needs": ("get", {}, None, api(SIGNED_IN)),
 }
 
 

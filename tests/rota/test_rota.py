@@ -251,7 +251,9 @@ def test_cli_plans_and_prints_the_json_the_issue_names(rota, capsys):
         "adjusted_population": 10000.0,
         "population_is_estimate": False,
         "required_minutes_per_week": 600,
+        "agreed_hours": [],
     }
+    assert out["bank_holidays"] == []
     assert out["status"] == "OPTIMAL" and out["shortfalls"] == []
     first = out["sessions"][0]
     assert first["start"] == "2026-12-07T18:30:00" and first["role"] == "GP"

@@ -169,3 +169,74 @@ def test_generated_federations_get_lawful_rotas_from_planner_and_greedy(seed):
     assert check(problem, baseline) == []  # the baseline breaks no hard rule either
     if not planned.shortfalls and not baseline.shortfalls:
         assert planned.cost_pence <= baseline.cost_pence
+
+
+def test_a_generated_federations_minutes_recount_from_sessions_and_agreed_hours_alone():
+    """Each PCN's minutes, recounted from the sessions, Network Standard Hours and the agreed
+    hours (as the rota's JSON gives them) without the planner, are exactly the plan's. Its hubs
+    serve several PCNs, so the planner hands out which PCN each session there is for; a
+    locked session keeps its own."""
+    from dataclasses import replace
+
+    from rota.synthetic import generated_problem
+    from tests.rota.recount import counted_minutes, planned_minutes
+
+    start = date(2026, 12, 21)  # Christmas: bank holidays on the 25th and 28th
+    problem = generated_problem(
+        pcns=4, population=160_000, sites=5, staff=48, weeks=2, start=start, seed=4
+    )
+    agreed = [(1, time(7), time(8)), (3, time(7), time(8))]
+    days = [start + timedelta(days=d) for d in range(14)]
+    first = problem.pcns[0]
+    problem.pcns[0] = replace(
+        first,
+        other_hours=tuple(
+            (datetime.combine(day, a), datetime.combine(day, b))
+            for day in days
+            for weekday, a, b in agreed
+            if day.weekday() == weekday and day not in BANK_HOLIDAYS
+        ),
+    )
+    mornings = tuple(
+        (datetime.combine(day, time(6, 30)), datetime.combine(day, time(8, 30))) for day in days
+    )
+    problem.people = [
+        replace(p, available=p.available + mornings) if p.id % 3 == 0 else p for p in problem.people
+    ]
+    hub = next(s for s in problem.sites if len(s.pcns) > 1)
+    gp = next(p for p in problem.people if p.is_gp and hub.id in p.sites and p.available)
+    evening = next(
+        (a, a.replace(hour=20, minute=0))
+        for a, b in gp.available
+        if a.weekday() < 5 and a.hour == 17 and a.date() not in BANK_HOLIDAYS
+    )
+    code = sorted(hub.pcns)[-1]
+    problem.locked = [
+        Booking(gp.id, hub.id, code, evening[0].replace(minute=30, hour=18), evening[1])
+    ]
+    result = plan(problem, seconds=8)
+    assert check(problem, result) == []
+    assert problem.locked[0] in result.sessions
+    assert any(s.start.time() == time(7) for s in result.sessions)  # agreed hours are used
+    rota = {
+        "start": start.isoformat(),
+        "bank_holidays": ["2026-12-25", "2026-12-28"],
+        "pcns": [
+            {
+                "code": p.code,
+                "agreed_hours": [
+                    {"weekday": w, "start": f"{a:%H:%M}", "end": f"{b:%H:%M}"} for w, a, b in agreed
+                ]
+                if p.code == first.code
+                else [],
+            }
+            for p in problem.pcns
+        ],
+        "sessions": [
+            {"pcn": s.pcn, "start": s.start.isoformat(), "end": s.end.isoformat()}
+            for s in result.sessions
+        ],
+        "compliance": result.compliance,
+    }
+    assert counted_minutes(rota) == planned_minutes(rota)
+    assert len({s.pcn for s in result.sessions if s.site == hub.id}) > 1
