@@ -21,10 +21,12 @@ from tests.factories.comms import (
     EventFactory,
     EventMaterialFactory,
     FolderFactory,
+    MailSettingsFactory,
     PreferenceFactory,
     RegistrationFactory,
     ResourceFactory,
     ResourceVersionFactory,
+    UnsubscribeFactory,
 )
 from tests.factories.directory import BoardSeatFactory, ContactFactory, JoinRequestFactory
 from tests.factories.finance import (
@@ -106,6 +108,7 @@ __all__ = [
     "InvitationFactory",
     "JoinRequestFactory",
     "ListSizeFactory",
+    "MailSettingsFactory",
     "MembershipConsentFactory",
     "NetworkFactory",
     "NetworkMembershipFactory",
@@ -131,5 +134,6 @@ __all__ = [
     "SiteFactory",
     "StaffFactory",
     "SubcontractFactory",
+    "UnsubscribeFactory",
     "UserFactory",
 ]

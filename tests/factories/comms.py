@@ -18,10 +18,12 @@ from comms.models import (
     Event,
     EventMaterial,
     Folder,
+    MailSettings,
     Preference,
     Registration,
     Resource,
     ResourceVersion,
+    Unsubscribe,
 )
 from tests.factories.accounts import UserFactory
 from tests.factories.registry import FederationFactory
@@ -130,3 +132,19 @@ class ResourceVersionFactory(factory.django.DjangoModelFactory):
     file = factory.LazyAttribute(lambda o: pdf_file(o.file_name))
     size = len(PDF)
     sha256 = hashlib.sha256(PDF).hexdigest()
+
+
+class UnsubscribeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unsubscribe
+
+    federation = factory.SubFactory(FederationFactory)
+    email = factory.Sequence(lambda n: f"contact{n}@example.org")
+
+
+class MailSettingsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MailSettings
+
+    federation = factory.SubFactory(FederationFactory)
+    reply_to = "comms@example.org"

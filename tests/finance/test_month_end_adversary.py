@@ -176,7 +176,7 @@ def test_b_fixed_shares_naming_as_own_practice_cannot_be_posted(books, b):
         by=b.lead,
     )
     preview = finance.settlement_preview(b.federation, OCT)
-    assert any("not members" in p for p in preview.problems)
+    assert any("not a member" in p for p in preview.problems)
     with pytest.raises(FinanceError):
         finance.settlement_post(
             federation=b.federation, month=OCT, by=b.lead, confirmed_warnings=preview.warnings

@@ -620,9 +620,9 @@ def test_two_people_pressing_accrue_at_once_accrue_once(books, finance_leads, mo
     _meet_before_writing(monkeypatch)
     said = _press_accrue_at_once(books, finance_leads)
     assert sorted(said) == [
-        "0 contract income line(s) accrued (DX Phlebotomy: already accrued; "
+        "0 contract income lines accrued (DX Phlebotomy: already accrued; "
         "HR HR support: already accrued).",
-        "2 contract income line(s) accrued.",
+        "2 contract income lines accrued.",
     ]
     _assert_accrued_once_and_posts(books)
 
@@ -636,8 +636,8 @@ def test_without_the_lock_the_database_still_accrues_once(books, finance_leads, 
     for part in (finance.accruals, finance.income):  # accruing takes it, and so does each line
         monkeypatch.setattr(part, "month_end_lock", lambda federation: None)
     said = _press_accrue_at_once(books, finance_leads)
-    assert "2 contract income line(s) accrued." in said
-    other = next(message for message in said if message != "2 contract income line(s) accrued.")
+    assert "2 contract income lines accrued." in said
+    other = next(message for message in said if message != "2 contract income lines accrued.")
     assert "already accrued" in other, said
     _assert_accrued_once_and_posts(books)
 

@@ -76,7 +76,7 @@ def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
     sign_in(page, live_server.url)
     menu(page, "People")
     page.get_by_label("Email address").fill("new.manager@demo.gpfed.example")
-    page.get_by_label("Role").select_option("practice_manager")
+    page.get_by_label("Role", exact=True).select_option("practice_manager")
     page.get_by_label("Practice or PCN ODS code").fill("C82022")
     page.get_by_role("button", name="Send invitation").click()
     assert page.get_by_text("Invitation sent to new.manager@demo.gpfed.example").is_visible()

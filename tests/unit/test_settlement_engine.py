@@ -216,7 +216,7 @@ def test_points():
 
 def test_shares_naming_a_practice_outside_the_federation_are_refused():
     entry = EntryInput(1, "IIF", 1_000, POINTS, shares={A: Decimal(1), 99: Decimal(1)})
-    assert "not members" in settle(month([entry])).problems[0]
+    assert "not a member" in settle(month([entry])).problems[0]
 
 
 def test_an_adjusting_refund_carries_no_costs_and_splits_negatively():
