@@ -122,10 +122,14 @@ def event_cancel(event: Event, *, by) -> int:
 
 
 def _tell_everyone(event: Event, kind: str) -> int:
-    """Queue an email of a change or a cancellation to everyone registered or waiting."""
+    """Queue an email of a change or a cancellation to everyone registered or waiting whom the
+    event still reaches (an active account, a role in its audience): a person deactivated or
+    gone from the audience since registering is not sent the event's details."""
+    eligible = recipients(event)
     held = list(
         event.registrations.filter(
-            status__in=[Registration.Status.REGISTERED, Registration.Status.WAITING]
+            status__in=[Registration.Status.REGISTERED, Registration.Status.WAITING],
+            user_id__in=eligible,
         ).values_list("pk", flat=True)
     )
     for pk in held:

@@ -166,6 +166,13 @@ class EventForm(AudienceForm):
         }
         formfield_callback = formfield_in_years
 
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_at"), data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", "The end must be after the start")
+        return data
+
 
 class MaterialForm(forms.Form):
     title = forms.CharField(max_length=200)

@@ -1,6 +1,7 @@
-from datetime import date, time
+from datetime import date, datetime, time
 
 from django import template
+from django.utils import timezone
 
 from kernel.formats import field_required, money_text, rate_text
 
@@ -15,7 +16,11 @@ def widget_type(field) -> str:
 @register.filter
 def date_or_value(value):
     """Show dates in a text input the way the form asks for them (1/4/2025), and times as
-    24-hour HH:MM (not "6:30 p.m.", which no time field reads back)."""
+    24-hour HH:MM (not "6:30 p.m.", which no time field reads back); a date and time as
+    2026-12-03 12:30 in local time, as the event form asks (the day alone lost the time)."""
+    if isinstance(value, datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{local:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return f"{value.day}/{value.month}/{value.year}"
     if isinstance(value, time):

@@ -230,3 +230,36 @@ def test_editing_and_cancelling_from_the_pages_cancelling_asks_first(
         ).content.decode()
     assert "registration is closed" in tried
     assert not Registration.objects.filter(user=person("staff.c82001")).exists()
+
+
+def test_the_change_form_shows_the_time_as_typed_and_saves_unchanged_values(client, demo):
+    """The form opened to change an event keeps its start and end times (it showed the day
+    alone, so saving lost the time and broke the end-after-start rule), and an end before the
+    start is a plain error on the box."""
+    event = forum(agenda="Welcome")
+    sign_in_verified(client, person("comms"))
+    page = client.get(f"/comms/events/{event.pk}/edit").content.decode()
+    local = timezone.localtime(event.starts_at)
+    starts = local.strftime("%Y-%m-%d %H:%M")
+    ends = (local + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+    assert f'value="{starts}"' in page and f'value="{ends}"' in page
+    fields = {
+        "title": event.title,
+        "kind": event.kind,
+        "description": "",
+        "agenda": "Welcome",
+        "starts_at": starts,
+        "ends_at": ends,
+        "place": "Lutterworth hub",
+        "online_link": "",
+        "capacity": "",
+    }
+    backwards = client.post(f"/comms/events/{event.pk}/edit", {**fields, "ends_at": starts})
+    assert backwards.status_code == 200
+    assert "The end must be after the start" in backwards.content.decode()
+    assert "violated" not in backwards.content.decode()
+    assert client.post(f"/comms/events/{event.pk}/edit", fields).status_code == 302
+    assert Event.objects.get(pk=event.pk).place == "Lutterworth hub"
+    assert Event.objects.get(pk=event.pk).starts_at == event.starts_at.replace(
+        second=0, microsecond=0
+    )
