@@ -1,6 +1,6 @@
 """What needs a person today, gathered from each area: every area answers for itself in its own
-selectors, and says only what the person may open. The home page and ``GET /api/v1/me/needs``
-show the same list."""
+``needs`` module (finance, rota, comms; the directory in its selectors) and says only what the
+person may open. The home page and ``GET /api/v1/me/needs`` show the same list."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from datetime import date
 from django.utils import timezone
 
 from accounts import permissions as perms
-from comms.selectors import comms_needs
+from comms.needs import comms_needs
 from directory.selectors import directory_needs
-from finance.selectors import finance_needs
+from finance.needs import finance_needs
 from kernel.needs import Need, newest_risk_first
-from rota.selectors import rota_needs
+from rota.needs import rota_needs
 
 AREAS = (finance_needs, rota_needs, comms_needs, directory_needs)
 

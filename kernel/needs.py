@@ -1,6 +1,7 @@
 """What needs a person today: one item each area says needs them, for the home page and
-``GET /api/v1/me/needs``. Each area answers for itself in its own selectors (``finance_needs``,
-``rota_needs``, ``comms_needs``, ``directory_needs``); ``home.needs`` gathers them."""
+``GET /api/v1/me/needs``. Each area answers for itself in its own module (``finance.needs``,
+``rota.needs``, ``comms.needs``, and ``directory_needs`` in directory/selectors.py); ``home.needs``
+gathers them."""
 
 from __future__ import annotations
 
