@@ -182,7 +182,7 @@ def token_revoke(request, pk: int):
     if request.method == "GET":
         return render(request, "accounts/token_revoke.html", {"token": token})
     api_token_revoke(token=token, by=request.user)
-    messages.success(request, f"The token {token.name} has been revoked.")
+    messages.success(request, f"The token “{token.name}” has been revoked.")
     return redirect("accounts:account")
 
 

@@ -426,7 +426,10 @@ def directory_needs(user, today: date) -> list[Need]:
                     f"{count_text(len(requests), 'request')} to join {network.name} "
                     f"{'is' if len(requests) == 1 else 'are'} waiting"
                 ),
-                detail=f"From {names}{more}; the first asked on {date_text(since)}.",
+                detail=(
+                    f"From {names}{more}; "
+                    f"{'asked' if len(requests) == 1 else 'the first asked'} on {date_text(since)}."
+                ),
                 url=reverse("directory:requests", args=[network.slug]),
                 due=since,
                 severity=SOON,

@@ -163,23 +163,30 @@ def _contract_needs(manage: list, today: date) -> list[Need]:
         name = f"{contract.reference} {contract.title}"
         if notice < today:
             needs.append(
+                # Overdue comes first: the notice date has passed and the contract runs on.
                 Need(
                     area="finance",
-                    title=f"Contract {contract.reference} ends on {date_text(contract.end_date)}",
+                    title=(
+                        f"The notice date for {contract.title} ({contract.reference}) passed on "
+                        f"{date_text(notice)}"
+                    ),
                     detail=(
-                        f"{contract.federation.name}: {name}. The last day to give notice was "
-                        f"{date_text(notice)}: renew, replace or plan its end."
+                        f"{contract.federation.name}: {name} ends on "
+                        f"{date_text(contract.end_date)}: renew, replace or plan its end."
                     ),
                     url=url,
-                    due=contract.end_date,
-                    severity=SOON,
+                    due=notice,
+                    severity=URGENT,
                 )
             )
         elif notice <= ahead:
             needs.append(
                 Need(
                     area="finance",
-                    title=f"Give notice on {contract.reference} by {date_text(notice)}",
+                    title=(
+                        f"Give notice on {contract.title} ({contract.reference}) by "
+                        f"{date_text(notice)}"
+                    ),
                     detail=(
                         f"{contract.federation.name}: {name} ends on "
                         f"{date_text(contract.end_date)}, with "

@@ -215,13 +215,17 @@ def event_cancel(request, pk):
             )
         return redirect("comms:event", pk)
     held = event.registrations.filter(status__in=["registered", "waiting"])
+    registered_count = held.filter(status="registered").count()
+    waiting_count = held.filter(status="waiting").count()
     return render(
         request,
         "comms/event_cancel.html",
         {
             "event": event,
-            "registered": counted(held.filter(status="registered").count(), "person", "people"),
-            "waiting": counted(held.filter(status="waiting").count(), "person", "people"),
+            "registered": counted(registered_count, "person", "people"),
+            "waiting": counted(waiting_count, "person", "people"),
+            "registered_count": registered_count,
+            "waiting_count": waiting_count,
             "past": event.ends_at <= timezone.now(),
         },
     )

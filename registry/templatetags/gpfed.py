@@ -80,3 +80,14 @@ def field_error(error, field):
     if str(error) == str(field.field.error_messages.get("required", "")):
         return field_required(str(field.label), _KINDS.get(widget_type(field), "text"))
     return error
+
+
+@register.filter
+def in_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: "Practice manager" -> "practice manager", but
+    "PCN clinical director" and "Federation administrator (COO)" keep their capitals."""
+    label = str(label)
+    first = label.split(" ", 1)[0]
+    if not label or first.isupper():
+        return label
+    return label[0].lower() + label[1:]

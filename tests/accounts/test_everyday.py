@@ -480,3 +480,11 @@ def test_outside_demo_mode_a_used_code_is_refused(client, demo, settings, frozen
     assert refused.status_code == 200
     assert "The code is not right" in refused.content.decode()
     assert AuditEvent.objects.filter(action="auth.otp_failed").count() == 1
+
+
+def test_a_role_label_reads_inside_a_sentence():
+    from registry.templatetags.gpfed import in_sentence
+
+    assert in_sentence("Practice manager") == "practice manager"
+    assert in_sentence("PCN clinical director") == "PCN clinical director"
+    assert in_sentence("Federation administrator (COO)") == "federation administrator (COO)"

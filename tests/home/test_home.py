@@ -79,16 +79,29 @@ def test_durations_read_as_hours_and_minutes():
     assert duration_text(0) == "0 minutes"
 
 
+CARE_HOMES = (
+    "Give notice on Enhanced health in care homes: ward rounds (LLR-CH-2025-003) by "
+    "30 December 2026"
+)
+ENHANCED_ACCESS = (
+    "Give notice on Enhanced Access subcontract from member PCNs (ELR-PCN-EA-2024) by "
+    "31 December 2026"
+)
+DIAGNOSTICS = (
+    "The notice date for Community diagnostics in primary care (LLR-CD-2024-017) passed on "
+    "30 September 2026"
+)
+
 # --- each role on the demo --------------------------------------------------------------------
 
 
 def test_each_demo_role_is_told_what_needs_them_and_every_link_opens(demo_books, client):
     coo = needs_for(person("coo"))
-    # The demo's contracts: one whose notice date has passed and two due this month.
-    assert "Give notice on LLR-CH-2025-003 by 30 December 2026" in titles(coo)
-    assert "Give notice on ELR-PCN-EA-2024 by 31 December 2026" in titles(coo)
-    assert "Contract LLR-CD-2024-017 ends on 31 March 2027" in titles(coo)
-    assert titles(coo)[0] == "Give notice on LLR-CH-2025-003 by 30 December 2026"
+    # The demo's contracts: one whose notice date has passed (overdue: first, and urgent) and
+    # two due this month, each named.
+    assert CARE_HOMES in titles(coo)
+    assert ENHANCED_ACCESS in titles(coo)
+    assert titles(coo)[0] == DIAGNOSTICS
     assert [n.title for n in needs_for(person("finance")) if n.area == "finance"] == [
         n.title for n in coo if n.area == "finance"
     ]
@@ -119,7 +132,7 @@ def test_the_home_page_lists_the_needs_under_a_heading_for_the_role(demo_books, 
     page = client.get("/").content.decode()
     assert "<h1>Your federation</h1>" in page
     assert "What needs you today" in page
-    assert "Give notice on LLR-CH-2025-003 by 30 December 2026" in page
+    assert CARE_HOMES in page
     assert page.index("What needs you today") < page.index("The national registry")
     assert "Recent imports" in page  # what the page showed before stays below
 
@@ -370,11 +383,11 @@ def test_the_api_gives_the_same_list_as_json(demo_books, client):
     first = body["needs"][0]
     assert first == {
         "area": "finance",
-        "title": "Give notice on LLR-CH-2025-003 by 30 December 2026",
+        "title": DIAGNOSTICS,
         "detail": first["detail"],
         "url": first["url"],
-        "due": "2026-12-30",
-        "severity": "soon",
+        "due": "2026-09-30",
+        "severity": "urgent",
     }
     client.logout()
     assert client.get("/api/v1/me/needs").status_code == 401
