@@ -2,6 +2,9 @@
 user as ``by=``, runs in one transaction and records an audit event. Whether ``by`` may do it
 is decided by ``accounts.permissions`` in the view or command that calls these."""
 
+# Over 500 lines: every write about a person (roles, invitations with revoke and resend,
+# deactivation, tokens), each with its audit record; to split by section as it grows.
+
 from __future__ import annotations
 
 import hashlib

@@ -1,3 +1,6 @@
+# Over 500 lines: sign-in, two-step codes, accounts, people, invitations and tokens; to become a
+# views package by section, as finance's did.
+
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages

@@ -1,5 +1,8 @@
 """Pages of the registry. Each view validates input, calls a selector or service, renders."""
 
+# Over 500 lines: search, organisations, federations and their memberships (with leaving
+# dates and consent), imports; to become a views package by section, as finance's did.
+
 from __future__ import annotations
 
 from django.contrib import messages
