@@ -150,6 +150,7 @@ def _event_needs(user, today: date) -> list[Need]:
             status__in=[Registration.Status.REGISTERED, Registration.Status.WAITING],
             event__starts_at__gte=max(start, timezone.now()),
             event__starts_at__lt=stop,
+            event__cancelled_at__isnull=True,
         )
         .select_related("event", "event__federation", "event__network")
         .order_by("event__starts_at", "event_id")[:EVENTS_SHOWN]

@@ -21,10 +21,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from audit.services import audit_record
 from kernel.dates import financial_year_of, month_end
 from kernel.formats import money_csv, money_text
+from kernel.needs import date_text
 from registry import selectors as registry
 from registry.models import AnnualPopulation
 from registry.rates import DES_RATES
@@ -262,6 +264,8 @@ def _submitted(found: ArrsClaim) -> dict:
         "reference": found.reference,
         "at": found.submitted_at.isoformat(),
         "by": getattr(found.submitted_by, "email", ""),
+        "on": date_text(timezone.localtime(found.submitted_at).date()),
+        "by_name": str(found.submitted_by) if found.submitted_by else "",
     }
 
 

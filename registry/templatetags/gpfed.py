@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from kernel.formats import field_required, money_text, rate_text
+from kernel.needs import duration_text
 
 register = template.Library()
 
@@ -91,3 +92,11 @@ def in_sentence(label: str) -> str:
     if not label or first.isupper():
         return label
     return label[0].lower() + label[1:]
+
+
+@register.filter
+def duration(minutes) -> str:
+    """3286 -> "54 hours 46 minutes" (kernel.needs.duration_text); empty stays empty."""
+    if minutes in (None, ""):
+        return ""
+    return duration_text(minutes)

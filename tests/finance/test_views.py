@@ -292,6 +292,21 @@ def test_the_finance_home_lists_a_contract_whose_notice_date_passed(client, lead
     )
     home = client.get(f"/finance/{books.federation.slug}/").content.decode()
     assert "NOTICE-GONE" in home and "notice date passed" in home
+    # A contract whose notice date is ahead says when notice is due, not that it ends soon.
+    finance.contract_save(
+        federation=books.federation,
+        by=None,
+        reference="NOTICE-AHEAD",
+        title="Notice ahead",
+        other_body="ICB",
+        start_date=date(2024, 4, 1),
+        end_date=add_months(today, 8),
+        notice_months=6,
+        basis=Contract.Basis.PER_UNIT,
+    )
+    home = client.get(f"/finance/{books.federation.slug}/").content.decode()
+    line = next(part for part in home.split("<li>") if "NOTICE-AHEAD" in part)
+    assert "notice due within 3 months" in line and "ends within" not in line
     listed = client.get(f"/finance/{books.federation.slug}/contracts/", {"within": "3"})
     assert "NOTICE-GONE" in listed.content.decode()
 

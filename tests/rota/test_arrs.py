@@ -7,9 +7,11 @@ import json
 from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from gpfed.cli import main
+from kernel.needs import date_text
 from registry.models import AnnualPopulation
 from rota import arrs
 from rota.models import ArrsClaim
@@ -164,3 +166,9 @@ def test_claim_page_exports_and_submits(client, rota):
     )
     assert "submitted and locked" in done.content.decode()
     assert ArrsClaim.objects.get().submitted_by.email == "cd.crosscounties@demo.gpfed.example"
+    # Who and when in words: the person's name and a UK date, not an address and 2026-12-05.
+    claimed = ArrsClaim.objects.get()
+    shown = client.get(f"/rota/{FED}/arrs/U30213/?month=2026-10").content.decode()
+    on = date_text(timezone.localtime(claimed.submitted_at).date())
+    assert f"on {on} by {claimed.submitted_by}" in shown
+    assert "× 2,000" in shown

@@ -185,3 +185,18 @@ def test_only_those_who_may_submit_see_the_confirmation(client, rota):
     assert client.get(f"/rota/{FED}/arrs/U30213/submit?month=2026-10").status_code == 404
     assert client.post(f"/rota/{FED}/arrs/U30213/submit?month=2026-10").status_code == 404
     assert not ArrsClaim.objects.exists()
+
+
+def test_pcn_minutes_read_as_time_and_a_site_names_the_pcns_it_serves(demo_books, client):
+    from accounts.models import User
+    from rota.models import Site
+    from tests.conftest import sign_in_verified
+
+    sign_in_verified(client, User.objects.get(email="operations@demo.gpfed.example"))
+    fed = "east-leicestershire-and-rutland-gp-federation"
+    pcns = client.get(f"/rota/{fed}/pcns/").content.decode()
+    assert "Appointment time a week" in pcns and " hours " in pcns
+    site = Site.objects.filter(pcns__isnull=False).first()
+    first = site.pcns.order_by("code").first()
+    week = client.get(f"/rota/{fed}/sites/{site.pk}/").content.decode()
+    assert f"{first.name} ({first.code})" in week
