@@ -1,6 +1,7 @@
 """What a person does in the browser, in real headless Chromium."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.functional.conftest import offline_context, sign_in
 
@@ -46,7 +47,7 @@ def test_federation_overview_in_the_browser(page, demo_site, screenshot):
     )
     screenshot("05-federation")
     page.get_by_role("link", name="CROSS COUNTIES PCN").click()
-    assert page.get_by_text("Estimate").first.is_visible()
+    expect(page.get_by_text("Estimate").first).to_be_visible()  # waits for the new page
     screenshot("06-pcn")
 
 

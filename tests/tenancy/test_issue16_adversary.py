@@ -461,6 +461,8 @@ def test_a_token_for_others_contact_with_elrs_contact_id_unsubscribes_nobody(dem
         signing.dumps({"c": target.pk, "f": elr().pk}),  # the right data, another salt
         signing.dumps({"c": target.pk, "f": elr().pk}, salt="comms.unsubscribe", key="guess"),
     ):
+        if forged == token:  # the id's digits were not in the text: nothing was forged
+            continue
         answer = anonymous.post(f"/comms/unsubscribe/{forged}")
         assert answer.status_code == 400, forged
         assert target.name.encode() not in answer.content
