@@ -5,6 +5,7 @@ the test, naming the page, the rule and the elements."""
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from demo import DEMO_USERS
 from tests.functional.conftest import offline_context, sign_in
@@ -110,7 +111,7 @@ def test_the_pages_each_role_uses_meet_wcag_22_aa(browser, demo_site, role):
             # The reset form showing an error.
             page.goto(demo_site + "/accounts/password-reset/")
             page.get_by_role("button", name="Send the link").click()
-            assert page.get_by_text("There is a problem").is_visible()
+            expect(page.get_by_text("There is a problem")).to_be_visible()
             report = audit(page)
             if report:
                 found.append(f"/accounts/password-reset/ with an error:\n{report}")

@@ -4,6 +4,7 @@ import base64
 
 import pytest
 from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
 from accounts.services import role_grant
 from registry.models import Federation
@@ -35,9 +36,9 @@ def test_finance_lead_sets_up_and_uses_a_one_time_password(
 
     password_step()
     # The role needs a second step: no page is reachable before it.
-    assert page.get_by_role("heading", name="Set up two-step sign-in").is_visible()
+    expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
     page.goto(live_server.url + "/federations/")
-    assert page.get_by_role("heading", name="Set up two-step sign-in").is_visible()
+    expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
     screenshot("07-two-factor-setup")
     secret = page.get_by_test_id("otp-secret").inner_text()
 
@@ -45,11 +46,11 @@ def test_finance_lead_sets_up_and_uses_a_one_time_password(
         "000000" if current_code(secret) != "000000" else "111111"
     )
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_text("The code is not right").first.is_visible()
+    expect(page.get_by_text("The code is not right").first).to_be_visible()
     page.get_by_label("Code", exact=True).fill(current_code(secret))
     page.get_by_role("button", name="Continue").click()
     # A wrong code makes the next try wait a moment (and longer after each wrong code).
-    assert page.get_by_text("Too many wrong codes").first.is_visible()
+    expect(page.get_by_text("Too many wrong codes").first).to_be_visible()
     page.wait_for_timeout(2100)
 
     page.get_by_label("Code", exact=True).fill(current_code(secret))
@@ -59,15 +60,15 @@ def test_finance_lead_sets_up_and_uses_a_one_time_password(
     screenshot("08-recovery-codes")
     page.get_by_role("link", name="Continue").click()
     # On to the page first asked for.
-    assert page.get_by_role("heading", name="Federations").is_visible()
+    expect(page.get_by_role("heading", name="Federations")).to_be_visible()
 
     # Next time: password, then a recovery code works once.
     page.get_by_role("button", name="Sign out").click()
     password_step()
-    assert page.get_by_role("heading", name="Enter your one-time code").is_visible()
+    expect(page.get_by_role("heading", name="Enter your one-time code")).to_be_visible()
     page.get_by_label("Code", exact=True).fill(codes[0])
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="Your federation").is_visible()
+    expect(page.get_by_role("heading", name="Your federation")).to_be_visible()
 
 
 def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
@@ -79,7 +80,7 @@ def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
     page.get_by_label("Role", exact=True).select_option("practice_manager")
     page.get_by_label("Practice or PCN ODS code").fill("C82022")
     page.get_by_role("button", name="Send invitation").click()
-    assert page.get_by_text("Invitation sent to new.manager@demo.gpfed.example").is_visible()
+    expect(page.get_by_text("Invitation sent to new.manager@demo.gpfed.example")).to_be_visible()
     screenshot("09-people")
     link = page.get_by_text("/accounts/invitation/").inner_text()
 
@@ -90,12 +91,12 @@ def test_federation_admin_invites_a_practice_manager_and_reads_the_audit_trail(
     visitor.get_by_label("Enter the password again").fill("correct horse battery")
     visitor.get_by_role("button", name="Create account").click()
     # a practice manager's home is headed with her practice, and says what needs her
-    assert visitor.get_by_role("heading", name="What needs you today").is_visible()
+    expect(visitor.get_by_role("heading", name="What needs you today")).to_be_visible()
     visitor.context.close()
 
     menu(page, "Audit trail")
-    assert page.get_by_text("invitation.accept").first.is_visible()
-    assert page.get_by_text("role.grant").first.is_visible()
+    expect(page.get_by_text("invitation.accept").first).to_be_visible()
+    expect(page.get_by_text("role.grant").first).to_be_visible()
     screenshot("10-audit")
 
 
@@ -107,11 +108,11 @@ def test_forgotten_password_is_reset_through_the_emailed_link(
 
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Forgotten your password?").click()
-    assert page.get_by_role("heading", name="Reset your password").is_visible()
+    expect(page.get_by_role("heading", name="Reset your password")).to_be_visible()
     page.get_by_label("Email address").fill("Forgetful@example.org")
     screenshot("11-password-reset")
     page.get_by_role("button", name="Send the link").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
     assert len(smtp_server) == 1
     message = smtp_server[0]
@@ -120,12 +121,12 @@ def test_forgotten_password_is_reset_through_the_emailed_link(
     assert link.startswith(live_server.url + "/accounts/password-reset/")
 
     page.goto(link)
-    assert page.get_by_role("heading", name="Choose a new password").is_visible()
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     page.get_by_label("New password", exact=True).fill("a-brand-new-passphrase")
     page.get_by_label("New password confirmation").fill("a-brand-new-passphrase")
     screenshot("12-password-reset-new-password")
     page.get_by_role("button", name="Save the new password").click()
-    assert page.get_by_role("heading", name="Your password has been changed").is_visible()
+    expect(page.get_by_role("heading", name="Your password has been changed")).to_be_visible()
 
     page.get_by_role("link", name="Sign in").click()
     page.get_by_label("Email address").fill("forgetful@example.org")

@@ -2,6 +2,7 @@
 manager and sends it; the demo practice manager finds it in gpfed and reads it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from demo import DEMO_USERS
 from tests.comms.test_delivery import pdf
@@ -32,7 +33,7 @@ def test_communications_lead_sends_and_practice_manager_reads(
     page.get_by_role(
         "link", name="Bulletins from East Leicestershire and Rutland GP Federation"
     ).click()
-    assert page.get_by_role("heading", name="Bulletins from East Leicestershire").is_visible()
+    expect(page.get_by_role("heading", name="Bulletins from East Leicestershire")).to_be_visible()
     screenshot("40-bulletin-archive")
     page.get_by_role("link", name="Write a bulletin").click()
     page.get_by_label("Title").fill("Winter pressures: Saturday hubs")
@@ -42,19 +43,21 @@ def test_communications_lead_sends_and_practice_manager_reads(
     page.get_by_label("Practice manager", exact=True).check()
     screenshot("41-bulletin-write")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("It would go to").is_visible()
+    expect(page.get_by_text("It would go to")).to_be_visible()
     page.get_by_label("Add an image or a file").set_input_files(
         files=[{"name": "hub-times.pdf", "mimeType": "application/pdf", "buffer": pdf()}]
     )
     page.get_by_role("button", name="Add", exact=True).click()
-    assert page.get_by_text("hub-times.pdf will be sent with the bulletin").is_visible()
+    expect(page.get_by_text("hub-times.pdf will be sent with the bulletin")).to_be_visible()
     page.get_by_role("button", name="Send").click()
     # sending confirms first: a page that says to whom, with the file, and sends nothing yet
-    assert page.get_by_role("heading", name="Send “Winter pressures: Saturday hubs”?").is_visible()
-    assert page.locator("#send-summary").get_by_text("hub-times.pdf").is_visible()
+    expect(
+        page.get_by_role("heading", name="Send “Winter pressures: Saturday hubs”?")
+    ).to_be_visible()
+    expect(page.locator("#send-summary").get_by_text("hub-times.pdf")).to_be_visible()
     assert not smtp_server
     page.get_by_role("button", name="Send it now to 1 person").click()
-    assert page.get_by_text("Sending to 1 person").is_visible()
+    expect(page.get_by_text("Sending to 1 person")).to_be_visible()
     screenshot("42-bulletin-sent")
     assert [m["To"] for m in smtp_server] == [MANAGER]
     (attached,) = [p for p in smtp_server[0].walk() if p.get_filename() == "hub-times.pdf"]
@@ -64,7 +67,7 @@ def test_communications_lead_sends_and_practice_manager_reads(
     sign_in(page, demo_site, MANAGER)
     page.get_by_role("link", name="Bulletins", exact=True).click()
     page.get_by_role("link", name="Winter pressures: Saturday hubs").click()
-    assert page.locator(".gpfed-bulletin strong").get_by_text("every Saturday").is_visible()
+    expect(page.locator(".gpfed-bulletin strong").get_by_text("every Saturday")).to_be_visible()
     screenshot("43-bulletin-read")
     assert Delivery.objects.get(bulletin__title="Winter pressures: Saturday hubs").read_at
 
@@ -73,7 +76,7 @@ def test_communications_lead_sends_and_practice_manager_reads(
     page.get_by_role("link", name="Events", exact=True).click()
     page.get_by_role("link", name="Practice managers' forum").click()
     page.get_by_role("button", name="Register").click()
-    assert page.get_by_text("You are registered").first.is_visible()
+    expect(page.get_by_text("You are registered").first).to_be_visible()
     screenshot("44-event-registered")
     invite = next(m for m in smtp_server if m["Subject"].startswith("You are registered"))
     assert invite["To"] == MANAGER

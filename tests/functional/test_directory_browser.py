@@ -28,11 +28,11 @@ def test_network_admin_approves_and_practice_manager_uses_the_directory(
     sign_in(page, demo_site, NETWORK)
     page.get_by_role("link", name="Directory", exact=True).click()
     page.get_by_role("link", name="Primary Care Federation Network (demo)").click()
-    assert page.get_by_role("heading", name="Advisory board").is_visible()
-    assert page.get_by_text("Dr Helen Carter, Vale of York").is_visible()
+    expect(page.get_by_role("heading", name="Advisory board")).to_be_visible()
+    expect(page.get_by_text("Dr Helen Carter, Vale of York")).to_be_visible()
     screenshot("50-directory-network")
     page.get_by_role("link", name="Join requests (1 waiting)").click()
-    assert page.get_by_text("We are 24 practices in Southend").is_visible()
+    expect(page.get_by_text("We are 24 practices in Southend")).to_be_visible()
     page.get_by_label("Approve").check()
     # Southend joins next month: until then the directory lists the four members of today.
     joins = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
@@ -54,7 +54,9 @@ def test_network_admin_approves_and_practice_manager_uses_the_directory(
         "ormskirk"
     )  # a town: htmx narrows the list as you type
     expect(page.locator("#members")).to_contain_text("1 of 4 members match")
-    assert page.locator("#members").get_by_text("West Lancashire GP Federation (demo)").is_visible()
+    expect(
+        page.locator("#members").get_by_text("West Lancashire GP Federation (demo)")
+    ).to_be_visible()
     assert "East Leicestershire" not in page.locator("#members").inner_text()
     page.get_by_label("Search members").fill("")
     page.get_by_label("NHS England region").select_option(label="Midlands")
@@ -70,11 +72,11 @@ def test_network_admin_approves_and_practice_manager_uses_the_directory(
     page.get_by_role(
         "link", name="East Leicestershire and Rutland GP Federation: practices"
     ).click()
-    assert page.get_by_role("link", name="manager.c82001@demo.gpfed.example").is_visible()
+    expect(page.get_by_role("link", name="manager.c82001@demo.gpfed.example")).to_be_visible()
     page.get_by_role("link", name="Change Demo practice manager's details").click()
     page.get_by_label("Phone").fill("0116 496 0777")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("Demo practice manager's details saved").is_visible()
-    assert page.get_by_role("link", name="0116 496 0777").is_visible()
+    expect(page.get_by_text("Demo practice manager's details saved")).to_be_visible()
+    expect(page.get_by_role("link", name="0116 496 0777")).to_be_visible()
     screenshot("54-directory-federation")
     assert Contact.objects.get(email=MANAGER).phone == "0116 496 0777"

@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from demo import DEMO_USERS
 from tests.functional.conftest import sign_in
@@ -43,7 +44,7 @@ def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement
     sign_in(page, demo_site, FINANCE)
     page.get_by_role("link", name="Finance", exact=True).click()
     page.get_by_role("link", name="East Leicestershire and Rutland GP Federation").click()
-    assert page.get_by_role("heading", name="Settlements by month").is_visible()
+    expect(page.get_by_role("heading", name="Settlements by month")).to_be_visible()
     screenshot("20-finance-months")
 
     page.get_by_role("link", name="Activity", exact=True).click()
@@ -51,20 +52,20 @@ def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement
     upload.set_input_files(str(activity_file(tmp_path, month, bad=True)))
     page.get_by_role("button", name="Check and import").click()
     problems = page.locator("#problems")
-    assert problems.get_by_text("units must be a whole number").is_visible()
+    expect(problems.get_by_text("units must be a whole number")).to_be_visible()
     screenshot("21-activity-problems")
 
     page.get_by_label("Activity file (CSV or XLSX)").set_input_files(
         str(activity_file(tmp_path, month))
     )
     page.get_by_role("button", name="Check and import").click()
-    assert page.get_by_text("Activity imported").is_visible()
+    expect(page.get_by_text("Activity imported")).to_be_visible()
     screenshot("22-activity-imported")
 
     page.get_by_role("link", name=f"Settlement for {month:%B %Y}").click()
     page.get_by_role("button", name="Accrue contract income").click()
-    assert page.get_by_text(re.compile(r"contract income lines? accrued")).is_visible()
-    assert page.get_by_role("table", name="Income lines").is_visible()
+    expect(page.get_by_text(re.compile(r"contract income lines? accrued"))).to_be_visible()
+    expect(page.get_by_role("table", name="Income lines")).to_be_visible()
     screenshot("23-settlement-preview")
     page.get_by_role("link", name=f"Post settlement for {month:%B %Y}").click()
     # posting confirms first, and any warning the preview gives must be ticked as checked
@@ -72,8 +73,8 @@ def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement
     if confirm.count():
         confirm.check()
     page.get_by_role("button", name=f"Post settlement for {month:%B %Y}").click()
-    assert page.get_by_text("posted", exact=False).first.is_visible()
-    assert page.get_by_role("link", name="Download the remittance (CSV)").is_visible()
+    expect(page.get_by_text("posted", exact=False).first).to_be_visible()
+    expect(page.get_by_role("link", name="Download the remittance (CSV)")).to_be_visible()
     screenshot("24-settlement-posted")
     assert Settlement.objects.filter(month=month).count() == 1
 
@@ -81,14 +82,14 @@ def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement
     sign_in(page, demo_site, MANAGER)
     page.get_by_role("link", name="Finance", exact=True).click()
     # a practice manager goes straight to the practice's statement
-    assert page.get_by_role("heading", name="Value statement").is_visible()
+    expect(page.get_by_role("heading", name="Value statement")).to_be_visible()
     page.get_by_label("Period").fill(f"{month:%Y-%m}")
     page.get_by_role("button", name="Show").click()
     summary = page.locator("#summary").inner_text()
     assert "SOUTH LEICESTERSHIRE MEDICAL GROUP" in summary and "off" in summary
-    assert page.get_by_role("table", name=f"Service by service, {month:%B %Y}").is_visible()
+    expect(page.get_by_role("table", name=f"Service by service, {month:%B %Y}")).to_be_visible()
     screenshot("25-value-statement")
     page.get_by_label("Period").fill("2026-27")
     page.get_by_role("button", name="Show").click()
-    assert page.locator("svg.gpfed-chart").is_visible()
+    expect(page.locator("svg.gpfed-chart")).to_be_visible()
     screenshot("26-value-statement-year")

@@ -13,6 +13,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from demo import DEMO_USERS
 from kernel.formats import money_text
@@ -47,7 +48,7 @@ def _import(page, path: str) -> None:
     page.get_by_role("link", name="Activity", exact=True).click()
     page.get_by_label("Activity file (CSV or XLSX)").set_input_files(path)
     page.get_by_role("button", name="Check and import").click()
-    assert page.get_by_text("Activity imported").is_visible()
+    expect(page.get_by_text("Activity imported")).to_be_visible()
 
 
 def _accrued_phlebotomy(month: date):
@@ -77,7 +78,7 @@ def test_the_finance_lead_closes_a_month_she_can_trust(page, demo_site, screensh
     _import(page, _activity(tmp_path, month, "partial.csv", practices=3, pcns=1))
     page.get_by_role("link", name=f"Settlement for {month:%B %Y}").click()
     page.get_by_role("button", name="Accrue contract income").click()
-    assert page.get_by_text(re.compile(r"contract income lines? accrued")).is_visible()
+    expect(page.get_by_text(re.compile(r"contract income lines? accrued"))).to_be_visible()
     partial = _accrued_phlebotomy(month).amount_pence
     _import(page, _activity(tmp_path, month, "whole.csv", practices=None, pcns=1))
     page.get_by_role("link", name=f"Settlement for {month:%B %Y}").click()
@@ -114,15 +115,17 @@ def test_the_finance_lead_closes_a_month_she_can_trust(page, demo_site, screensh
     warnings = page.locator(".nhsuk-warning-callout").inner_text()
     assert "Enhanced Access hubs: no activity for" in warnings
     page.get_by_role("link", name=f"Post settlement for {month:%B %Y}").click()
-    assert page.get_by_role("heading", name=f"Post the settlement for {month:%B %Y}?").is_visible()
-    assert page.get_by_text("Enhanced Access hubs: no activity for").is_visible()
+    expect(
+        page.get_by_role("heading", name=f"Post the settlement for {month:%B %Y}?")
+    ).to_be_visible()
+    expect(page.get_by_text("Enhanced Access hubs: no activity for")).to_be_visible()
     page.get_by_role("button", name=f"Post settlement for {month:%B %Y}").click()
-    assert page.get_by_text("Tick the box to confirm").first.is_visible()
+    expect(page.get_by_text("Tick the box to confirm").first).to_be_visible()
     screenshot("64-post-confirm-warnings")
     assert not Settlement.objects.filter(month=month).exists()
     page.get_by_label("I have checked these warnings").check()
     page.get_by_role("button", name=f"Post settlement for {month:%B %Y}").click()
-    assert page.get_by_text("Settlement STL-").first.is_visible()
+    expect(page.get_by_text("Settlement STL-").first).to_be_visible()
     posted = Settlement.objects.get(month=month)
     assert any("Enhanced Access hubs: no activity" in w for w in posted.warnings)
 

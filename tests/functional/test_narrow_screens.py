@@ -6,6 +6,7 @@ statement shows every column, up to "Per patient", without scrolling."""
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from demo import DEMO_USERS
 from tests.functional.conftest import sign_in
@@ -145,7 +146,7 @@ def test_the_wide_tables_scroll_in_a_labelled_region_with_the_first_column_fixed
     sign_in(page, demo_site, email("practice_manager"))
     page.goto(demo_site + "/finance/statements/C82001/")
     region = page.get_by_role("region", name="Service by service")
-    assert region.is_visible()
+    expect(region).to_be_visible()
     assert region.get_attribute("tabindex") == "0"
     first = page.locator("#statement-services tbody tr").first.locator("td").first
     before = first.bounding_box()["x"]

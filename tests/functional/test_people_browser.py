@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.models import RoleGrant, User
 from accounts.services import api_token_create
@@ -28,21 +29,21 @@ def test_ending_a_role_and_deactivating_confirm_first_without_javascript(browser
         page.goto(demo_site + "/accounts/people/")
         page.get_by_role("link", name=f"End role of {staff} as Practice staff").click()
         heading = f"End {staff}'s role as practice staff?"
-        assert page.get_by_role("heading", name=heading).is_visible()
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
         assert RoleGrant.objects.get(user=staff).end_date is None  # nothing yet
         page.get_by_role("button", name="End the role").click()
-        assert page.get_by_text(f"{staff}'s role as Practice staff of").is_visible()
+        expect(page.get_by_text(f"{staff}'s role as Practice staff of")).to_be_visible()
         assert RoleGrant.objects.get(user=staff).end_date == timezone.localdate()
 
         manager = User.objects.get(email="manager.c82001@demo.gpfed.example")
         page.get_by_role("link", name=f"Deactivate {manager}").click()
-        assert page.get_by_role("heading", name=f"Deactivate {manager}?").is_visible()
+        expect(page.get_by_role("heading", name=f"Deactivate {manager}?")).to_be_visible()
         page.get_by_role("link", name="Cancel").click()
         manager.refresh_from_db()
         assert manager.is_active
         page.get_by_role("link", name=f"Deactivate {manager}").click()
         page.get_by_role("button", name=f"Deactivate {manager}").click()
-        assert page.get_by_text(f"{manager} can no longer sign in.").is_visible()
+        expect(page.get_by_text(f"{manager} can no longer sign in.")).to_be_visible()
         manager.refresh_from_db()
         assert not manager.is_active
     finally:

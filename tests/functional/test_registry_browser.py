@@ -10,10 +10,10 @@ pytestmark = pytest.mark.browser
 
 def test_sign_in_search_and_open_a_practice(page, demo_site, screenshot):
     page.goto(demo_site + "/")
-    assert page.get_by_role("heading", name="Sign in to gpfed").is_visible()
+    expect(page.get_by_role("heading", name="Sign in to gpfed")).to_be_visible()
     screenshot("01-sign-in")
     sign_in(page, demo_site)
-    assert page.get_by_role("heading", name="Your federation").is_visible()
+    expect(page.get_by_role("heading", name="Your federation")).to_be_visible()
     screenshot("02-home")
 
     page.get_by_role("link", name="Practices and PCNs").click()
@@ -28,12 +28,12 @@ def test_sign_in_search_and_open_a_practice(page, demo_site, screenshot):
     screenshot("03-search")
 
     results.get_by_role("link", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").click()
-    assert page.get_by_role("heading", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").is_visible()
-    assert page.get_by_text("CROSS COUNTIES PCN").first.is_visible()
-    assert page.get_by_text("25,822 (extract of 1 April 2026)").is_visible()
+    expect(page.get_by_role("heading", name="SOUTH LEICESTERSHIRE MEDICAL GROUP")).to_be_visible()
+    expect(page.get_by_text("CROSS COUNTIES PCN").first).to_be_visible()
+    expect(page.get_by_text("25,822 (extract of 1 April 2026)")).to_be_visible()
     # The list over time: January 2021 and April 2026.
-    assert page.get_by_role("cell", name="26,437", exact=True).is_visible()
-    assert page.get_by_role("cell", name="25,822", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="26,437", exact=True)).to_be_visible()
+    expect(page.get_by_role("cell", name="25,822", exact=True)).to_be_visible()
     screenshot("04-practice")
 
 
@@ -58,7 +58,7 @@ def test_search_works_without_javascript(browser, demo_site):
     page.goto(demo_site + "/search/")
     page.get_by_role("textbox", name="ODS code, name, town or postcode", exact=True).fill("C82001")
     page.locator("main").get_by_role("button", name="Search", exact=True).click()
-    assert page.get_by_role("link", name="SOUTH LEICESTERSHIRE MEDICAL GROUP").is_visible()
+    expect(page.get_by_role("link", name="SOUTH LEICESTERSHIRE MEDICAL GROUP")).to_be_visible()
     context.close()
 
 

@@ -5,6 +5,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from demo import DEMO_USERS
 from tests.functional.conftest import sign_in
@@ -39,15 +40,15 @@ def test_operations_lead_plans_december_and_moves_a_session(
 
     sign_in(page, demo_site, OPERATIONS)
     page.get_by_role("link", name="Rota and staff").click()
-    assert page.get_by_role("heading", name="Enhanced Access rota").is_visible()
+    expect(page.get_by_role("heading", name="Enhanced Access rota")).to_be_visible()
     page.get_by_label("First week (a Monday)").fill(f"{DECEMBER:%Y-%m-%d}")
     page.get_by_label("Number of weeks").fill("4")
     page.get_by_role("button", name="Plan", exact=True).click()
-    assert page.get_by_text("Planning 4 weeks from 7 December 2026").is_visible()
+    expect(page.get_by_text("Planning 4 weeks from 7 December 2026")).to_be_visible()
     run = PlanRun.objects.filter(start=DECEMBER).get()
     assert run.status == PlanRun.Status.DONE, run.error
-    assert page.locator(f"#run-{run.pk}").get_by_text("Done").is_visible()
-    assert page.get_by_role("table").first.is_visible()
+    expect(page.locator(f"#run-{run.pk}").get_by_text("Done")).to_be_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
     screenshot("30-rota-planned")
 
     # a session at a hub that serves two PCNs, moved from one PCN to the other
@@ -84,7 +85,7 @@ def test_operations_lead_plans_december_and_moves_a_session(
     target = next(p for p in hub.pcns.all() if p.code == other)
     page.get_by_label("PCN", exact=True).select_option(value=str(target.pk))
     page.get_by_role("button", name="Save session").click()
-    assert page.get_by_text("Session saved").is_visible()
+    expect(page.get_by_text("Session saved")).to_be_visible()
     minutes = int((session.end - session.start).total_seconds() // 60)
     page.goto(f"{demo_site}/rota/{federation.slug}/?start={monday:%Y-%m-%d}&weeks=1")
     assert minutes_in(page, other, monday) == before + minutes
