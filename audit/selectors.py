@@ -2,6 +2,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
@@ -58,10 +59,60 @@ def _key(value) -> str | None:
     return str(value) if isinstance(value, int | str) and str(value).isdigit() else None
 
 
+def _scope_fields(model: type[Model]) -> tuple[str, ...]:
+    """The fields tying a model's rows to a federation or a network, if it has any."""
+    names = {f.name for f in model._meta.get_fields()}
+    return tuple(n for n in ("federation", "network") if n in names)
+
+
+def _named_rows(model: type[Model], keys: set[str], events: list[AuditEvent]) -> dict:
+    """The rows of ``model`` among ``keys`` that a reader of these events may see named, each
+    with the federations and networks it belongs to (None: national, named in every trail).
+
+    A trail names only what its readers could see anyway: a national registry record (a
+    practice, a PCN, a federation), a row of the event's own federation or network, or a
+    person holding a role there. Anything else stays an id, so an id of another federation's
+    object written into one's own trail never shows that federation's data."""
+    rows = model._default_manager.filter(pk__in=sorted(keys))
+    scope = _scope_fields(model)
+    if model is get_user_model():
+        federations = {e.federation_id for e in events if e.federation_id}
+        networks = {e.network_id for e in events if e.network_id}
+        grants = (
+            apps.get_model("accounts", "RoleGrant")
+            ._default_manager.filter(user_id__in=sorted(keys))
+            .filter(
+                Q(federation_id__in=federations)
+                | Q(through_id__in=federations)
+                | Q(network_id__in=networks)
+            )
+            .values_list("user_id", "federation_id", "through_id", "network_id")
+        )
+        where: dict[int, set] = {}
+        for user_id, federation_id, through_id, network_id in grants:
+            where.setdefault(user_id, set()).update(
+                {("federation", federation_id), ("federation", through_id)}
+                | {("network", network_id)}
+            )
+        return {str(u.pk): (str(u)[:300], where.get(u.pk, set())) for u in rows}
+    if scope:
+        return {
+            str(obj.pk): (
+                str(obj)[:300],
+                {(name, getattr(obj, f"{name}_id")) for name in scope},
+            )
+            for obj in rows
+        }
+    if model._meta.app_label == "registry":
+        return {str(obj.pk): (str(obj)[:300], None) for obj in rows}
+    return {}
+
+
 def change_lines(events: Iterable[AuditEvent]) -> dict[int, list[tuple[str, str, str]]]:
     """Each event's changes as (field, before, after) text, by event id: a foreign key's id as
-    the name (and code) of what it names, when that still exists, else the id. The objects
-    are read in one query for each kind named, however many events there are."""
+    the name (and code) of what it names, when that still exists and the event's readers may
+    see it (``_named_rows``), else the id. The objects are read in one query for each kind
+    named, however many events there are."""
     events = list(events)
     wanted: dict[type[Model], set[str]] = {}
     for event in events:
@@ -70,16 +121,23 @@ def change_lines(events: Iterable[AuditEvent]) -> dict[int, list[tuple[str, str,
             if model is None or not isinstance(pair, list):
                 continue
             wanted.setdefault(model, set()).update(k for k in map(_key, pair) if k)
-    names: dict[tuple[type[Model], str], str] = {}
-    for model, keys in wanted.items():
-        for obj in model._default_manager.filter(pk__in=sorted(keys)):
-            names[model, str(obj.pk)] = str(obj)[:300]
+    names = {model: _named_rows(model, keys, events) for model, keys in wanted.items()}
 
-    def text(model, value) -> str:
+    def text(event, model, value) -> str:
         if value is None or value == "":
             return "–"
         key = _key(value) if model is not None else None
-        return names.get((model, key), str(value)) if key else str(value)
+        found = names.get(model, {}).get(key) if key else None
+        if found is None:
+            return str(value)
+        label, where = found
+        if where is None:
+            return label
+        if event.federation_id and ("federation", event.federation_id) in where:
+            return label
+        if event.network_id and ("network", event.network_id) in where:
+            return label
+        return str(value)
 
     lines: dict[int, list[tuple[str, str, str]]] = {}
     for event in events:
@@ -87,8 +145,8 @@ def change_lines(events: Iterable[AuditEvent]) -> dict[int, list[tuple[str, str,
         for name, pair in (event.changes or {}).items():
             model = _foreign_key(event.object_type, name)
             if isinstance(pair, list) and len(pair) == 2:
-                rows.append((name, text(model, pair[0]), text(model, pair[1])))
+                rows.append((name, text(event, model, pair[0]), text(event, model, pair[1])))
             else:
-                rows.append((name, "–", text(None, pair)))
+                rows.append((name, "–", text(event, None, pair)))
         lines[event.pk] = rows
     return lines

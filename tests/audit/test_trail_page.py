@@ -15,7 +15,7 @@ from audit.selectors import change_lines
 from audit.services import audit_record
 from registry.models import Federation, FederationMembership, Practice
 from tests.conftest import sign_in_verified
-from tests.factories import FederationFactory, PracticeFactory
+from tests.factories import FederationFactory, PracticeFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 FED = "east-leicestershire-and-rutland-gp-federation"
@@ -148,3 +148,32 @@ def test_long_action_names_may_wrap_at_their_dots(client, trail):
     sign_in_verified(client, coo())
     page = client.get("/audit/", {"action": "membership.add"})
     assert b"<code>federation.<wbr>membership.<wbr>add</code>" in page.content
+
+
+def test_a_trail_names_its_own_people_and_rows_and_leaves_anothers_as_ids(demo):
+    """In a federation's trail: a national record (a federation) is named; a row of the
+    federation's own (a service) and a person holding a role there are named; another
+    federation's row written into the same trail, and a person with no role there, stay ids."""
+    federation = Federation.objects.get(slug=FED)
+    elsewhere = FederationFactory(name="Elsewhere Federation")
+    own, theirs = ServiceFactory(federation=federation), ServiceFactory(federation=elsewhere)
+    stranger = User.objects.create_user(email="stranger@elsewhere.example", password="x" * 20)
+    grant = AuditEvent.objects.create(
+        action="test.names",
+        object_type="accounts.rolegrant",
+        object_id="1",
+        changes={"through": [federation.pk, elsewhere.pk], "granted_by": [coo().pk, stranger.pk]},
+        federation=federation,
+    )
+    activity = AuditEvent.objects.create(
+        action="test.names",
+        object_type="finance.activity",
+        object_id="1",
+        changes={"service": [own.pk, theirs.pk]},
+        federation=federation,
+    )
+    lines = change_lines([grant, activity])
+    through, granted_by = lines[grant.pk]
+    assert through == ("through", federation.name, elsewhere.name)
+    assert granted_by == ("granted_by", str(coo())[:300], str(stranger.pk))
+    assert lines[activity.pk] == [("service", str(own), str(theirs.pk))]

@@ -625,12 +625,6 @@ def test_the_csv_export_is_recorded_on_the_readers_own_trail_only(demo, world, c
     assert export.federation == other()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LATENT, not reached by any action found: audit/selectors.py change_lines resolves "
-    "every foreign-key id in a readable row through the model's default manager with no "
-    "scope, so an id of another federation's object in one's own trail would show its name",
-)
 def test_names_not_ids_do_not_name_another_federations_objects(demo, world, client):
     """A row in Other's trail whose change names an ELR person's id (a contact's user): the
     trail should show the id, not ELR's person's name. No action found writes such a row
