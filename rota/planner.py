@@ -49,12 +49,22 @@ WEEKDAY_BLOCKS = ((time(18, 30), time(20, 0)),)
 SATURDAY_BLOCKS = ((time(9, 0), time(13, 0)), (time(13, 0), time(17, 0)), (time(9, 0), time(17, 0)))
 
 
-def bank_holidays(years) -> set[date]:
-    """England's bank holidays. The library also lists a holiday's own date when it falls at a
-    weekend (Boxing Day on Saturday 26 December 2026); the bank holiday is then the weekday
-    substitute it also lists, so weekend dates are left out, as on gov.uk."""
+def bank_holiday_names(years) -> dict[date, str]:
+    """England's bank holidays with their names ("Boxing Day (substitute day)"). The library
+    also lists a holiday's own date when it falls at a weekend (Boxing Day on Saturday 26
+    December 2026); the bank holiday is then the weekday substitute it also lists, so weekend
+    dates are left out, as on gov.uk."""
     listed = holidays.country_holidays("GB", subdiv="ENG", years=sorted(set(years)))
-    return {day for day in listed if day.weekday() < 5}
+    return {
+        day: name.replace("(observed)", "(substitute day)")  # gov.uk's words
+        for day, name in sorted(listed.items())
+        if day.weekday() < 5
+    }
+
+
+def bank_holidays(years) -> set[date]:
+    """England's bank holidays (``bank_holiday_names`` without the names)."""
+    return set(bank_holiday_names(years))
 
 
 def required_minutes(adjusted_population: float) -> int:

@@ -20,14 +20,15 @@ from rota.views._shared import _can_edit_availability, _federation, _person
 
 def _week_grid(sessions, week: date) -> list[dict]:
     """Monday to Saturday, each with its sessions and whether it is one of England's bank
-    holidays (the planner plans none then)."""
+    holidays, by name (the planner plans none then)."""
     by_day = defaultdict(list)
     for s in sessions:
         by_day[local(s.start).date()].append(s)
     days = [week + timedelta(days=d) for d in range(6)]
-    closed = planner.bank_holidays({day.year for day in days})
+    closed = planner.bank_holiday_names({day.year for day in days})
     return [
-        {"day": day, "sessions": by_day.get(day, []), "bank_holiday": day in closed} for day in days
+        {"day": day, "sessions": by_day.get(day, []), "bank_holiday": closed.get(day, "")}
+        for day in days
     ]
 
 

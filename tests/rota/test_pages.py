@@ -68,12 +68,13 @@ def test_week_grids_say_bank_holiday_where_the_planner_left_the_day_empty(client
     signed_in(client, "operations@demo.gpfed.example")
     page = client.get(f"/rota/{FED}/sites/{rota['hub'].pk}/?week=2026-12-21").content.decode()
     christmas = _day(page, "Friday 25 Dec")
-    assert "Bank holiday" in christmas and "data-session" not in christmas
+    assert "Bank holiday: Christmas Day" in christmas and "data-session" not in christmas
     assert "No Enhanced Access on a bank holiday" in christmas
     thursday = _day(page, "Thursday 24 Dec")
     assert "Bank holiday" not in thursday and "data-session" in thursday
     person = client.get(f"/rota/{FED}/staff/{rota['gp1'].pk}/?week=2026-12-28").content.decode()
-    assert "Bank holiday" in _day(person, "Monday 28 Dec")
+    # Boxing Day falls on a Saturday in 2026: the Monday is its substitute, named so
+    assert "Bank holiday: Boxing Day (substitute day)" in _day(person, "Monday 28 Dec")
     assert "Bank holiday" not in _day(person, "Tuesday 29 Dec")
 
 
