@@ -285,8 +285,9 @@ def contract_income_accrue(*, federation: Federation, month: date, by) -> tuple[
         key = (link.contract_id, link.service_id)
         if key in already:
             name = f"{link.contract.reference} {link.service.name}"
-            notes.append(f"{name}: already accrued")
-            if not already[key]:
+            if already[key]:
+                notes.append(f"{name}: already accrued")
+            else:
                 notes.append(
                     f"{name}: already accrued, but entered or changed by hand since, so it "
                     f"does not follow the contract (due now: {money_text(now.amount_pence)})"

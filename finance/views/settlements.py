@@ -162,11 +162,33 @@ def income_accrue(request, slug: str, month: str):
     except FinanceError as error:
         messages.error(request, error.message)
     else:
-        extra = f" ({'; '.join(notes)})" if notes else ""
-        messages.success(
-            request, f"{counted(len(created), 'contract income line')} accrued{extra}."
-        )
+        messages.success(request, _accrued_text(created, notes))
+        for note in notes:
+            if not note.endswith(ALREADY):
+                messages.warning(request, f"{note}.")
     return redirect("finance:settlement", slug=slug, month=month)
+
+
+ALREADY = ": already accrued"
+
+
+def _accrued_text(created: list, notes: list[str]) -> str:
+    """What accruing did, in one sentence: the lines accrued, and the contracts' lines that
+    were there already and left as they were, by name. Anything else worth reading (a line
+    changed by hand, one removed because nothing is due) is its own message."""
+    said = (
+        f"{counted(len(created), 'contract income line')} accrued"
+        if created
+        else "No contract income lines accrued"
+    )
+    already = [note.removesuffix(ALREADY) for note in notes if note.endswith(ALREADY)]
+    if already:
+        said += (
+            f"; {counted(len(already), 'line')} accrued before "
+            f"{'was' if len(already) == 1 else 'were'} left as "
+            f"{'it was' if len(already) == 1 else 'they were'} ({', '.join(already)})"
+        )
+    return said + "."
 
 
 @require_http_methods(["GET", "POST"])

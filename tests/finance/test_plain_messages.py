@@ -132,3 +132,17 @@ def test_an_activity_files_problems_are_listed_in_row_order(books):
         finance.activity_import(federation=books.federation, data=data, file_name="x.csv", by=None)
     rows = [p.row for p in error.value.problems]
     assert rows == sorted(rows) and set(rows) == {2, 3, 4, 5}
+
+
+def test_accruing_says_what_it_did_in_one_sentence_and_names_what_it_left():
+    from finance.views.settlements import _accrued_text
+
+    assert _accrued_text([1, 2], []) == "2 contract income lines accrued."
+    assert _accrued_text([1], ["DX Phlebotomy: already accrued"]) == (
+        "1 contract income line accrued; 1 line accrued before was left as it was "
+        "(DX Phlebotomy)."
+    )
+    hand = "HR HR support: already accrued, but entered or changed by hand since"
+    assert _accrued_text([], ["A: already accrued", "B: already accrued", hand]) == (
+        "No contract income lines accrued; 2 lines accrued before were left as they were (A, B)."
+    )
