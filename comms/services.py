@@ -37,7 +37,7 @@ from comms.selectors import inbox as inbox
 from comms.selectors import recipients as recipients
 from comms.text import to_html
 from directory.models import Contact
-from kernel.documents import DocumentError, check_document, keep
+from kernel.documents import DocumentError, check_document, keep, read_checked
 from kernel.errors import DomainError
 from kernel.headers import has_line_break, one_line, refusal
 from registry.models import Network
@@ -386,9 +386,8 @@ def _files_of(bulletin: Bulletin, cache: dict | None) -> list[tuple[BulletinFile
     if cache is not None and bulletin.pk in cache:
         return cache[bulletin.pk]
     files = []
-    for attached in bulletin.files.all():
-        with attached.file.open("rb") as handle:
-            files.append((attached, handle.read()))
+    for attached in bulletin.files.all():  # a damaged copy fails the delivery, with the reason
+        files.append((attached, read_checked(attached.file, sha256=attached.sha256)))
     if cache is not None:
         cache[bulletin.pk] = files
     return files

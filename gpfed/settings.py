@@ -208,8 +208,64 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "gpfed" / "static"]
+
+
+# Documents people upload (contract papers, bulletin files, event materials, the library) are
+# private: written and read only through Django's storage API (kernel/documents.py) and served
+# only through a permission-checked view, never by a public or signed URL. GPFED_STORAGE=local
+# (the default) keeps them in the folder MEDIA_ROOT; GPFED_STORAGE=s3 in a bucket of any
+# S3-compatible store, which every web server and worker then shares. The credentials are
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment (or the machine's role),
+# read by boto3, never written here. docs/operations.md, "Where documents are kept".
+def s3_documents(
+    *, bucket: str, endpoint_url: str | None = None, region: str | None = None, prefix: str = ""
+) -> dict:
+    """The default storage for documents in an S3-compatible bucket: objects private (no ACL
+    of their own, so the bucket's, which must not be public), any URL a signed one that
+    expires in five minutes, a name already taken never overwritten (two contracts' spec.pdf
+    are two objects), bytes stored as uploaded (no gzip) so their SHA-256 holds."""
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": endpoint_url or None,
+            "region_name": region or None,
+            "location": prefix.strip("/"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "custom_domain": None,
+            "file_overwrite": False,
+            "gzip": False,
+            # a document being read back is held in memory up to this, on a temporary file past
+            "max_memory_size": 8 * 1024 * 1024,
+        },
+    }
+
+
+GPFED_STORAGE = os.environ.get("GPFED_STORAGE", "").strip().lower() or "local"
+if GPFED_STORAGE == "local":
+    _DOCUMENTS = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif GPFED_STORAGE == "s3":
+    if not os.environ.get("GPFED_S3_BUCKET", "").strip():
+        raise ImproperlyConfigured(
+            "GPFED_STORAGE is s3 but GPFED_S3_BUCKET is not set: set it to the name of the "
+            "private bucket documents are kept in (and GPFED_S3_ENDPOINT_URL for a store "
+            "other than Amazon S3)."
+        )
+    _DOCUMENTS = s3_documents(
+        bucket=os.environ["GPFED_S3_BUCKET"].strip(),
+        endpoint_url=os.environ.get("GPFED_S3_ENDPOINT_URL", "").strip(),
+        region=os.environ.get("GPFED_S3_REGION", "").strip(),
+        prefix=os.environ.get("GPFED_S3_PREFIX", ""),
+    )
+else:
+    raise ImproperlyConfigured(
+        f"GPFED_STORAGE is {GPFED_STORAGE!r}: set it to local (a folder, the default) or s3 "
+        "(an S3-compatible bucket)."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DOCUMENTS,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -219,8 +275,8 @@ STORAGES = {
     },
 }
 
-# Uploads: the largest national publication (epraccur) is about 4 MB.
-# Contract documents are private: stored here and served only through a permission check.
+# The documents' folder when GPFED_STORAGE is local (above). No MEDIA_URL: nothing is served
+# from it directly.
 MEDIA_ROOT = VAR_DIR / "documents"
 
 # Where people reach gpfed, for links in email sent by the worker (no request to ask).

@@ -1,10 +1,13 @@
 """Documents people upload (contract papers, bulletin files, event materials, the resource
 library): what kinds are accepted, that the content is what the name says, and that no NHS
 number is in them, under the upload policy (kernel/uploads.py). Checked before anything is
-stored."""
+stored; kept through Django's storage API (a folder or an S3-compatible bucket,
+``GPFED_STORAGE``) with their SHA-256, and checked against it whenever they are read back."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import re
 
 from kernel.uploads import (
@@ -17,6 +20,8 @@ from kernel.uploads import (
     readable_text,
     workbook_text,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class DocumentError(Exception):
@@ -105,9 +110,8 @@ def _check_image(data: bytes) -> None:
 def keep(document, *, file_name: str, data: bytes):
     """Put a checked file's bytes in storage for a document row (a contract document, a
     bulletin's file, a library version) and record its name, size and SHA-256. The caller
-    saves the row."""
-    import hashlib
-
+    saves the row. Storage is Django's default (``STORAGES["default"]``: a folder, or an
+    S3-compatible bucket), so every web server and worker reads the same document."""
     from django.core.files.base import ContentFile
 
     document.file_name = file_name
@@ -115,3 +119,72 @@ def keep(document, *, file_name: str, data: bytes):
     document.sha256 = hashlib.sha256(data).hexdigest()
     document.file.save(file_name, ContentFile(data), save=False)
     return document
+
+
+# --- reading a document back ------------------------------------------------------------------
+
+
+class DocumentDamaged(DocumentError):
+    """The stored copy of a document is missing, or its bytes are not the ones recorded when it
+    was uploaded: nothing is served or sent from it. Logged as an error where it is found."""
+
+
+def opened(stored, *, sha256: str | None):
+    """A stored document (a FileField's value) open for reading from its first byte, once its
+    bytes are found to have the SHA-256 recorded at upload; ``sha256=None`` where none was
+    recorded (event materials), when only that the copy is there is checked. Read through the
+    storage API, never a path, so it works the same on a folder and in a bucket. Raises
+    DocumentDamaged, logged, for a copy that is missing or not the one uploaded."""
+    try:
+        handle = stored.storage.open(stored.name, "rb")
+    except FileNotFoundError:
+        raise _damaged(stored, "is missing from storage") from None
+    digest = hashlib.sha256()
+    for chunk in handle.chunks():
+        digest.update(chunk)
+    if sha256 is not None and digest.hexdigest() != sha256:
+        handle.close()
+        raise _damaged(
+            stored, f"has SHA-256 {digest.hexdigest()}, not {sha256} as recorded at upload"
+        )
+    handle.seek(0)
+    return handle
+
+
+def read_checked(stored, *, sha256: str | None) -> bytes:
+    """A stored document's bytes, checked as ``opened`` checks them (for an email's
+    attachments)."""
+    with opened(stored, sha256=sha256) as handle:
+        return handle.read()
+
+
+def document_response(
+    request,
+    stored,
+    *,
+    sha256: str | None,
+    filename: str,
+    as_attachment: bool = True,
+    content_type: str | None = None,
+):
+    """A document streamed through gpfed to a person the view has already let see it, once
+    ``opened`` has checked its bytes; never a redirect to the store. A damaged or missing copy
+    answers a page that says so (status 500), not a wrong file."""
+    from django.http import FileResponse
+    from django.shortcuts import render
+
+    try:
+        handle = opened(stored, sha256=sha256)
+    except DocumentDamaged:
+        return render(request, "document_damaged.html", {"filename": filename}, status=500)
+    return FileResponse(
+        handle, as_attachment=as_attachment, filename=filename, content_type=content_type
+    )
+
+
+def _damaged(stored, what: str) -> DocumentDamaged:
+    logger.error("Document %s %s: not served or sent.", stored.name, what)
+    return DocumentDamaged(
+        f"The stored copy of {stored.name} {what}. It was not served or sent: restore it from "
+        "the backup of the documents."
+    )

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from comms.models import Bulletin, Delivery, MailSettings
 from comms.services import CommsError
 from comms.text import to_html
 from comms.views._shared import _kind, _sender
+from kernel.documents import document_response
 from kernel.formats import counted
 from registry.models import Network
 from registry.views import posted
@@ -309,8 +310,10 @@ def bulletin_file_add(request, pk):
 def bulletin_file(request, pk, file):
     bulletin = _bulletin(request, pk)
     attached = get_object_or_404(bulletin.files, pk=file)
-    return FileResponse(
-        attached.file.open("rb"),
+    return document_response(
+        request,
+        attached.file,
+        sha256=attached.sha256,
         as_attachment=not attached.is_image,
         filename=attached.file_name,
         content_type=attached.content_type,

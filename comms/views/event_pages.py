@@ -4,7 +4,7 @@ adding one, and its materials."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from comms.models import Event, Registration
 from comms.services import CommsError
 from comms.text import to_html
 from comms.views._shared import _kind, _sender
+from kernel.documents import document_response
 from kernel.formats import counted
 from registry.models import Network
 from registry.views import posted
@@ -257,6 +258,6 @@ def material_add(request, pk):
 def material_download(request, pk, material):
     event = _event(request, pk)
     found = get_object_or_404(event.materials, pk=material)
-    return FileResponse(
-        found.file.open("rb"), as_attachment=True, filename=found.file.name.rsplit("/", 1)[-1]
+    return document_response(  # no SHA-256 is recorded for an event's material
+        request, found.file, sha256=None, filename=found.file.name.rsplit("/", 1)[-1]
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import permissions as perms
@@ -13,6 +13,7 @@ from comms import forms, library
 from comms.models import Resource
 from comms.services import CommsError
 from comms.views._shared import _kind, _sender
+from kernel.documents import document_response
 from registry.models import Network
 from registry.views import posted
 
@@ -87,7 +88,9 @@ def resource_detail(request, pk):
 def resource_download(request, pk, number):
     resource = _resource(request, pk)
     version = get_object_or_404(resource.versions, number=number)
-    return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.file_name)
+    return document_response(
+        request, version.file, sha256=version.sha256, filename=version.file_name
+    )
 
 
 def resource_new(request, kind, slug):

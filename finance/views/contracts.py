@@ -3,7 +3,7 @@ subcontracts, documents) and its documents' downloads."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -12,6 +12,7 @@ from accounts import permissions as perms
 from finance import forms, selectors, services
 from finance.models import Contract, ContractDocument
 from finance.views._shared import _federation, _form_page, _organisation
+from kernel.documents import document_response
 from registry.views import posted
 
 
@@ -142,9 +143,10 @@ def contract_part(request, slug: str, pk: int, part: str):
 def document_download(request, slug: str, pk: int):
     federation = _federation(request, slug)
     document = get_object_or_404(ContractDocument, pk=pk, contract__federation=federation)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
+    return document_response(
+        request,
+        document.file,
+        sha256=document.sha256,
         filename=document.file_name,
         content_type=document.content_type,
     )
