@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,11 +30,12 @@ from accounts.models import (
     RoleGrant,
     User,
 )
+from accounts.notify import in_a_sentence as _in_a_sentence
+from accounts.notify import invitation_token
 from accounts.permissions import forget_scope
-from accounts.tasks import password_reset_email
+from accounts.tasks import invitation_email, password_reset_email
 from audit.services import audit_record
 from kernel.errors import DomainError
-from kernel.headers import one_line
 from registry.selectors import federations_holding
 
 INVITATION_DAYS = 7
@@ -190,16 +190,18 @@ def invitation_create(
     if organisation_kind(organisation) == "network":
         raise AccountError("A network's administrators are appointed by the installation.")
     _within(organisation, invited_to, timezone.localdate())
-    raw = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         email=email,
         role=role,
         invited_to=invited_to,
-        token_hash=digest(raw),
+        token_hash=secrets.token_hex(32),  # replaced at once: the link needs the row's id
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         created_by=by if getattr(by, "pk", None) else None,
         **{organisation_kind(organisation): organisation},
     )
+    raw = invitation_token(invitation)
+    invitation.token_hash = digest(raw)
+    invitation.save(update_fields=["token_hash"])
     link = _invitation_link(base_url, raw)
     audit_record(
         by=by,
@@ -208,7 +210,7 @@ def invitation_create(
         after={"email": email, "role": role, "organisation": str(organisation)},
         federation=invited_to,
     )
-    _send_invitation(invitation, link, by)
+    _send_invitation(invitation, by)
     return invitation, link
 
 
@@ -216,43 +218,12 @@ def _invitation_link(base_url: str, raw: str) -> str:
     return base_url.rstrip("/") + reverse("accounts:accept", args=[raw])
 
 
-def _in_a_sentence(label: str) -> str:
-    """A role's label within a sentence: "Practice manager" -> "practice manager", but
-    "PCN clinical director" keeps its capitals."""
-    return label if label[:2].isupper() else label[:1].lower() + label[1:]
-
-
-def _send_invitation(invitation: Invitation, link: str, by) -> None:
-    """Email the link once the transaction commits, saying who invites, to which federation
-    and as what. The raw token is in the link alone, never stored, so the email goes from
-    this request as it always has, not through the task worker (whose queue would keep the
-    link in the database)."""
-    federation = invitation.invited_to
-    organisation = invitation.organisation
-    role = Role(invitation.role).label
-    if getattr(by, "pk", None):
-        inviter = f"{by} ({by.email})" if str(by) != by.email else by.email
-    elif federation is not None:
-        inviter = f"The administrator of {federation}"
-    else:
-        inviter = "The administrator of gpfed"
-    own = organisation == federation  # a federation role: the federation's own
-    joining = f"join {federation} on gpfed" if federation is not None else "join gpfed"
-    body = (
-        f"{inviter} has invited you to {joining}, as "
-        + (f"its {_in_a_sentence(role)}" if own else f"{_in_a_sentence(role)} of {organisation}")
-        + ".\n\n"
-        + (f"Federation: {federation}\n" if federation is not None else "")
-        + f"Role: {role}{'' if own else f' of {organisation}'}\n"
-        f"Invited by: {inviter}\n\n"
-        f"Set your password and sign in here within {INVITATION_DAYS} days:\n{link}\n\n"
-        "The link works once. If you were not expecting this, ignore this email."
-    )
-    subject = one_line(
-        f"Your invitation to {federation} on gpfed" if federation else "Your invitation to gpfed"
-    )
-    email = invitation.email
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+def _send_invitation(invitation: Invitation, by) -> None:
+    """Email the link once the transaction commits, on the task worker: it mints the link
+    again from the invitation (``invitation_token``), so the queue holds no secret, and sends
+    nothing if the invitation was revoked, accepted or sent again in the meantime."""
+    by_id = by.pk if getattr(by, "pk", None) else None
+    transaction.on_commit(lambda: invitation_email.enqueue(invitation.pk, by_id))
 
 
 def _pending(invitation: Invitation) -> Invitation:
@@ -290,9 +261,9 @@ def invitation_resend(*, invitation: Invitation, by, base_url: str) -> tuple[Inv
     invitation = _pending(invitation)
     _within(invitation.organisation, invitation.invited_to, timezone.localdate())
     before = {"expires_at": invitation.expires_at}
-    raw = secrets.token_urlsafe(32)
-    invitation.token_hash = digest(raw)
     invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
+    raw = invitation_token(invitation)  # a new expiry is a new link
+    invitation.token_hash = digest(raw)
     invitation.save(update_fields=["token_hash", "expires_at"])
     audit_record(
         by=by,
@@ -303,7 +274,7 @@ def invitation_resend(*, invitation: Invitation, by, base_url: str) -> tuple[Inv
         federation=invitation.invited_to,
     )
     link = _invitation_link(base_url, raw)
-    _send_invitation(invitation, link, by)
+    _send_invitation(invitation, by)
     return invitation, link
 
 
