@@ -488,3 +488,23 @@ def test_a_role_label_reads_inside_a_sentence():
     assert in_sentence("Practice manager") == "practice manager"
     assert in_sentence("PCN clinical director") == "PCN clinical director"
     assert in_sentence("Federation administrator (COO)") == "federation administrator (COO)"
+
+
+def test_the_worker_mints_the_invitation_link_again_and_sends_nothing_once_revoked(
+    demo, smtp_server, django_capture_on_commit_callbacks
+):
+    """The queued email carries the invitation's id, not its link: the worker mints the same
+    link again; revoked (or accepted) before the worker reaches it, nothing is sent."""
+    from accounts.notify import send_invitation
+    from accounts.services import invitation_revoke
+
+    coo = demo_user("coo")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        invitation, link = invite(by=coo)
+    assert len(queued) == 1 and not smtp_server  # queued for the worker, not sent
+    assert send_invitation(invitation.pk, coo.pk) is True
+    body = " ".join(smtp_server[0].get_payload().split())
+    assert path_of(link) in body
+    invitation_revoke(invitation=invitation, by=coo)
+    assert send_invitation(invitation.pk, coo.pk) is False
+    assert len(smtp_server) == 1
