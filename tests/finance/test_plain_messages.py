@@ -139,8 +139,7 @@ def test_accruing_says_what_it_did_in_one_sentence_and_names_what_it_left():
 
     assert _accrued_text([1, 2], []) == "2 contract income lines accrued."
     assert _accrued_text([1], ["DX Phlebotomy: already accrued"]) == (
-        "1 contract income line accrued; 1 line accrued before was left as it was "
-        "(DX Phlebotomy)."
+        "1 contract income line accrued; 1 line accrued before was left as it was (DX Phlebotomy)."
     )
     hand = "HR HR support: already accrued, but entered or changed by hand since"
     assert _accrued_text([], ["A: already accrued", "B: already accrued", hand]) == (
