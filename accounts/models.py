@@ -45,6 +45,7 @@ class Role(models.TextChoices):
     OPERATIONS_LEAD = "operations_lead", "Operations lead"
     COMMUNICATIONS_LEAD = "communications_lead", "Communications lead"
     BOARD_MEMBER = "board_member", "Board member"
+    COMPANY_SECRETARY = "company_secretary", "Company secretary"
     PCN_CLINICAL_DIRECTOR = "pcn_clinical_director", "PCN clinical director"
     PRACTICE_MANAGER = "practice_manager", "Practice manager"
     PRACTICE_STAFF = "practice_staff", "Practice staff"
@@ -57,13 +58,14 @@ ROLE_ORGANISATION = {
     Role.OPERATIONS_LEAD: "federation",
     Role.COMMUNICATIONS_LEAD: "federation",
     Role.BOARD_MEMBER: "federation",
+    Role.COMPANY_SECRETARY: "federation",
     Role.PCN_CLINICAL_DIRECTOR: "pcn",
     Role.PRACTICE_MANAGER: "practice",
     Role.PRACTICE_STAFF: "practice",
 }
 
 # Roles that must sign in with a one-time password as well as a password.
-ROLES_NEEDING_OTP = {Role.FEDERATION_ADMIN, Role.FINANCE_LEAD}
+ROLES_NEEDING_OTP = {Role.FEDERATION_ADMIN, Role.FINANCE_LEAD, Role.COMPANY_SECRETARY}
 
 
 class OnOrganisation(models.Model):

@@ -24,6 +24,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+import economics_phase  # bench/economics_phase.py, beside this file
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 NATIONAL_FILES = [
@@ -847,6 +849,11 @@ def machine() -> dict:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
+    if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1] == "economics":
+        results = {"machine": machine()}
+        economics_phase.economics(results, dict(os.environ), child)
+        (OUT / "results-economics.json").write_text(json.dumps(results, indent=2))
+        return
     if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1] == "rota":
         results = {"machine": machine()}
         print(f"gpfed bench (rota only): {machine()['cpu']}, {machine()['cores']} cores")
@@ -912,6 +919,7 @@ def main() -> None:
     comms(results, env)
     directory(results, env)
     rota(results, env)
+    economics_phase.economics(results, env, child)
     (OUT / f"results-{backend}.json").write_text(json.dumps(results, indent=2))
     print(f"\nWritten to {OUT / f'results-{backend}.json'}")
 
@@ -971,6 +979,8 @@ if __name__ == "__main__":
             output = phase_directory()
         elif phase == "rota":
             output = phase_rota(*sys.argv[3:])
+        elif phase == "economics":
+            output = economics_phase.phase_economics()
         elif phase.startswith("money_"):
             output = globals()[f"phase_{phase}"]()
         else:

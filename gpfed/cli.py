@@ -35,11 +35,27 @@ def app_clis() -> list:
     from comms import cli as comms
     from demo import cli as demo
     from directory import cli as directory
+    from economics import cli as economics
     from finance import cli as finance
+    from governance import cli as governance
+    from gpfed import backup_cli as backup
+    from gpfed import worker_cli as worker
     from registry import cli as registry
     from rota import cli as rota
 
-    return [registry, demo, finance, rota, comms, directory, accounts]
+    return [
+        registry,
+        demo,
+        finance,
+        economics,
+        rota,
+        comms,
+        directory,
+        governance,
+        accounts,
+        backup,
+        worker,
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tasks",
+    # Before django_tasks_db: its `db_worker` command is that one with a heartbeat (issue 17).
+    "gpfed.health",
     "django_tasks_db",
     "axes",
     "django_otp",
@@ -78,11 +80,15 @@ INSTALLED_APPS = [
     "rota",
     "comms",
     "directory",
+    "economics",
+    "governance",
     "home",
     "demo",
 ]
 
 MIDDLEWARE = [
+    # First: the request id every later line carries, and one access line for every answer.
+    "gpfed.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "gpfed.middleware.NullCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,7 +111,7 @@ MIDDLEWARE = [
 if PRODUCTION:
     # Static files served by the app itself after `manage.py collectstatic`; in development
     # Django's staticfiles app serves them from the source folders.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "gpfed.urls"
 WSGI_APPLICATION = "gpfed.wsgi.application"
@@ -300,6 +306,7 @@ GPFED_UPLOAD_LIMITS = {
     "bulletin": 5 * 1024 * 1024,
     "contacts": 2 * 1024 * 1024,
     "availability": 2 * 1024 * 1024,
+    "votes": 2 * 1024 * 1024,
 }
 # An XLSX or DOCX is judged from its directory before it is opened: at most this many parts,
 # unpacking to at most this much, none compressed more than `ratio` times (parts over 1 MB);
@@ -388,11 +395,59 @@ if PRODUCTION:
     if env_bool("GPFED_BEHIND_PROXY"):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Observability (issue 17, docs/operations.md "Several machines"): /health/live and
+# /health/ready (gpfed.health), one JSON log line per event, slow requests and queries, Sentry.
+# A worker counts as alive for /health/ready if its heartbeat is this recent (seconds); each
+# worker beats every GPFED_WORKER_HEARTBEAT_SECONDS.
+GPFED_WORKER_STALE_SECONDS = int(os.environ.get("GPFED_WORKER_STALE_SECONDS", "120"))
+GPFED_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("GPFED_WORKER_HEARTBEAT_SECONDS", "30"))
+# A request or a database query slower than this (milliseconds) is logged at WARNING.
+GPFED_SLOW_REQUEST_MS = float(os.environ.get("GPFED_SLOW_REQUEST_MS", "1000"))
+GPFED_SLOW_QUERY_MS = float(os.environ.get("GPFED_SLOW_QUERY_MS", "200"))
+# json: one JSON object a line (the default in production); plain: text, easier to read by eye.
+GPFED_LOG_FORMAT = os.environ.get("GPFED_LOG_FORMAT", "json" if PRODUCTION else "plain")
+if GPFED_LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(
+        f"GPFED_LOG_FORMAT is {GPFED_LOG_FORMAT!r}: set it to json or plain (or leave it unset)."
+    )
+# Errors go to Sentry when SENTRY_DSN is set, without personal details (gpfed/sentry.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from gpfed.sentry import sentry_start
+
+    sentry_start(
+        dsn=SENTRY_DSN,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        environment=os.environ.get("SENTRY_ENVIRONMENT") or None,
+    )
+
+# Nothing in gpfed keeps anything in the cache that matters across processes or machines:
+# sessions and sign-in lockouts (django-axes' database handler) and the password reset limits
+# are in the database. Each process keeps its own local memory cache for what Django itself
+# may cache. Anything shared added later belongs in django.core.cache.backends.db.DatabaseCache.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "gpfed.logs.LogContextFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "gpfed.logs.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {
+            "()": "gpfed.logs.JsonLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": GPFED_LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -400,6 +455,9 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "mail.log": {"level": "WARNING"},  # aiosmtpd, the local SMTP server of tests and bench
+        # The access line per request is gpfed.access's (gpfed.middleware.RequestLogMiddleware);
+        # runserver's own line would repeat it with the query string.
+        "django.server": {"level": "WARNING"},
     },
 }
 

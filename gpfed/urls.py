@@ -11,8 +11,10 @@ urlpatterns = [
     path("rota/", include("rota.urls")),
     path("comms/", include("comms.urls")),
     path("directory/", include("directory.urls")),
+    path("governance/", include("governance.urls")),
     path("", include("registry.urls")),
     path("api/v1/", api.urls),
+    path("health/", include("gpfed.health.urls")),  # for load balancers: no sign-in, JSON
 ]
 
 handler400 = "kernel.pages.bad_request"  # says what is wrong with a value in the address

@@ -7,6 +7,7 @@ The list of URLs is read from the URL configuration: a page added without a rule
 import pytest
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from comms.services import unsubscribe_token
 from registry.models import Federation, FederationMembership, Practice
@@ -63,6 +64,7 @@ CONTACT_EDIT = ["federation_admin", "communications_lead", "practice_manager", "
 JOINERS = ["other_admin", "superuser"]  # administer a federation that is not a member yet
 FED_MEMBERS = [a for a in ELR if a != "network_admin"]  # the federation's own people
 CONTACT_MANAGE = ["federation_admin", "communications_lead", "superuser"]
+GOV_RUN = ["federation_admin", "superuser"]  # and a company secretary
 # Own figures for a PCN (populations, beds and points): the people of each federation holding
 # one of its practices, for that federation.
 PCN_FIGURES = [
@@ -101,6 +103,44 @@ def ended_membership():
         .order_by("pk")
         .first()
     )
+
+
+def elr_resolution(world):
+    """A written resolution put to ELR's members, with C82001's practice manager as its
+    nominated voter (made once per world)."""
+    from governance.models import Resolution
+    from governance.services import member_set, resolution_circulate
+
+    found = Resolution.objects.filter(federation__slug=FED).first()
+    if found:
+        return found
+    elr = Federation.objects.get(slug=FED)
+    member_set(
+        federation=elr,
+        practice=Practice.objects.get(code="C82001"),
+        nominated_voter=world["users"]["practice_manager"],
+        shares=1,
+        by=None,
+    )
+    return resolution_circulate(
+        federation=elr,
+        title="Adopt new articles",
+        text="That the articles produced be adopted.",
+        kind="special",
+        mode="written",
+        circulated_on=timezone.localdate(),
+        by=None,
+    )
+
+
+def governance_index(actor):
+    """The governance index: straight to the one federation of a person with a role within
+    one; the list for the installation's administrators; 404 for anyone else."""
+    if actor == "anonymous":
+        return 302
+    if actor == "superuser":
+        return 200
+    return 302 if actor in [*FED_MEMBERS, "other_admin", "other_pcn_cd"] else 404
 
 
 def page(allowed, ok=200, denied=404, anonymous=302):
@@ -538,6 +578,35 @@ RULES = {
         {},
         page(CONTACT_EDIT, ok=302),
     ),
+    # governance: the federation's administrator (or company secretary) runs it; its own
+    # people see the register and resolutions; a practice's nominated voter votes
+    "governance:index": ("get", {}, None, governance_index),
+    "governance:home": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "governance:articles": ("get", {"slug": FED}, None, page(GOV_RUN)),
+    "governance:register": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "governance:register_csv": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "governance:member": ("get", {"slug": FED, "code": "C82001"}, None, page(GOV_RUN)),
+    "governance:shares": ("get", {"slug": FED}, None, page(GOV_RUN)),
+    "governance:shares_apply": ("post", {"slug": FED}, {}, page(GOV_RUN, ok=302)),
+    "governance:resolution_new": ("get", {"slug": FED}, None, page(GOV_RUN)),
+    "governance:resolution": (
+        "get",
+        lambda d: {"pk": elr_resolution(d).pk},
+        None,
+        page(FED_MEMBERS),
+    ),
+    "governance:vote": (
+        "get",
+        lambda d: {"pk": elr_resolution(d).pk},
+        None,
+        page(["practice_manager"]),
+    ),
+    "governance:paper_vote": (
+        "get",
+        lambda d: {"pk": elr_resolution(d).pk},
+        None,
+        page(GOV_RUN),
+    ),
     "api:openapi-json": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     "api:openapi-view": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     "api:api-root": ("get", {}, None, page([], anonymous=404)),
@@ -571,6 +640,10 @@ RULES = {
     ),
     # what needs the person today: everyone signed in, each told only about their own
     "api:me_needs": ("get", {}, None, api(SIGNED_IN)),
+    # health checks for load balancers: public, JSON, the same answer for everyone; the test
+    # world has no task worker, so "ready" answers 503 naming it (tests/operations/test_health.py)
+    "health:live": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
+    "health:ready": ("get", {}, None, page([], denied=503, anonymous=503)),
 }
 
 

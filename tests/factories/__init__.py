@@ -47,6 +47,13 @@ from tests.factories.finance import (
     SettlementRowFactory,
     SubcontractFactory,
 )
+from tests.factories.governance import (
+    ArticlesFactory,
+    EligibleMemberFactory,
+    MemberFactory,
+    ResolutionFactory,
+    VoteFactory,
+)
 from tests.factories.registry import (
     AnnualPopulationFactory,
     CommissionerFactory,
@@ -83,6 +90,7 @@ __all__ = [
     "AnnualPopulationFactory",
     "ApiTokenFactory",
     "ArrsClaimFactory",
+    "ArticlesFactory",
     "AuditEventFactory",
     "AvailabilityChangeFactory",
     "AvailabilityFactory",
@@ -96,6 +104,7 @@ __all__ = [
     "ContractKPIFactory",
     "ContractServiceFactory",
     "DeliveryFactory",
+    "EligibleMemberFactory",
     "EventFactory",
     "EventMaterialFactory",
     "FederationFactory",
@@ -109,6 +118,7 @@ __all__ = [
     "JoinRequestFactory",
     "ListSizeFactory",
     "MailSettingsFactory",
+    "MemberFactory",
     "MembershipConsentFactory",
     "NetworkFactory",
     "NetworkMembershipFactory",
@@ -122,6 +132,7 @@ __all__ = [
     "PracticePCNFactory",
     "PreferenceFactory",
     "RegistrationFactory",
+    "ResolutionFactory",
     "ResourceFactory",
     "ResourceVersionFactory",
     "RoleGrantFactory",
@@ -136,4 +147,5 @@ __all__ = [
     "SubcontractFactory",
     "UnsubscribeFactory",
     "UserFactory",
+    "VoteFactory",
 ]

@@ -31,6 +31,11 @@ PAGES = {
         "/accounts/people/",
         "/audit/",
         "/imports/",
+        f"/governance/{FED}/",
+        f"/governance/{FED}/members/",
+        f"/governance/{FED}/articles/",
+        f"/governance/{FED}/shares/",
+        f"/governance/{FED}/resolutions/new/",
     ],
     "finance_lead": [
         "/finance/",

@@ -103,6 +103,8 @@ def pages(world):
     for name, (method, kwargs, _data, _expect) in RULES.items():
         if method != "get" or name.startswith("api:") or name not in found:
             continue  # the API has its own fuzz, from its schema
+        if name == "health:ready":
+            continue  # 503 by design while a check fails (no worker here); reads no parameter
         yield name, found[name], kwargs(world) if callable(kwargs) else kwargs
 
 

@@ -1,0 +1,553 @@
+"""The service economics modeller's arithmetic: pure functions on plain data, no database.
+
+A service can be delivered by each practice alone (**practice** level), by each PCN for its
+practices (**pcn**) or by the federation for all of them (**federation**). For each level the
+modeller works out what every practice would make a year, and how that compares with doing it
+alone:
+
+- a practice's volume is ``volume_per_1000 x list size / 1000`` units a year, its income
+  ``volume x income_per_unit``;
+- alone, it pays its own ``fixed_per_year`` and ``cost_per_unit x volume``;
+- at PCN level each PCN's ``fixed_per_year`` falls on its practices in proportion to their
+  volume, plus ``cost_per_unit x volume``; a practice in no PCN on the day delivers alone;
+- at federation level the federation's ``fixed_per_year`` falls on all the practices in
+  proportion to volume, plus ``cost_per_unit x volume``, plus the top-slice the federation
+  keeps, ``overhead_percent x income``;
+- a practice's net is its income less its costs (and top-slice); its difference is its net at
+  the level less its net alone, in the same run; the level's total net is the sum of the
+  practices' nets and, at federation level, the top-slice (it stays in the federation).
+
+Every input may be certain or a range (low, most likely, high), drawn from a PERT distribution
+once a run and shared by every practice: it is uncertainty in the figure, not variation between
+practices. With every input certain the answer is worked in integer pence, rounded half-up once
+where an amount is worked out, and shared costs split by the largest remainder
+(``finance.engine.allocate``, ADR 8): exact to the penny. With any range it is a Monte Carlo
+run, vectorised over the draws with numpy, from a fixed seed. See docs/economics.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+
+import numpy as np
+
+from finance.engine import allocate, round_pence
+
+PRACTICE = "practice"
+PCN = "pcn"
+FEDERATION = "federation"
+LEVELS = (PRACTICE, PCN, FEDERATION)
+AT_SCALE = (PCN, FEDERATION)
+NONE = "none"
+
+VOLUME = "volume_per_1000"
+INCOME = "income_per_unit"
+OVERHEAD = "levels.federation.overhead_percent"
+
+
+def fixed(level: str) -> str:
+    return f"levels.{level}.fixed_per_year"
+
+
+def per_unit(level: str) -> str:
+    return f"levels.{level}.cost_per_unit"
+
+
+# Every input, in the order they are drawn (the same seed gives the same runs) and listed.
+INPUTS = (
+    VOLUME,
+    INCOME,
+    fixed(PRACTICE),
+    per_unit(PRACTICE),
+    fixed(PCN),
+    per_unit(PCN),
+    fixed(FEDERATION),
+    per_unit(FEDERATION),
+    OVERHEAD,
+)
+# Inputs in pounds (the rest are units per 1,000 patients and a percentage).
+MONEY = frozenset(INPUTS) - {VOLUME, OVERHEAD}
+
+DEFAULT_DRAWS = 10_000
+# Draws x practices held at once: 5 million keeps a run of 85 practices under 500 MB.
+MOST_PRACTICE_DRAWS = 5_000_000
+PERT_LAMBDA = 4
+# A practice is no worse off when its difference is not below zero once rounded to the penny
+# (half-up, halves away from zero): above -0.5p.
+NO_WORSE_PENCE = -0.5
+SURE = 0.9  # "better off in at least 9 runs in 10"
+
+
+@dataclass(frozen=True)
+class Value:
+    """One input: certain (low = mode = high) or a PERT range. Money in pounds."""
+
+    low: Decimal
+    mode: Decimal
+    high: Decimal
+
+    def __post_init__(self):
+        if not self.low <= self.mode <= self.high:
+            raise ValueError(f"a range needs low <= mode <= high, not {self}")
+
+    @classmethod
+    def certain(cls, value) -> Value:
+        number = Decimal(str(value))
+        return cls(number, number, number)
+
+    @classmethod
+    def range(cls, low, mode, high) -> Value:
+        return cls(Decimal(str(low)), Decimal(str(mode)), Decimal(str(high)))
+
+    @property
+    def is_certain(self) -> bool:
+        return self.low == self.high
+
+    def __str__(self) -> str:
+        if self.is_certain:
+            return str(self.mode)
+        return f"{self.low} to {self.high}, most likely {self.mode}"
+
+
+@dataclass(frozen=True)
+class PracticeInput:
+    code: str
+    list_size: int
+    pcn: str | None = None  # the PCN's code on the day, None if in none
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A figure over the runs, in pence: whole pence when every input is certain (then all
+    four are the same), else floats to be rounded to the penny where shown."""
+
+    mean: float
+    p5: float
+    p50: float
+    p95: float
+
+    @classmethod
+    def exactly(cls, pence: int) -> Spread:
+        return cls(pence, pence, pence, pence)
+
+
+@dataclass(frozen=True)
+class PracticeLevel:
+    net: Spread
+    diff: Spread  # net at this level less net alone, run by run
+    prob_not_worse: float  # the share of runs in which diff is not below zero
+
+
+@dataclass(frozen=True)
+class PracticeResult:
+    code: str
+    list_size: int
+    pcn: str | None
+    volume_mean: float
+    levels: dict[str, PracticeLevel]
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    total_net: Spread
+    worse_off: tuple[str, ...]  # codes of the practices whose median difference is negative
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """One bar of the tornado: the level's median total net with ``input`` at its low and at
+    its high, every other input as drawn."""
+
+    input: str
+    low: Decimal
+    high: Decimal
+    level: str
+    at_low: float
+    at_high: float
+
+    @property
+    def swing(self) -> float:
+        return abs(self.at_high - self.at_low)
+
+
+@dataclass(frozen=True)
+class Results:
+    draws: int
+    seed: int
+    certain: bool
+    overhead_percent: Value
+    levels: dict[str, LevelResult]
+    practices: list[PracticeResult]
+    breakeven_overhead_percent: Decimal | None
+    recommended_level: str  # pcn, federation or none
+    sensitivity: list[Sensitivity]
+
+    def practice(self, code: str) -> PracticeResult:
+        return next(p for p in self.practices if p.code == code)
+
+
+def pence(amount: float) -> int:
+    """A figure in pence to the whole penny, half-up (halves away from zero)."""
+    if isinstance(amount, int):
+        return amount
+    return round_pence(Decimal(float(amount)))
+
+
+def pert(rng: np.random.Generator, value: Value, size: int) -> np.ndarray:
+    """``size`` draws of ``value``: low + (high - low) x Beta(a, b), a = 1 + 4(mode - low) /
+    (high - low), b = 1 + 4(high - mode) / (high - low); a certain value is repeated."""
+    if value.is_certain:
+        return np.full(size, float(value.mode))
+    low, mode, high = float(value.low), float(value.mode), float(value.high)
+    span = high - low
+    alpha = 1 + PERT_LAMBDA * (mode - low) / span
+    beta = 1 + PERT_LAMBDA * (high - mode) / span
+    return low + span * rng.beta(alpha, beta, size)
+
+
+def pert_mean(value: Value) -> Decimal:
+    return (value.low + 4 * value.mode + value.high) / 6
+
+
+def all_certain(values: dict[str, Value]) -> bool:
+    return all(values[name].is_certain for name in INPUTS)
+
+
+def check_size(practices: Sequence[PracticeInput], draws: int) -> None:
+    """Refuse a run the modeller cannot hold at once (ValueError, naming the most draws)."""
+    if not practices:
+        raise ValueError("there are no practices to model")
+    if draws < 1:
+        raise ValueError("a run needs at least 1 draw")
+    if draws * len(practices) > MOST_PRACTICE_DRAWS:
+        most = MOST_PRACTICE_DRAWS // len(practices)
+        raise ValueError(
+            f"{draws:,} draws for {len(practices):,} practices is more than the modeller holds "
+            f"at once: at most {most:,} draws for {len(practices):,} practices"
+        )
+
+
+def run(
+    *,
+    values: dict[str, Value],
+    practices: Sequence[PracticeInput],
+    draws: int = DEFAULT_DRAWS,
+    seed: int = 0,
+    exact: bool | None = None,
+) -> Results:
+    """The modeller's answer for one scenario. ``values`` holds every name in ``INPUTS``.
+    ``exact`` defaults to whether every input is certain (the tests force the Monte Carlo path
+    on certain inputs to compare it with the exact one); only a Monte Carlo run is limited in
+    size (``check_size``)."""
+    missing = [name for name in INPUTS if name not in values]
+    if missing:
+        raise ValueError(f"missing inputs: {', '.join(missing)}")
+    certain = all_certain(values)
+    if exact is None:
+        exact = certain
+    if exact and not certain:
+        raise ValueError("only a scenario whose every input is certain can be worked exactly")
+    if exact and not practices:
+        raise ValueError("there are no practices to model")
+    if not exact:
+        check_size(practices, draws)
+    ordered = sorted(practices, key=lambda p: p.code)  # the largest remainder's tie order
+    worked = _exact(values, ordered) if exact else _simulate(values, ordered, draws, seed)
+    levels, practice_results, breakeven, totals_at = worked
+    recommended = recommend(levels)
+    sensitivity = [] if exact else _sensitivity(values, recommended, totals_at, draws)
+    return Results(
+        draws=draws,
+        seed=seed,
+        certain=certain,
+        overhead_percent=values[OVERHEAD],
+        levels=levels,
+        practices=practice_results,
+        breakeven_overhead_percent=breakeven,
+        recommended_level=recommended,
+        sensitivity=sensitivity,
+    )
+
+
+def recommend(levels: dict[str, LevelResult]) -> str:
+    """The level at scale with the highest median total net among those where no practice's
+    median is worse than alone and which make more in total than every practice alone; ties
+    go to the PCN. ``none`` if there is no such level."""
+    alone = pence(levels[PRACTICE].total_net.p50)
+    candidates = [
+        level
+        for level in AT_SCALE
+        if not levels[level].worse_off and pence(levels[level].total_net.p50) > alone
+    ]
+    if not candidates:
+        return NONE
+    return max(candidates, key=lambda level: pence(levels[level].total_net.p50))
+
+
+def _groups(practices: Sequence[PracticeInput]) -> dict[str, list[int]]:
+    """Positions of the practices in each PCN (practices in no PCN are left out)."""
+    groups: dict[str, list[int]] = {}
+    for i, practice in enumerate(practices):
+        if practice.pcn:
+            groups.setdefault(practice.pcn, []).append(i)
+    return groups
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """A shared cost in proportion to list size (and so to volume), by the largest remainder;
+    equally when every list is empty."""
+    if sum(weights) <= 0:
+        weights = [1] * len(weights)
+    return allocate(total, weights)
+
+
+# --- every input certain: integer pence ---------------------------------------------------
+
+
+def _exact(values: dict[str, Value], practices: Sequence[PracticeInput]):
+    with localcontext() as context:
+        context.prec = 80  # products of three figures of up to 16 digits each stay exact
+        m = {name: values[name].mode for name in INPUTS}
+        lists = [p.list_size for p in practices]
+        volumes = [m[VOLUME] * n / 1000 for n in lists]
+        income = [round_pence(v * m[INCOME] * 100) for v in volumes]
+
+        def unit_costs(level: str) -> list[int]:
+            return [round_pence(v * m[per_unit(level)] * 100) for v in volumes]
+
+        fixed_pence = {level: round_pence(m[fixed(level)] * 100) for level in LEVELS}
+        alone = [fixed_pence[PRACTICE] + c for c in unit_costs(PRACTICE)]
+        at_pcn = list(alone)
+        pcn_units = unit_costs(PCN)
+        for positions in _groups(practices).values():
+            shares = _split(fixed_pence[PCN], [lists[i] for i in positions])
+            for i, share in zip(positions, shares, strict=True):
+                at_pcn[i] = share + pcn_units[i]
+        at_federation = [
+            share + c
+            for share, c in zip(
+                _split(fixed_pence[FEDERATION], lists), unit_costs(FEDERATION), strict=True
+            )
+        ]
+        top_slice = [round_pence(Decimal(i) * m[OVERHEAD] / 100) for i in income]
+    nets = {
+        PRACTICE: [i - c for i, c in zip(income, alone, strict=True)],
+        PCN: [i - c for i, c in zip(income, at_pcn, strict=True)],
+        FEDERATION: [i - c - t for i, c, t in zip(income, at_federation, top_slice, strict=True)],
+    }
+    totals = {level: sum(nets[level]) for level in LEVELS}
+    totals[FEDERATION] += sum(top_slice)
+    levels = {}
+    for level in LEVELS:
+        diffs = [n - a for n, a in zip(nets[level], nets[PRACTICE], strict=True)]
+        losers = tuple(p.code for p, d in zip(practices, diffs, strict=True) if d < 0)
+        levels[level] = LevelResult(Spread.exactly(totals[level]), losers)
+    results = []
+    for i, practice in enumerate(practices):
+        per_level = {}
+        for level in LEVELS:
+            diff = nets[level][i] - nets[PRACTICE][i]
+            per_level[level] = PracticeLevel(
+                net=Spread.exactly(nets[level][i]),
+                diff=Spread.exactly(diff),
+                prob_not_worse=1.0 if diff >= 0 else 0.0,
+            )
+        results.append(
+            PracticeResult(
+                code=practice.code,
+                list_size=practice.list_size,
+                pcn=practice.pcn,
+                volume_mean=float(volumes[i]),
+                levels=per_level,
+            )
+        )
+    # Before the top-slice, what the federation level saves each practice against alone.
+    saving = [a - f for a, f in zip(alone, at_federation, strict=True)]
+
+    def no_one_worse(hundredths: int) -> bool:
+        return all(
+            round_pence(Decimal(i) * hundredths / 10_000) <= s
+            for i, s in zip(income, saving, strict=True)
+        )
+
+    return levels, results, _largest(no_one_worse), None
+
+
+def _largest(holds: Callable[[int], bool]) -> Decimal | None:
+    """The largest top-slice, to 0.01 of a percentage point from 0% to 100%, at which
+    ``holds`` (which only ever turns false as the top-slice rises); None if not even at 0%."""
+    if not holds(0):
+        return None
+    low, high = 0, 10_000  # hundredths of a percent; holds(low) is known
+    if holds(high):
+        return Decimal(100).quantize(Decimal("0.01"))
+    while high - low > 1:
+        middle = (low + high) // 2
+        if holds(middle):
+            low = middle
+        else:
+            high = middle
+    return (Decimal(low) / 100).quantize(Decimal("0.01"))
+
+
+# --- any range: Monte Carlo --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the level totals need to know about the practices, as numbers."""
+
+    practices: int
+    pcns: int
+    patients: float
+    patients_in_pcns: float
+    practices_in_no_pcn: int
+
+
+def draw(values: dict[str, Value], draws: int, seed: int) -> dict[str, np.ndarray]:
+    """Every input's draws, in pence for money, in ``INPUTS`` order from one generator."""
+    rng = np.random.default_rng(seed)
+    drawn = {}
+    for name in INPUTS:
+        scale = 100.0 if name in MONEY else 1.0
+        drawn[name] = pert(rng, values[name], draws) * scale
+    return drawn
+
+
+def level_totals(p: dict[str, np.ndarray], shape: Shape) -> dict[str, np.ndarray]:
+    """Each level's total net in every run, from the inputs alone (the sum of the practices'
+    nets, the federation's top-slice added back, without working out each practice)."""
+    volume = p[VOLUME] * shape.patients / 1000
+    volume_in_pcns = p[VOLUME] * shape.patients_in_pcns / 1000
+    income = volume * p[INCOME]
+    alone_fixed = shape.practices * p[fixed(PRACTICE)]
+    at_pcn = (
+        shape.pcns * p[fixed(PCN)]
+        + volume_in_pcns * p[per_unit(PCN)]
+        + shape.practices_in_no_pcn * p[fixed(PRACTICE)]
+        + (volume - volume_in_pcns) * p[per_unit(PRACTICE)]
+    )
+    return {
+        PRACTICE: income - alone_fixed - volume * p[per_unit(PRACTICE)],
+        PCN: income - at_pcn,
+        FEDERATION: income - p[fixed(FEDERATION)] - volume * p[per_unit(FEDERATION)],
+    }
+
+
+def _spreads(a: np.ndarray) -> list[Spread]:
+    """Each row's spread over the runs (its columns)."""
+    means = a.mean(axis=1)
+    p5, p50, p95 = np.percentile(a, [5, 50, 95], axis=1)
+    return [
+        Spread(float(m), float(x), float(y), float(z))
+        for m, x, y, z in zip(means, p5, p50, p95, strict=True)
+    ]
+
+
+def _simulate(values: dict[str, Value], practices: Sequence[PracticeInput], draws: int, seed: int):
+    # Arrays are practices x runs: each practice's runs lie together in memory, so the
+    # percentiles and medians over the runs read each row at once.
+    p = draw(values, draws, seed)
+    lists = np.array([x.list_size for x in practices], dtype=float)
+    in_pcn = np.array([bool(x.pcn) for x in practices])
+    pcn_weight = np.zeros(len(practices))
+    for positions in _groups(practices).values():
+        sizes = lists[positions]
+        whole = sizes.sum()
+        pcn_weight[positions] = sizes / whole if whole > 0 else 1 / len(positions)
+    total = lists.sum()
+    federation_weight = lists / total if total > 0 else np.full(len(lists), 1 / len(lists))
+
+    def runs(name: str) -> np.ndarray:
+        return p[name][None, :]
+
+    def each(figures: np.ndarray) -> np.ndarray:
+        return figures[:, None]
+
+    volume = each(lists / 1000) * runs(VOLUME)
+    income = volume * runs(INCOME)
+    alone_cost = runs(fixed(PRACTICE)) + volume * runs(per_unit(PRACTICE))
+    net_alone = income - alone_cost
+
+    pcn_cost = each(pcn_weight) * runs(fixed(PCN)) + volume * runs(per_unit(PCN))
+    pcn_cost[~in_pcn] = alone_cost[~in_pcn]
+    net_pcn = income - pcn_cost
+    del pcn_cost
+    federation_cost = each(federation_weight) * runs(fixed(FEDERATION)) + volume * runs(
+        per_unit(FEDERATION)
+    )
+    top_slice = income * (runs(OVERHEAD) / 100)
+    net_federation = income - federation_cost - top_slice
+    nets = {PRACTICE: net_alone, PCN: net_pcn, FEDERATION: net_federation}
+    totals = {level: nets[level].sum(axis=0) for level in LEVELS}
+    totals[FEDERATION] = totals[FEDERATION] + top_slice.sum(axis=0)
+    del top_slice
+
+    per_practice: list[dict[str, PracticeLevel]] = [{} for _ in practices]
+    levels = {}
+    for level in LEVELS:
+        diff = nets[level] - net_alone
+        net_spreads = _spreads(nets[level])
+        diff_spreads = _spreads(diff)
+        not_worse = (diff > NO_WORSE_PENCE).mean(axis=1)
+        losers = []
+        for i, practice in enumerate(practices):
+            per_practice[i][level] = PracticeLevel(
+                net=net_spreads[i], diff=diff_spreads[i], prob_not_worse=float(not_worse[i])
+            )
+            if diff_spreads[i].p50 <= NO_WORSE_PENCE:
+                losers.append(practice.code)
+        levels[level] = LevelResult(_spreads(totals[level][None, :])[0], tuple(losers))
+    volume_mean = volume.mean(axis=1)
+    results = [
+        PracticeResult(
+            code=x.code,
+            list_size=x.list_size,
+            pcn=x.pcn,
+            volume_mean=float(volume_mean[i]),
+            levels=per_practice[i],
+        )
+        for i, x in enumerate(practices)
+    ]
+    # Before the top-slice, what the federation level saves each practice against alone, in
+    # each run: a practice is no worse off at top-slice t while saving - t x income is not.
+    saving = alone_cost - federation_cost
+    del federation_cost, net_pcn, net_federation
+
+    def no_one_worse(hundredths: int) -> bool:
+        medians = np.median(saving - income * (hundredths / 10_000), axis=1)
+        return bool(medians.min() > NO_WORSE_PENCE)
+
+    breakeven = _largest(no_one_worse)
+    shape = Shape(
+        practices=len(practices),
+        pcns=len(_groups(practices)),
+        patients=float(total),
+        patients_in_pcns=float(lists[in_pcn].sum()),
+        practices_in_no_pcn=int((~in_pcn).sum()),
+    )
+    return levels, results, breakeven, (p, shape)
+
+
+def _sensitivity(values: dict[str, Value], recommended: str, totals_at, draws: int):
+    """For each uncertain input, the median total net at the recommended level (the federation
+    level when none is recommended) with that input at its low and at its high, every other
+    input as drawn; the largest swing first, ties in ``INPUTS`` order."""
+    p, shape = totals_at
+    level = recommended if recommended in AT_SCALE else FEDERATION
+    bars = []
+    for name in INPUTS:
+        value = values[name]
+        if value.is_certain:
+            continue
+        scale = 100.0 if name in MONEY else 1.0
+        ends = []
+        for end in (value.low, value.high):
+            moved = dict(p)
+            moved[name] = np.full(draws, float(end) * scale)
+            ends.append(float(np.median(level_totals(moved, shape)[level])))
+        bars.append(Sensitivity(name, value.low, value.high, level, ends[0], ends[1]))
+    bars.sort(key=lambda bar: -pence(bar.swing))
+    return bars

@@ -1,0 +1,361 @@
+"""The service economics modeller's arithmetic, worked by hand where every input is certain, and
+its Monte Carlo path's properties where some are ranges. No database."""
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from economics.engine import (
+    FEDERATION,
+    INCOME,
+    INPUTS,
+    OVERHEAD,
+    PCN,
+    PRACTICE,
+    VOLUME,
+    PracticeInput,
+    Shape,
+    Value,
+    check_size,
+    draw,
+    fixed,
+    level_totals,
+    pence,
+    per_unit,
+    pert,
+    pert_mean,
+    run,
+)
+from economics.report import paragraph, results_json
+
+# Three practices of 1,000 / 2,000 / 7,000 patients in two PCNs.
+THREE = [
+    PracticeInput("C00003", 7_000, "U00002"),  # given out of order: the engine sorts by code
+    PracticeInput("A00001", 1_000, "U00001"),
+    PracticeInput("B00002", 2_000, "U00001"),
+]
+
+
+def inputs(**changed) -> dict:
+    """The first hand-worked scenario's inputs (every one certain), with ``changed`` replacing
+    some: keyword ``fed_fixed`` for ``levels.federation.fixed_per_year`` and so on."""
+    names = {
+        "volume": VOLUME,
+        "income": INCOME,
+        "practice_fixed": fixed(PRACTICE),
+        "practice_unit": per_unit(PRACTICE),
+        "pcn_fixed": fixed(PCN),
+        "pcn_unit": per_unit(PCN),
+        "fed_fixed": fixed(FEDERATION),
+        "fed_unit": per_unit(FEDERATION),
+        "overhead": OVERHEAD,
+    }
+    values = {
+        VOLUME: Value.certain(30),  # units a year per 1,000 registered patients
+        INCOME: Value.certain(10),  # £ a unit
+        fixed(PRACTICE): Value.certain(500),
+        per_unit(PRACTICE): Value.certain(2),
+        fixed(PCN): Value.certain(400),
+        per_unit(PCN): Value.certain(3),
+        fixed(FEDERATION): Value.certain(600),
+        per_unit(FEDERATION): Value.certain(1),
+        OVERHEAD: Value.certain(5),
+    }
+    for key, value in changed.items():
+        values[names[key]] = value if isinstance(value, Value) else Value.certain(value)
+    return values
+
+
+def nets(results, level):
+    return {p.code: p.levels[level].net.p50 for p in results.practices}
+
+
+def diffs(results, level):
+    return {p.code: p.levels[level].diff.p50 for p in results.practices}
+
+
+def test_three_practices_two_pcns_to_the_penny():
+    results = run(values=inputs(), practices=THREE)
+    # Volume = 30 x list / 1,000: A 30, B 60, C 210 units; income at £10: £300, £600, £2,100.
+    assert [p.code for p in results.practices] == ["A00001", "B00002", "C00003"]
+    assert [p.volume_mean for p in results.practices] == [30, 60, 210]
+    assert results.certain
+    # Alone: £500 fixed + £2 a unit. A 300 - (500 + 60) = -260; B 600 - (500 + 120) = -20;
+    # C 2,100 - (500 + 420) = 1,180. Total 900.
+    assert nets(results, PRACTICE) == {"A00001": -26_000, "B00002": -2_000, "C00003": 118_000}
+    assert results.levels[PRACTICE].total_net.p50 == 90_000
+    # PCN: U00001's £400 falls on A and B by volume, 1:2: 40,000p / 3 = 13,333.33p and
+    # 26,666.67p; whole pence 13,333 + 26,666 = 39,999, the penny left to the larger remainder
+    # (B: 80,000 mod 3 = 2 against A's 1): A 133.33, B 266.67. Plus £3 a unit: A 90, B 180.
+    # A 300 - 223.33 = 76.67; B 600 - 446.67 = 153.33; C alone in U00002:
+    # 2,100 - (400 + 630) = 1,070. Total 1,300.00.
+    assert nets(results, PCN) == {"A00001": 7_667, "B00002": 15_333, "C00003": 107_000}
+    assert results.levels[PCN].total_net.p50 == 130_000
+    # Differences from alone: A 76.67 + 260 = 336.67; B 153.33 + 20 = 173.33; C 1,070 - 1,180.
+    assert diffs(results, PCN) == {"A00001": 33_667, "B00002": 17_333, "C00003": -11_000}
+    assert results.levels[PCN].worse_off == ("C00003",)
+    # Federation: £600 by list 1:2:7 = 60, 120, 420; £1 a unit: 30, 60, 210; top-slice 5% of
+    # income: 15, 30, 105. A 300 - 90 - 15 = 195; B 600 - 180 - 30 = 390;
+    # C 2,100 - 630 - 105 = 1,365. Total = 1,950 + the 150 top-slice kept = 2,100.
+    assert nets(results, FEDERATION) == {"A00001": 19_500, "B00002": 39_000, "C00003": 136_500}
+    assert results.levels[FEDERATION].total_net.p50 == 210_000
+    assert diffs(results, FEDERATION) == {"A00001": 45_500, "B00002": 41_000, "C00003": 18_500}
+    assert results.levels[FEDERATION].worse_off == ()
+    # Every figure of a certain scenario is the same in every run.
+    for p in results.practices:
+        for level in (PRACTICE, PCN, FEDERATION):
+            line = p.levels[level]
+            assert line.net.mean == line.net.p5 == line.net.p50 == line.net.p95
+            assert line.prob_not_worse == (0.0 if line.diff.p50 < 0 else 1.0)
+    # PCN level leaves C worse off; the federation level does not and makes more: recommended.
+    assert results.recommended_level == FEDERATION
+    assert results.sensitivity == []
+
+
+def test_breakeven_top_slice_by_hand():
+    results = run(values=inputs(), practices=THREE)
+    # Before the top-slice the federation saves A 560 - 90 = 470, B 620 - 180 = 440 and
+    # C 920 - 630 = 290 against alone. C limits it: 5% of 2,100 = 105 <= 290 holds up to
+    # 290 / 2,100 = 13.8095%; to 0.01 point: 13.80% of 210,000p = 28,980p <= 29,000p, while
+    # 13.81% = 29,001p > 29,000p.
+    assert results.breakeven_overhead_percent == Decimal("13.80")
+    # The same with the federation's fixed cost raised by £100 (C's share +£70): C saves 220,
+    # 220 / 2,100 = 10.476%: 10.47% = 21,987p <= 22,000p; 10.48% = 22,008p > 22,000p.
+    raised = run(values=inputs(fed_fixed=700), practices=THREE)
+    assert raised.breakeven_overhead_percent == Decimal("10.47")
+
+
+def test_breakeven_is_none_when_someone_loses_at_no_top_slice_and_100_when_none_can():
+    # Federation fixed £2,000: C's share 1,400 + 210 = 1,610 > 920 alone, even at 0%.
+    assert run(values=inputs(fed_fixed=2_000), practices=THREE).breakeven_overhead_percent is None
+    # Federation free to run and income £1 a unit while alone costs £500 a practice: even a
+    # 100% top-slice (every penny of income) leaves each practice better off than alone.
+    free = inputs(fed_fixed=0, fed_unit=0, income=1)
+    assert run(values=free, practices=THREE).breakeven_overhead_percent == Decimal("100.00")
+
+
+# A second scenario where pennies must be rounded and split: fractional volumes and rates.
+# A 1,234 and B 2,345 patients in PCN U00001; C 3,456 patients in no PCN.
+ROUNDING = [
+    PracticeInput("A00001", 1_234, "U00001"),
+    PracticeInput("B00002", 2_345, "U00001"),
+    PracticeInput("C00003", 3_456, None),
+]
+ROUNDING_INPUTS = {
+    VOLUME: Value.certain("12.5"),
+    INCOME: Value.certain("7.33"),
+    fixed(PRACTICE): Value.certain(100),
+    per_unit(PRACTICE): Value.certain("1.255"),
+    fixed(PCN): Value.certain(1000),
+    per_unit(PCN): Value.certain("0.5"),
+    fixed(FEDERATION): Value.certain(1000),
+    per_unit(FEDERATION): Value.certain("0.25"),
+    OVERHEAD: Value.certain("2.5"),
+}
+
+
+def test_pennies_are_rounded_half_up_once_and_shared_by_the_largest_remainder():
+    results = run(values=ROUNDING_INPUTS, practices=ROUNDING)
+    # Volumes 12.5 x list / 1,000: A 15.425, B 29.3125, C 43.2 units.
+    # Income at £7.33: A 113.06525 -> 11,307p; B 214.860625 -> 21,486p; C 316.656 -> 31,666p.
+    # Alone, £100 + £1.255 a unit: A 19.358375 -> 1,936p, B 36.7871875 -> 3,679p,
+    # C 54.216 -> 5,422p. Nets: A 11,307 - 11,936 = -629; B 21,486 - 13,679 = 7,807;
+    # C 31,666 - 15,422 = 16,244.
+    assert nets(results, PRACTICE) == {"A00001": -629, "B00002": 7_807, "C00003": 16_244}
+    # PCN U00001's 100,000p by 1,234 : 2,345 (of 3,579): A 34,478.905, B 65,521.095; the
+    # penny left goes to A (remainder 3,238 against 341): 34,479 + 65,521. Per unit £0.50:
+    # A 7.7125 -> 771p, B 14.65625 -> 1,466p. A 11,307 - 35,250 = -23,943;
+    # B 21,486 - 66,987 = -45,501. C is in no PCN: it delivers alone, 16,244.
+    assert nets(results, PCN) == {"A00001": -23_943, "B00002": -45_501, "C00003": 16_244}
+    assert diffs(results, PCN) == {"A00001": -23_314, "B00002": -53_308, "C00003": 0}
+    # Federation's 100,000p by 1,234 : 2,345 : 3,456 (of 7,035): 17,540.867, 33,333.333,
+    # 49,125.800; floors 99,998, two pennies left to A (.867) and C (.800): 17,541, 33,333,
+    # 49,126. Per unit £0.25: 385.625 -> 386p, 732.8125 -> 733p, 1,080p. Top-slice 2.5%:
+    # 282.675 -> 283p, 537.15 -> 537p, 791.65 -> 792p.
+    # A 11,307 - 17,541 - 386 - 283 = -6,903; B 21,486 - 33,333 - 733 - 537 = -13,117;
+    # C 31,666 - 49,126 - 1,080 - 792 = -19,332.
+    assert nets(results, FEDERATION) == {"A00001": -6_903, "B00002": -13_117, "C00003": -19_332}
+    # Totals: alone -629 + 7,807 + 16,244 = 23,422; PCN -23,943 - 45,501 + 16,244 = -53,200;
+    # federation -39,352 + the 1,612 top-slice = -37,740.
+    totals = {level: r.total_net.p50 for level, r in results.levels.items()}
+    assert totals == {PRACTICE: 23_422, PCN: -53_200, FEDERATION: -37_740}
+
+
+def test_recommended_none_names_who_loses():
+    results = run(values=ROUNDING_INPUTS, practices=ROUNDING)
+    assert results.recommended_level == "none"
+    assert results.levels[PCN].worse_off == ("A00001", "B00002")
+    assert results.levels[FEDERATION].worse_off == ("A00001", "B00002", "C00003")
+    assert results.breakeven_overhead_percent is None
+    text = paragraph(results)
+    assert "No level is recommended" in text
+    assert "at PCN level A00001 and B00002 would lose" in text
+    assert "at federation level A00001, B00002 and C00003 would lose" in text
+    assert "even with no top-slice" in text
+
+
+def test_no_level_recommended_when_scale_makes_no_more_than_alone():
+    # Every level costs the same as alone for each practice: nobody is worse off, but there is
+    # nothing to gain, so no level at scale is recommended.
+    one = [PracticeInput("A00001", 1_000, "U00001")]
+    same = inputs(pcn_fixed=500, pcn_unit=2, fed_fixed=500, fed_unit=2, overhead=0)
+    results = run(values=same, practices=one)
+    assert all(not r.worse_off for r in results.levels.values())
+    assert results.recommended_level == "none"
+    assert "makes more in total" in paragraph(results)
+
+
+def test_pcn_recommended_when_it_beats_the_federation():
+    # A cheap PCN level (£0 fixed, £1 a unit) and a dearer federation (£1.50 a unit): nobody loses
+    # at either, and the PCN makes more.
+    results = run(
+        values=inputs(pcn_fixed=0, pcn_unit=1, fed_fixed=0, fed_unit=Decimal("1.5")),
+        practices=THREE,
+    )
+    assert not results.levels[PCN].worse_off and not results.levels[FEDERATION].worse_off
+    # PCN: 3,000 - 300 units x £1 = 2,700; federation: 3,000 - 450 = 2,550.
+    assert results.levels[PCN].total_net.p50 == 270_000
+    assert results.levels[FEDERATION].total_net.p50 == 255_000
+    assert results.recommended_level == PCN
+
+
+def test_monte_carlo_path_on_certain_inputs_matches_the_exact_one_within_a_penny():
+    for values, practices in ((inputs(), THREE), (ROUNDING_INPUTS, ROUNDING)):
+        exact = run(values=values, practices=practices)
+        simulated = run(values=values, practices=practices, draws=50, exact=False)
+        for e, s in zip(exact.practices, simulated.practices, strict=True):
+            for level in (PRACTICE, PCN, FEDERATION):
+                assert abs(e.levels[level].net.p50 - s.levels[level].net.p50) <= 1
+                assert e.levels[level].prob_not_worse == s.levels[level].prob_not_worse
+        for level in (PRACTICE, PCN, FEDERATION):
+            assert (
+                abs(exact.levels[level].total_net.p50 - simulated.levels[level].total_net.p50) <= 2
+            )
+            assert exact.levels[level].worse_off == simulated.levels[level].worse_off
+        assert simulated.recommended_level == exact.recommended_level
+        assert simulated.breakeven_overhead_percent == exact.breakeven_overhead_percent
+
+
+def test_pert_mean_and_bounds_with_100000_draws():
+    rng = np.random.default_rng(7)
+    for value in (Value.range(2, 5, 12), Value.range(0, 0, 10), Value.range(100, 900, 1000)):
+        draws = pert(rng, value, 100_000)
+        low, high = float(value.low), float(value.high)
+        assert draws.min() >= low and draws.max() <= high
+        # (low + 4 mode + high) / 6; the PERT's standard deviation is at most (high - low) / 6
+        # roughly, so the mean of 100,000 draws is within 0.5% of the span of it.
+        assert abs(draws.mean() - float(pert_mean(value))) < 0.005 * (high - low)
+    assert pert_mean(Value.range(2, 5, 12)) == Decimal(34) / 6
+    assert set(pert(rng, Value.certain(3), 10)) == {3.0}
+
+
+def test_the_same_seed_gives_the_same_results_and_another_seed_others():
+    ranged = inputs(
+        volume=Value.range(20, 30, 45),
+        fed_unit=Value.range("0.5", 1, 3),
+        overhead=Value.range(2, 5, 12),
+    )
+    first = results_json(run(values=ranged, practices=THREE, draws=2_000, seed=11))
+    again = results_json(run(values=ranged, practices=THREE, draws=2_000, seed=11))
+    other = results_json(run(values=ranged, practices=THREE, draws=2_000, seed=12))
+    assert first == again
+    assert first["levels"] != other["levels"]
+
+
+def test_one_draw_of_an_input_is_shared_by_every_practice():
+    # A range on the volume moves every practice's volume together: each run's volumes stay
+    # in the ratio of the lists, so their means do too.
+    ranged = inputs(volume=Value.range(10, 30, 80))
+    results = run(values=ranged, practices=THREE, draws=5_000, seed=3)
+    a, b, c = (p.volume_mean for p in results.practices)
+    assert b == pytest.approx(2 * a) and c == pytest.approx(7 * a)
+    p = draw(ranged, 5_000, 3)
+    assert a == pytest.approx(p[VOLUME].mean())  # A has 1,000 patients
+
+
+def test_prob_not_worse_is_the_share_of_runs_no_worse_than_alone():
+    # Only the federation's fixed cost F is uncertain, £0 to £3,000, most likely £600.
+    # C's difference from alone: 920 alone - (0.7 F + 210) - the £105 top-slice = 605 - 0.7 F,
+    # no worse (to the penny) while 60,500p - 0.7 F > -0.5p: about F <= £864.29.
+    ranged = inputs(fed_fixed=Value.range(0, 600, 3_000))
+    results = run(values=ranged, practices=THREE, draws=20_000, seed=5)
+    p = draw(ranged, 20_000, 5)
+    expected = float((60_500 - 0.7 * p[fixed(FEDERATION)] > -0.5).mean())
+    got = results.practice("C00003").levels[FEDERATION].prob_not_worse
+    assert got == pytest.approx(expected, abs=1e-9)
+    assert 0 < got < 1
+
+
+def test_sensitivity_orders_inputs_by_swing_of_the_recommended_levels_median_total():
+    ranged = inputs(
+        fed_fixed=Value.range(300, 600, 900),  # moves the total by 900 - 300 = £600 exactly
+        fed_unit=Value.range("0.5", 1, 2),  # about 300 units x (2 - 0.5) = £450
+        volume=Value.range(29, 30, 31),  # 20 units x (£10 - about £1.1) = about £178
+        pcn_fixed=Value.range(100, 400, 800),  # no effect at federation level
+        overhead=Value.range(2, 5, 12),  # the top-slice stays in the system: no effect
+    )
+    results = run(values=ranged, practices=THREE, draws=10_000, seed=1)
+    assert results.recommended_level == FEDERATION
+    order = [bar.input for bar in results.sensitivity]
+    assert order == [
+        fixed(FEDERATION),
+        per_unit(FEDERATION),
+        VOLUME,
+        fixed(PCN),  # zero swings, in the order the inputs are listed
+        OVERHEAD,
+    ]
+    bars = {bar.input: bar for bar in results.sensitivity}
+    assert pence(bars[fixed(FEDERATION)].swing) == 60_000
+    assert bars[fixed(FEDERATION)].at_low > bars[fixed(FEDERATION)].at_high
+    assert 43_000 < pence(bars[per_unit(FEDERATION)].swing) < 47_000
+    assert 15_000 < pence(bars[VOLUME].swing) < 20_000
+    assert bars[VOLUME].at_high > bars[VOLUME].at_low
+    assert pence(bars[OVERHEAD].swing) == 0 and pence(bars[fixed(PCN)].swing) == 0
+    assert all(bar.level == FEDERATION for bar in results.sensitivity)
+
+
+def test_level_totals_are_the_sum_of_the_practices_nets_and_the_top_slice():
+    ranged = {name: Value.range(1, 5, 20) for name in INPUTS}
+    practices = [*THREE, PracticeInput("D00004", 4_321, None)]
+    results = run(values=ranged, practices=practices, draws=3_000, seed=9)
+    # The closed form the sensitivity uses gives the same medians as summing the practices.
+    p = draw(ranged, 3_000, 9)
+    lists = np.array([1_000, 2_000, 4_321, 7_000], dtype=float)  # in code order
+    shape = Shape(
+        practices=4, pcns=2, patients=lists.sum(), patients_in_pcns=10_000.0, practices_in_no_pcn=1
+    )
+    totals = level_totals(p, shape)
+    for level in (PRACTICE, PCN, FEDERATION):
+        assert np.median(totals[level]) == pytest.approx(
+            results.levels[level].total_net.p50, rel=1e-9, abs=1e-6
+        )
+
+
+def test_a_practice_in_no_pcn_delivers_alone_at_pcn_level():
+    practices = [PracticeInput("A00001", 1_000, None), PracticeInput("B00002", 2_000, "U00001")]
+    results = run(values=inputs(), practices=practices)
+    a = results.practice("A00001")
+    assert a.pcn is None
+    assert a.levels[PCN].net == a.levels[PRACTICE].net
+    assert a.levels[PCN].diff.p50 == 0
+
+
+def test_shared_costs_split_equally_when_every_list_is_empty():
+    practices = [PracticeInput("A00001", 0, "U00001"), PracticeInput("B00002", 0, "U00001")]
+    results = run(values=inputs(pcn_fixed="0.03"), practices=practices)
+    # 3p between two empty lists: 2p and 1p (the odd penny to the first by code).
+    assert nets(results, PCN) == {"A00001": -2, "B00002": -1}
+
+
+def test_a_run_too_large_to_hold_is_refused_naming_the_most_draws():
+    with pytest.raises(ValueError, match="at most 58,823 draws for 85 practices"):
+        check_size([PracticeInput(f"A{i:05d}", 5_000, None) for i in range(85)], 100_000)
+    with pytest.raises(ValueError, match="no practices"):
+        check_size([], 10)
+
+
+def test_a_range_must_run_low_to_high():
+    with pytest.raises(ValueError):
+        Value.range(5, 3, 10)
+    assert Value.range(4, 4, 4).is_certain
