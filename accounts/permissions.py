@@ -554,6 +554,17 @@ def can_view_rota(user, federation) -> bool:
     return scope.superuser or federation.pk in scope.federation_ids(*ROTA_VIEWERS)
 
 
+def can_view_pcn_access(user, federation, pcn) -> bool:
+    """One PCN's Enhanced Access from a federation (its weeks, what is met and what falls
+    short): the federation's rota viewers and the PCN's clinical director."""
+    scope = scope_for(user)
+    return (
+        scope.superuser
+        or federation.pk in scope.federation_ids(*ROTA_VIEWERS)
+        or (pcn.pk, federation.pk) in scope.pcn_pairs(Role.PCN_CLINICAL_DIRECTOR)
+    )
+
+
 def can_manage_rota(user, federation) -> bool:
     """Plan, edit and lock sessions; add staff and sites; change anyone's availability."""
     scope = scope_for(user)

@@ -172,7 +172,10 @@ def _director_needs(directing, federations, assessed, kept, today: date) -> list
                 area="rota",
                 title=f"Your PCN: {pcn.name}",
                 detail=said,
-                url=reverse("registry:pcn", args=[pcn.code]),
+                # his PCN's weeks where the federation runs its Enhanced Access, else the PCN
+                url=reverse("rota:pcn_access", args=[federation.slug, pcn.code])
+                if (fed, pcn_id) in kept
+                else reverse("registry:pcn", args=[pcn.code]),
                 due=due,
                 severity=severity,
             )

@@ -30,6 +30,7 @@ urlpatterns = [
     path("<slug:slug>/staff/<int:pk>/changes", views.change_add, name="change_add"),
     path("<slug:slug>/pcns/", views.pcn_list, name="pcns"),
     path("<slug:slug>/pcns/<int:pk>/agreed", views.agreed_add, name="agreed_add"),
+    path("<slug:slug>/pcns/<str:code>/access/", views.pcn_access, name="pcn_access"),
     path("<slug:slug>/arrs/<str:code>/", views.arrs_claim, name="arrs"),
     path("<slug:slug>/arrs/<str:code>/claim.csv", views.arrs_csv, name="arrs_csv"),
     path("<slug:slug>/arrs/<str:code>/submit", views.arrs_submit, name="arrs_submit"),

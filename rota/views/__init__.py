@@ -18,7 +18,7 @@ Every view is importable from here (``rota.views.site_week``), as ``rota/urls.py
 
 from rota.views._shared import DAYS
 from rota.views.claims import arrs_claim, arrs_csv, arrs_submit
-from rota.views.home import federation_home, index, plan, run_status, sessions_csv
+from rota.views.home import federation_home, index, pcn_access, plan, run_status, sessions_csv
 from rota.views.records import (
     agreed_add,
     availability_add,
@@ -50,6 +50,7 @@ __all__ = [
     "change_add",
     "federation_home",
     "index",
+    "pcn_access",
     "pcn_list",
     "person_calendar",
     "person_week",

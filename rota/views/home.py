@@ -1,6 +1,7 @@
 """The rota's front pages: the list of rotas and claims, a federation's rota home (compliance,
-shortfalls and cost for the weeks shown) and the audited CSV of those weeks' sessions, asking
-the planner for a plan, and a plan run's progress."""
+shortfalls and cost for the weeks shown), one PCN's Enhanced Access for its clinical director,
+the audited CSV of those weeks' sessions, asking the planner for a plan, and a plan run's
+progress."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,9 +20,10 @@ from kernel.dates import last_month, parse_week
 from kernel.exports import csv_response
 from kernel.needs import duration_text
 from kernel.pages import query_value
+from registry.models import Federation
 from rota import forms, services, tasks
 from rota import selectors as rota_selectors
-from rota.models import PlanRun, Site, Staff
+from rota.models import AccessPcn, PlanRun, Site, Staff
 from rota.services import RotaError, monday_of
 from rota.views._shared import _federation
 
@@ -114,6 +117,61 @@ def federation_home(request, slug):
             "busy": any(r.status in (PlanRun.Status.QUEUED, PlanRun.Status.RUNNING) for r in runs),
             "form": form,
             "can_manage": can_manage,
+            "month": last_month(),
+        },
+    )
+
+
+def pcn_access(request, slug, code):
+    """One PCN's Enhanced Access from a federation, for its clinical director as well as the
+    federation's rota viewers: each week's required and planned time, whether the DES rules
+    are met, where they are not and why, and the hours outside Network Standard Hours the
+    commissioner agreed. The weeks are those of the federation's rota page."""
+    federation = get_object_or_404(Federation, slug=slug)
+    access = AccessPcn.objects.filter(federation=federation, pcn__code=code.upper()).first()
+    if access is None or not perms.can_view_pcn_access(request.user, federation, access.pcn):
+        raise Http404("No such PCN")
+    pcn = access.pcn
+    start, weeks = _window(request)
+    found = rota_selectors.assessment(federation, start, weeks)
+    planned = {r["week_start"] for r in found["compliance"] if r["planned_minutes"]}
+    rows = [
+        {
+            **r,
+            "planned": r["week_start"] in planned,
+            "week": date.fromisoformat(r["week_start"]),
+            "required_text": duration_text(r["required_minutes"]),
+            "planned_text": duration_text(r["planned_minutes"]),
+        }
+        for r in found["compliance"]
+        if r["pcn"] == pcn.code
+    ]
+    shortfalls = [
+        {
+            **s,
+            "week": date.fromisoformat(s["week_start"]),
+            "short_text": duration_text(s["minutes_short"]),
+        }
+        for s in found["shortfalls"]
+        if s["pcn"] == pcn.code and s["week_start"] in planned
+    ]
+    return render(
+        request,
+        "rota/pcn_access.html",
+        {
+            "federation": federation,
+            "pcn": pcn,
+            "rows": rows,
+            "shortfalls": shortfalls,
+            "agreed": access.agreed.order_by("weekday", "start"),
+            "start": start,
+            "weeks": weeks,
+            "end": start + timedelta(weeks=weeks, days=-1),
+            "previous": start - timedelta(weeks=weeks),
+            "next": start + timedelta(weeks=weeks),
+            "cost_pence": found["cost_by_pcn"].get(pcn.code, 0),
+            "can_see_rota": perms.can_view_rota(request.user, federation),
+            "can_see_claim": perms.can_view_arrs(request.user, federation, pcn),
             "month": last_month(),
         },
     )

@@ -477,6 +477,8 @@ RULES = {
         page(ROTA_MANAGE),
     ),
     "rota:arrs": ("get", {"slug": FED, "code": "U30213"}, None, page(ARRS_VIEW)),
+    # one PCN's Enhanced Access: the rota's viewers and the PCN's clinical director
+    "rota:pcn_access": ("get", {"slug": FED, "code": "U30213"}, None, page([*ROTA_VIEW, "pcn_cd"])),
     "rota:arrs_csv": ("get", {"slug": FED, "code": "U30213"}, None, page(ARRS_VIEW)),
     # GET: the page that confirms what will be claimed; its POST submits (same access)
     "rota:arrs_submit": ("get", {"slug": FED, "code": "U30213"}, None, page(ARRS_SUBMIT)),

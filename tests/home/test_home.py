@@ -114,7 +114,7 @@ def test_each_demo_role_is_told_what_needs_them_and_every_link_opens(demo_books,
     director = needs_for(person("cd.crosscounties"))
     assert "Your PCN: CROSS COUNTIES PCN" in titles(director)
     pcn = next(n for n in director if n.title == "Your PCN: CROSS COUNTIES PCN")
-    assert pcn.url == "/pcns/U30213/"
+    assert pcn.url == f"/rota/{FED}/pcns/U30213/access/"  # his PCN's weeks, which he may open
     assert "meets the DES rules for CROSS COUNTIES PCN in" in pcn.detail
     # nobody is told about money, rota or join requests they may not act on
     assert not [n for n in needs_for(person("board")) if n.area != "comms"]

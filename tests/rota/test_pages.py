@@ -11,7 +11,7 @@ import pytest
 from accounts.models import User
 from registry.models import AnnualPopulation
 from rota import selectors, services
-from rota.models import AgreedHours, ArrsClaim, Availability, PlanRun
+from rota.models import AccessPcn, AgreedHours, ArrsClaim, Availability, PlanRun
 from rota.services import aware
 from tests.conftest import sign_in_verified
 from tests.rota.conftest import FED, MONDAY
@@ -201,3 +201,25 @@ def test_pcn_minutes_read_as_time_and_a_site_names_the_pcns_it_serves(demo_books
     first = site.pcns.order_by("code").first()
     week = client.get(f"/rota/{fed}/sites/{site.pk}/").content.decode()
     assert f"{first.name} ({first.code})" in week
+
+
+def test_a_clinical_director_opens_his_pcns_enhanced_access_and_no_other(client, rota):
+    """The home page's "Your PCN" leads here: his PCN's weeks, what is met and what falls short,
+    and its agreed hours; the federation's whole rota stays its rota viewers'."""
+    planned(rota)
+    access = AccessPcn.objects.get(federation=rota["federation"], pcn=rota["pcn"])
+    AgreedHours.objects.create(access_pcn=access, weekday=1, start="07:00", end="08:00")
+    director = signed_in(client, "cd.crosscounties@demo.gpfed.example")
+    url = f"/rota/{FED}/pcns/U30213/access/?start=2026-12-07&weeks=2"
+    page = director.get(url).content.decode()
+    assert "CROSS COUNTIES PCN (U30213): Enhanced Access" in page
+    weeks = page[page.index('id="compliance"') : page.index("</table>")]
+    assert "7 December 2026" in weeks and "14 December 2026" in weeks
+    assert "Met" in weeks and "Not planned" in weeks  # the week planned, and the one not
+    assert "15 hours 30 minutes" in weeks
+    assert "Tuesday 07:00 to 08:00" in page
+    assert "The federation's whole rota" not in page  # he may not open it
+    assert director.get(f"/rota/{FED}/").status_code == 404
+    assert director.get(f"/rota/{FED}/pcns/U09521/access/").status_code == 404  # not his PCN
+    operations = signed_in(type(client)(), "operations@demo.gpfed.example")
+    assert "The federation's whole rota" in operations.get(url).content.decode()
