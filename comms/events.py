@@ -377,10 +377,20 @@ def send_reminders(now=None) -> int:
         event__in=soon,
     )
     sent = 0
-    for registration in due:
-        if send_event_email(registration.pk, "reminder"):
-            Registration.objects.filter(pk=registration.pk).update(reminded_at=now)
-            sent += 1
+    for registration_id in list(due.values_list("pk", flat=True)):
+        # Taken under a lock and marked reminded in the same transaction as the send: a second
+        # run at the same time (another worker) skips it, so nobody is reminded twice; a failed
+        # send rolls back and the next run tries again.
+        with transaction.atomic():
+            taken = Registration.objects.filter(
+                pk=registration_id, reminded_at__isnull=True
+            ).update(reminded_at=now)  # a second run waits on this row, then finds it taken
+            if not taken:
+                continue
+            if send_event_email(registration_id, "reminder"):
+                sent += 1
+            else:
+                transaction.set_rollback(True)
     return sent
 
 

@@ -560,33 +560,45 @@ def digest_send(now=None) -> int:
     """One email per person listing the bulletins waiting for their weekly digest; run weekly
     (``gpfed bulletins digest`` from cron). Returns how many digests were sent."""
     now = now or timezone.now()
-    waiting = (
-        Delivery.objects.filter(status=Delivery.Status.DIGEST)
-        .select_related("bulletin", "user")
-        .order_by("user_id", "bulletin__sent_at")
+    people = sorted(
+        set(
+            Delivery.objects.filter(status=Delivery.Status.DIGEST).values_list("user_id", flat=True)
+        )
     )
-    by_user: dict[int, list[Delivery]] = {}
-    for delivery in waiting:
-        by_user.setdefault(delivery.user_id, []).append(delivery)
     connection = get_connection()
     sent = 0
     try:
-        for copies in by_user.values():
-            context = {
-                "copies": copies,
-                "base_url": settings.GPFED_BASE_URL,
-                "preferences_url": f"{settings.GPFED_BASE_URL}/comms/preferences/",
-            }
-            message = EmailMultiAlternatives(
-                subject=f"Your weekly digest: {len(copies)} bulletin{'s' * (len(copies) != 1)}",
-                body=render_to_string("comms/digest.txt", context),
-                to=[copies[0].email],
-                connection=connection,
-            )
-            message.send()
-            Delivery.objects.filter(pk__in=[c.pk for c in copies]).update(
-                status=Delivery.Status.SENT, sent_at=now, attempts=1
-            )
+        for user_id in people:
+            # Each person's copies are taken under a lock and marked sent in the same
+            # transaction: a second run at the same time (another worker) skips them, or (on
+            # SQLite, whose write lock serialises) finds them sent, so nobody gets two digests.
+            # A failed send rolls back and the copies wait for the next run.
+            with transaction.atomic():
+                copies = list(
+                    Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+                    .filter(user_id=user_id, status=Delivery.Status.DIGEST)
+                    .select_related("bulletin", "user")
+                    .order_by("bulletin__sent_at")
+                )
+                if not copies:
+                    continue
+                context = {
+                    "copies": copies,
+                    "base_url": settings.GPFED_BASE_URL,
+                    "preferences_url": f"{settings.GPFED_BASE_URL}/comms/preferences/",
+                }
+                message = EmailMultiAlternatives(
+                    subject=(
+                        f"Your weekly digest: {len(copies)} bulletin{'s' * (len(copies) != 1)}"
+                    ),
+                    body=render_to_string("comms/digest.txt", context),
+                    to=[copies[0].email],
+                    connection=connection,
+                )
+                Delivery.objects.filter(pk__in=[c.pk for c in copies]).update(
+                    status=Delivery.Status.SENT, sent_at=now, attempts=1
+                )
+                message.send()
             sent += 1
     finally:
         connection.close()

@@ -89,7 +89,7 @@ def test_preferences_inbox_only_digest_and_essential(demo, smtp_server):
     digest = smtp_server[-1]
     assert digest["To"] == director.email and "weekly digest" in digest["Subject"]
     assert "Winter access plan" in digest.get_payload()
-    assert Delivery.objects.get(user=director).status == "sent"
+    assert set(Delivery.objects.filter(user=director).values_list("status", flat=True)) == {"sent"}
     essential = draft(essential=True, category="news")
     services.bulletin_send(essential, by=None)
     services.deliver_due()
@@ -316,3 +316,52 @@ def test_files_are_checked_and_fixed_once_sent_and_a_correction_carries_them(dem
     assert copy.file.name == attached.file.name and copy.sha256 == attached.sha256
     services.bulletin_file_remove(copy, by=None)
     assert bulletin.files.count() == 1 and fixed.files.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_digest_runs_at_once_send_each_person_one_digest(smtp_server, monkeypatch):
+    """Two workers running the weekly digest at the same moment: each person's copies are
+    taken under a lock, so one run sends the digest and the other finds nothing to send."""
+    import threading
+    import time
+
+    from django.core.mail import EmailMultiAlternatives
+
+    from tests.factories import BulletinFactory, DeliveryFactory
+
+    first = DeliveryFactory(
+        status=Delivery.Status.DIGEST, bulletin=BulletinFactory(sent_at=timezone.now())
+    )
+    director = first.user
+    DeliveryFactory(
+        status=Delivery.Status.DIGEST,
+        user=director,
+        bulletin=BulletinFactory(federation=first.bulletin.federation, sent_at=timezone.now()),
+    )
+    sending = EmailMultiAlternatives.send
+
+    def slow_send(message, *args, **kwargs):
+        time.sleep(0.5)  # the other run reaches the same copies meanwhile
+        return sending(message, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", slow_send)
+    start = threading.Barrier(2)
+    counts = []
+
+    def run():
+        start.wait()
+        try:
+            counts.append(services.digest_send())
+        finally:
+            from django.db import connection
+
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(counts) == [0, 1]
+    assert [m["To"] for m in smtp_server if "weekly digest" in m["Subject"]] == [director.email]
+    assert set(Delivery.objects.filter(user=director).values_list("status", flat=True)) == {"sent"}
