@@ -8,7 +8,7 @@ VENDOR := gpfed/static/vendor
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install assets bench lint format check worker clean lock
+.PHONY: run test install assets bench loadtest lint format check worker clean lock
 
 # Exactly the lock, resolving nothing (docs/adr/0004-install-the-lock-without-resolving.md).
 $(VENV)/.installed: requirements.lock pyproject.toml scripts/install-lock scripts/check_lock.py
@@ -20,11 +20,17 @@ install: $(VENV)/.installed
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-$(VENDOR)/.copied: node_modules/.package-lock.json
+# The NHS.UK frontend's source maps go too, under the names its CSS and JS give them
+# (sourceMappingURL): production's collectstatic (ManifestStaticFilesStorage) stops at a file a
+# sourceMappingURL names that is not there, and every page then answers 500. The copy is made
+# again whenever this file changes.
+$(VENDOR)/.copied: node_modules/.package-lock.json Makefile
 	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/nhsuk
 	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend-[0-9]*.min.css $(VENDOR)/nhsuk/nhsuk-frontend.min.css
 	sed -i 's#url(/assets/#url(assets/#g' $(VENDOR)/nhsuk/nhsuk-frontend.min.css
 	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend-[0-9]*.min.js $(VENDOR)/nhsuk/nhsuk-frontend.min.js
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend-[0-9]*.min.css.map $(VENDOR)/nhsuk/
+	cp node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend-[0-9]*.min.js.map $(VENDOR)/nhsuk/
 	cp -r node_modules/nhsuk-frontend/dist/nhsuk/assets $(VENDOR)/nhsuk/assets
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	touch $@
@@ -57,6 +63,15 @@ test: install assets
 
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# Many people at once on the national data, in production settings (scripts/loadtest): builds
+# the data on PostgreSQL once (LOADTEST_DATABASE_URL), then gunicorn -w 4 and two task workers
+# driven by locust: LOADTEST_USERS for LOADTEST_TIME, twice the users, and a task worker killed
+# during a bulletin's delivery. Not part of CI: run it on a quiet machine.
+LOADTEST_USERS ?= 100
+LOADTEST_TIME ?= 2m
+loadtest: install assets
+	$(PY) scripts/loadtest --users $(LOADTEST_USERS) --time $(LOADTEST_TIME) $(LOADTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
