@@ -59,6 +59,7 @@ from accounts.services import (
     user_deactivate,
 )
 from kernel.pages import refuse
+from kernel.requests import client_ip
 from registry.models import PCN, Practice, PracticePCN
 
 _form_error = refuse  # a service's refusal shown on its field, as every form page does
@@ -86,9 +87,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         try:
-            password_reset_request(
-                email=form.cleaned_data["email"], ip=self.request.META.get("REMOTE_ADDR", "")
-            )
+            password_reset_request(email=form.cleaned_data["email"], ip=client_ip(self.request))
         except AccountError as error:
             _form_error(form, error)
             return self.render_to_response(self.get_context_data(form=form), status=429)

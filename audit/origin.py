@@ -6,6 +6,8 @@ command, then read by ``audit.services.audit_record`` so services need not be to
 
 from contextvars import ContextVar
 
+from kernel.requests import client_ip
+
 COMMAND_LINE = "command line"
 _origin: ContextVar[str] = ContextVar("gpfed_audit_origin", default="system")
 
@@ -27,7 +29,7 @@ class AuditOriginMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = set_origin(request.META.get("REMOTE_ADDR") or "web")
+        token = set_origin(client_ip(request) or "web")
         try:
             return self.get_response(request)
         finally:

@@ -177,7 +177,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The person's address, also behind the reverse proxy (kernel/requests.py, GPFED_BEHIND_PROXY).
+AXES_CLIENT_IP_CALLABLE = "kernel.requests.client_ip"
 
 OTP_TOTP_ISSUER = "gpfed"
 
@@ -380,7 +381,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Security headers. HTTPS-only settings apply in production; behind a TLS-terminating proxy set
-# GPFED_BEHIND_PROXY=1 so Django trusts X-Forwarded-Proto.
+# GPFED_BEHIND_PROXY=1 so Django trusts X-Forwarded-Proto, and gpfed takes the person's address
+# from the X-Forwarded-For the proxy sets (kernel/requests.py).
+GPFED_BEHIND_PROXY = env_bool("GPFED_BEHIND_PROXY")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -392,7 +395,7 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
-    if env_bool("GPFED_BEHIND_PROXY"):
+    if GPFED_BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Observability (issue 17, docs/operations.md "Several machines"): /health/live and

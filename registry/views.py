@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import permissions as perms
 from finance.selectors import pcn_entitlements
+from kernel.requests import client_ip
 from registry import charts, selectors
 from registry.forms import (
     FederationForm,
@@ -514,7 +515,7 @@ def imports(request):
                 by=request.user,
                 kind=form.cleaned_data["kind"],
                 dry_run=form.cleaned_data["dry_run"],
-                origin=request.META.get("REMOTE_ADDR", "web"),
+                origin=client_ip(request) or "web",
                 federation=form.cleaned_data["federation"],
             )
             if form.cleaned_data["as_at"]:
