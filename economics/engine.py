@@ -25,6 +25,9 @@ where an amount is worked out, and shared costs split by the largest remainder
 run, vectorised over the draws with numpy, from a fixed seed. See docs/economics.md.
 """
 
+# Over 500 lines: the modeller's one calculation, in exact pence when certain and vectorised
+# draws when not; the two paths must agree, so they sit together.
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
