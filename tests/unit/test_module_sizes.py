@@ -19,6 +19,4 @@ def test_every_module_over_500_lines_says_why():
             text = path.read_text()
             if text.count("\n") > 500 and "# Over 500 lines:" not in text:
                 unexplained.append(f"{path.relative_to(ROOT)} ({text.count(chr(10))} lines)")
-    assert not unexplained, "modules over 500 lines without their reason: " + ", ".join(
-        unexplained
-    )
+    assert not unexplained, "modules over 500 lines without their reason: " + ", ".join(unexplained)
