@@ -33,6 +33,8 @@ def cmd_economics(args) -> int:
         scenario = scenario_read(path.read_bytes())
         federation = scenario_federation(scenario.federation)
         if by is not None and not perms.can_manage_finance(by, federation):
+            if not perms.is_federation_member(by, federation):  # ADR 0011: as if not there
+                raise ScenarioError("federation", f"there is no federation {scenario.federation!r}")
             raise BadInput(f"{by.email} may not model services for {federation.name}")
         results = scenario_results(scenario, federation)
     except ScenarioError as error:

@@ -109,6 +109,10 @@ def _json(data: bytes | str):
         raise
     except ValueError as error:  # JSONDecodeError, or an integer too long to read
         raise ScenarioError(None, f"the file is not JSON: {error}") from None
+    except RecursionError:  # lists or objects nested thousands deep
+        raise ScenarioError(
+            None, "the file is not a scenario: its lists or objects nest too deeply"
+        ) from None
 
 
 def _not_a_number(name: str):
@@ -187,7 +191,9 @@ def _number(raw, path: str, most: Decimal) -> Decimal:
         raise ScenarioError(path, "is negative (every figure is 0 or more)")
     if number > most:
         raise ScenarioError(path, f"is more than {most:,}")
-    if number != 0 and number.normalize().as_tuple().exponent < -PLACES:
+    if number != 0 and (  # adjusted() first: normalize() rounds 1e-999999999 to 0
+        number.adjusted() < -PLACES or number.normalize().as_tuple().exponent < -PLACES
+    ):
         raise ScenarioError(path, f"{number} has more than {PLACES} decimal places")
     return number
 

@@ -506,6 +506,10 @@ def _safe_document_name(name: str) -> bool:
     )
 
 
+# A manifest lists each member in about 150 bytes: 32 MB holds some 200,000 documents.
+MANIFEST_LIMIT = 32 * 1024 * 1024
+
+
 def _read_manifest(tar: tarfile.TarFile, path: Path) -> tuple[dict, dict[str, tarfile.TarInfo]]:
     members: dict[str, tarfile.TarInfo] = {}
     for info in tar.getmembers():
@@ -516,6 +520,11 @@ def _read_manifest(tar: tarfile.TarFile, path: Path) -> tuple[dict, dict[str, ta
         members[info.name] = info
     if MANIFEST not in members:
         raise BackupRefused(f"{path} is not a gpfed backup: it has no {MANIFEST}")
+    if members[MANIFEST].size > MANIFEST_LIMIT:  # judged by its header, before it is read
+        raise BackupRefused(
+            f"{path}: {MANIFEST} is {members[MANIFEST].size:,} bytes, more than a manifest "
+            f"can be ({MANIFEST_LIMIT:,})"
+        )
     try:
         manifest = json.loads(tar.extractfile(members[MANIFEST]).read())
     except (ValueError, RecursionError):  # RecursionError: lists nested thousands deep

@@ -45,14 +45,35 @@ def request_id_from(header: str | None) -> str:
 SECRET_PATH_PARTS = ("token", "uidb64")
 
 
+# The secret links by their shape, whether or not a path resolves (a link with its trailing
+# slash dropped or added, or cut short, is still its owner's secret): the password reset link,
+# an invitation and a bulletin's unsubscribe link.
+SECRET_LINKS = (
+    (
+        re.compile(r"^(/accounts/password-reset/)(?!sent/|done/)[^/]+(?:/[^/]*)?"),
+        r"\1<uidb64>/<token>",
+    ),
+    (re.compile(r"^(/accounts/invitation/)[^/]+"), r"\1<token>"),
+    (re.compile(r"^(/comms/unsubscribe/)[^/]+"), r"\1<token>"),
+)
+
+
+def redact_path(path: str) -> str:
+    """A path with the secret part of any secret link named instead of its value."""
+    for pattern, named in SECRET_LINKS:
+        path = pattern.sub(named, path, count=1)
+    return path
+
+
 def loggable_path(request) -> str:
-    """The request's path, without its query string and with any secret part named instead."""
+    """The request's path, without its query string and with any secret part named instead:
+    a resolved route's ``token`` or ``uidb64``, and any path shaped as a secret link."""
     path = request.path
     match = getattr(request, "resolver_match", None)
     for name, value in match.kwargs.items() if match else ():
         if name in SECRET_PATH_PARTS and str(value):
             path = path.replace(str(value), f"<{name}>")
-    return path
+    return redact_path(path)
 
 
 class LogContextFilter(logging.Filter):

@@ -13,6 +13,8 @@ import re
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from gpfed.logs import redact_path
+
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 REDACTED_EMAIL = "[email]"
 
@@ -50,7 +52,8 @@ def scrub_event(event: dict[str, Any], hint: dict[str, Any] | None = None) -> di
             request.pop(key, None)
         if isinstance(request.get("url"), str):
             parts = urlsplit(request["url"])
-            request["url"] = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+            path = redact_path(parts.path)  # a secret link's token is its owner's secret
+            request["url"] = urlunsplit((parts.scheme, parts.netloc, path, "", ""))
         headers = request.get("headers")
         if isinstance(headers, dict):
             for name in list(headers):

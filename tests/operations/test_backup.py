@@ -1,9 +1,15 @@
-"""The restore drill, as an operator runs it: the demo loaded into an installation of its own (a
-database and a documents folder no test shares), a contract document added through the
-service, ``gpfed backup``, then ``gpfed restore`` into a new, empty database and folder; every
-table's rows and one practice's value statement compared byte for byte. Each step is the real
-``gpfed`` command in a process of its own, with its own DATABASE_URL and GPFED_VAR_DIR, so the
-test database is never touched.
+"""The restore drill, as an operator runs it: an installation holding the demo, a contract
+document added through the service, ``gpfed backup``, then ``gpfed restore`` into a new, empty
+database and folder; every table's rows and one practice's value statement compared byte for
+byte. Each backup, restore and statement is the real ``gpfed`` command in a process of its own,
+with its own DATABASE_URL and GPFED_VAR_DIR.
+
+The installation backed up is the test database itself, for the module's first few seconds: the
+demo this test process loaded once (``demo_whole``, tests/snapshot.py) is written back into it
+and committed, with the demo's documents copied into a folder of the installation's own; after
+the backup, the row counts and the statement, the test database is emptied again (in a
+``finally``), so no other test sees those rows. Loading the demo again in a process of its own
+took most of a minute. Every database a restore writes to is a new one no test shares.
 
 The drill runs on the database the tests run on: SQLite files by default; with DATABASE_URL
 naming PostgreSQL, scratch databases made (and dropped) beside it, with pg_dump and pg_restore
@@ -26,49 +32,47 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.test import override_settings
+from django.utils.functional import empty
+
+from accounts.models import User
+from finance.models import Contract
+from finance.services.contracts import document_add
+from tests import snapshot
+
+# pytest-django makes the test database only for a run with a test that asks for it: these do
+# (demo_backed_up writes the demo into it), though each runs outside it, in ``gpfed`` processes.
+pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_URL = os.environ.get("DATABASE_URL", "")
 POSTGRES = TEST_URL.startswith(("postgres://", "postgresql://"))
 PRACTICE, PERIOD = "C82001", "2026-10"  # a demo practice with a year of money
+# The database DATABASE_URL names, read as this module is collected: before pytest-django points
+# the connection at the test database made beside it.
+NOT_THE_TEST_DATABASE = str(settings.DATABASES["default"]["NAME"])
 CONTRACT_PAPER = b"Signed agreement for the phlebotomy service, both parties, December 2026.\n"
 
-# Every table's rows (the introspection's list of tables) and the backup records in the trail.
-COUNT = """
-import json
-import django
-django.setup()
-from django.db import connection
-tables = {}
-with connection.cursor() as cursor:
-    for table in connection.introspection.table_names(cursor):
-        cursor.execute("SELECT count(*) FROM " + connection.ops.quote_name(table))
-        tables[table] = cursor.fetchone()[0]
-actions = []
-if "audit_auditevent" in tables:
-    from audit.models import AuditEvent
-    actions = sorted(
-        AuditEvent.objects.filter(action__startswith="backup.").values_list("action", flat=True)
-    )
-print(json.dumps({"tables": tables, "backup_actions": actions}))
+# The tables Django's introspection lists (tables and views, SQLite's id counters left out), asked
+# of the database itself, so counting needs no gpfed process.
+SQLITE_TABLES = (
+    "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+    "AND NOT name = 'sqlite_sequence' ORDER BY name"
+)
+POSTGRES_TABLES = """
+    SELECT c.relname FROM pg_catalog.pg_class c
+    LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('f', 'm', 'p', 'r', 'v') AND n.nspname NOT IN ('pg_catalog', 'pg_toast')
+    AND pg_catalog.pg_table_is_visible(c.oid) ORDER BY c.relname
 """
 
-# A contract's paper added as a person adds one: through the service, checked and audited.
-ADD_DOCUMENT = f"""
-import django
-django.setup()
-from accounts.models import User
-from finance.models import Contract
-from finance.services.contracts import document_add
-document = document_add(
-    contract=Contract.objects.order_by("pk").first(),
-    by=User.objects.get(email="finance@demo.gpfed.example"),
-    title="Signed agreement",
-    file_name="agreement.txt",
-    data={CONTRACT_PAPER!r},
-)
-print(document.file.name)
-"""
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass
@@ -96,9 +100,9 @@ class Installation:
         )
         return env
 
-    def run(self, *args: str) -> subprocess.CompletedProcess:
+    def gpfed(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, *args],
+            [sys.executable, "-m", "gpfed", *args],
             cwd=ROOT,
             env=self.env(),
             capture_output=True,
@@ -107,20 +111,39 @@ class Installation:
             timeout=600,
         )
 
-    def gpfed(self, *args: str) -> subprocess.CompletedProcess:
-        return self.run("-m", "gpfed", *args)
-
-    def python(self, code: str) -> str:
-        done = self.run("-c", code)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    def counts(self) -> dict:
-        return json.loads(self.python(COUNT))
-
     @property
     def sqlite_file(self) -> Path:
         return Path(urlsplit(self.url).path)
+
+    @contextlib.contextmanager
+    def _database(self):
+        """A connection of the database's own driver (no gpfed process, no Django)."""
+        if not POSTGRES:
+            with contextlib.closing(sqlite3.connect(self.sqlite_file)) as db:
+                yield db
+            return
+        import psycopg
+
+        with psycopg.connect(self.url) as db:
+            yield db
+
+    def counts(self) -> dict:
+        """Every table's rows, and the backup records in the trail."""
+        with self._database() as db:
+            names = [n for (n,) in db.execute(POSTGRES_TABLES if POSTGRES else SQLITE_TABLES)]
+            tables = {
+                n: db.execute(f"SELECT count(*) FROM {_quoted(n)}").fetchone()[0]  # noqa: S608 -- names from the catalogue
+                for n in names
+            }
+            actions = []
+            if "audit_auditevent" in tables:
+                actions = sorted(
+                    a
+                    for (a,) in db.execute(
+                        "SELECT action FROM audit_auditevent WHERE action LIKE 'backup.%'"
+                    )
+                )
+        return {"tables": tables, "backup_actions": actions}
 
     def tables(self) -> list[str]:
         """The database's tables, asked of the database itself (no gpfed process)."""
@@ -155,6 +178,18 @@ def _pg_dump_installed() -> bool:
     return bool(list(Path("/usr/lib/postgresql").glob("*/bin/pg_dump")) or shutil.which("pg_dump"))
 
 
+def _test_database(folder: Path) -> Installation:
+    """The test database (this xdist worker's own), as an installation with a new, empty
+    documents folder: on PostgreSQL on the server and as the user DATABASE_URL names."""
+    name = connection.settings_dict["NAME"]
+    assert connection.vendor == ("postgresql" if POSTGRES else "sqlite"), connection.vendor
+    assert name != NOT_THE_TEST_DATABASE, f"{name} is not the test database"
+    var = Path(tempfile.mkdtemp(prefix="site-", dir=folder))
+    if not POSTGRES:
+        return Installation(f"sqlite:///{name}", var)
+    return Installation(urlunsplit(urlsplit(TEST_URL)._replace(path=f"/{name}")), var)
+
+
 class Databases:
     """New databases, empty or copies of another, each one dropped at the end."""
 
@@ -163,9 +198,12 @@ class Databases:
         self.made: list[str] = []
         self.migrated: Installation | None = None  # migrated and empty, to copy
 
-    def new(self, *, like: Installation | None = None) -> Installation:
-        """A new database and documents folder: empty, or the database a copy of ``like``'s."""
+    def new(self, *, like: Installation | None = None, documents: bool = False) -> Installation:
+        """A new database and documents folder: empty, or the database a copy of ``like``'s
+        (and, with ``documents``, the folder a copy of its folder)."""
         var = Path(tempfile.mkdtemp(prefix="site-", dir=self.folder))
+        if like is not None and documents:
+            shutil.copytree(like.documents, var / "documents")
         if not POSTGRES:
             site = Installation(f"sqlite:///{var / 'gpfed.sqlite3'}", var)
             if like is not None:
@@ -211,26 +249,86 @@ def databases(tmp_path_factory):
 
 @dataclass
 class Backed:
-    site: Installation
     archive: Path
     document: str  # the contract paper's name in storage
     counts: dict  # every table's rows, just after the backup
+    files: dict[str, str]  # the documents backed up: name -> SHA-256
+    statement: str  # the practice's value statement, as JSON, made from the backed-up database
+
+
+def _demo_with_a_contract_paper(demo_whole, documents: Path) -> str:
+    """The demo written back into the test database and committed, its documents in
+    ``documents``, and a contract's paper added as a person adds one: through the service,
+    checked and audited. The paper's name in storage."""
+    shutil.copytree(demo_whole.media, documents)
+    local = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    with override_settings(MEDIA_ROOT=documents, STORAGES=local, **snapshot.TEST_SETTINGS):
+        # the service writes through the default storage: this folder's, built afresh
+        assert default_storage.path("x") == str(documents / "x")
+        if not snapshot.is_empty(demo_whole.snapshot):
+            call_command("flush", interactive=False, verbosity=0)
+        with transaction.atomic():
+            snapshot.restore(demo_whole.snapshot)
+        document = document_add(
+            contract=Contract.objects.order_by("pk").first(),
+            by=User.objects.get(email="finance@demo.gpfed.example"),
+            title="Signed agreement",
+            file_name="agreement.txt",
+            data=CONTRACT_PAPER,
+        )
+    # leaving override_settings forgets the folder's backend: the test's own is built when used
+    assert default_storage._wrapped is empty
+    return document.file.name
 
 
 @pytest.fixture(scope="module")
-def demo_backed_up(databases, tmp_path_factory) -> Backed:
-    """The demo loaded into an installation of its own, a contract's paper added, backed up."""
-    site = databases.new()
-    migrated = site.gpfed("manage", "migrate", "--verbosity", "0")
-    assert migrated.returncode == 0, migrated.stderr
-    databases.migrated = databases.new(like=site)  # migrating again takes most of a minute
-    loaded = site.gpfed("demo", "load")
-    assert loaded.returncode == 0, loaded.stderr
-    document = site.python(ADD_DOCUMENT).strip()
+def demo_backed_up(
+    databases, django_db_setup, django_db_blocker, demo_whole, tmp_path_factory
+) -> Backed:
+    """The demo in the test database, a contract's paper added, backed up by ``gpfed backup``;
+    every table's rows and the statement taken; the test database emptied again."""
     archive = tmp_path_factory.mktemp("backups") / "gpfed-backup.tar"
-    done = site.gpfed("backup", "--output", str(archive))
-    assert done.returncode == 0, done.stderr
-    return Backed(site, archive, document, site.counts())
+    with django_db_blocker.unblock():
+        site = _test_database(databases.folder)
+        try:
+            document = _demo_with_a_contract_paper(demo_whole, site.documents)
+            done = site.gpfed("backup", "--output", str(archive))
+            assert done.returncode == 0, done.stderr
+            counts = site.counts()  # before the statement, whose export is audited
+            made = statement(site)
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+        # The test database, migrated by pytest-django and empty again: a copy of it is a
+        # database an operator ran migrate on first (PostgreSQL copies only a database no one
+        # is connected to).
+        connections.close_all()
+        databases.migrated = databases.new(like=site)
+    return Backed(archive, document, counts, site.files(), made)
+
+
+@dataclass
+class Restored:
+    site: Installation
+    done: subprocess.CompletedProcess
+
+
+@pytest.fixture(scope="module")
+def restored(demo_backed_up, databases) -> Restored:
+    """The archive restored by ``gpfed restore`` into a new database with no tables and an
+    empty documents folder."""
+    fresh = databases.new()
+    done = fresh.gpfed("restore", str(demo_backed_up.archive), "--format", "json")
+    return Restored(fresh, done)
+
+
+@pytest.fixture
+def site_with_rows(restored, databases) -> Installation:
+    """A copy of the installation the archive was restored into, for this test alone."""
+    assert restored.done.returncode == 0, restored.done.stderr
+    return databases.new(like=restored.site, documents=True)
 
 
 def statement(site: Installation) -> str:
@@ -239,11 +337,8 @@ def statement(site: Installation) -> str:
     return done.stdout
 
 
-def test_restore_drill_gives_back_every_row_document_and_statement(demo_backed_up, databases):
-    original = demo_backed_up.site
-    fresh = databases.new()
-
-    done = fresh.gpfed("restore", str(demo_backed_up.archive), "--format", "json")
+def test_restore_drill_gives_back_every_row_document_and_statement(demo_backed_up, restored):
+    fresh, done = restored.site, restored.done
 
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
@@ -259,11 +354,11 @@ def test_restore_drill_gives_back_every_row_document_and_statement(demo_backed_u
     assert before["tables"]["finance_settlement"] > 0
     assert summary["tables"] == len(after["tables"])
     # the documents, byte for byte, the contract's paper among them
-    assert fresh.files() == original.files()
+    assert fresh.files() == demo_backed_up.files
     assert (fresh.documents / demo_backed_up.document).read_bytes() == CONTRACT_PAPER
-    assert summary["documents"] == len(original.files()) > 1
+    assert summary["documents"] == len(demo_backed_up.files) > 1
     # the practice's value statement, byte for byte, made by the same function in both
-    made = statement(original)
+    made = demo_backed_up.statement
     assert json.loads(made)["services"]
     assert statement(fresh) == made
 
@@ -278,12 +373,14 @@ def test_restore_into_a_database_migrated_but_empty(demo_backed_up, databases):
     assert done.returncode == 0, done.stderr
     assert "every checksum matches" in done.stdout
     assert fresh.counts()["tables"] == demo_backed_up.counts["tables"]
-    assert fresh.files() == demo_backed_up.site.files()
+    assert fresh.files() == demo_backed_up.files
 
 
-def test_restore_refuses_a_database_with_rows_and_changes_nothing(demo_backed_up):
-    site = demo_backed_up.site
+def test_restore_refuses_a_database_with_rows_and_changes_nothing(demo_backed_up, site_with_rows):
+    site = site_with_rows
     before, files = site.counts(), site.files()
+    assert before["tables"]["registry_practice"] > 0
+    assert files
 
     done = site.gpfed("restore", str(demo_backed_up.archive))
 
@@ -331,8 +428,8 @@ def test_a_tampered_archive_is_refused_naming_the_member_and_loads_nothing(
     assert fresh.files() == {}
 
 
-def test_backup_does_not_replace_a_file_without_force(demo_backed_up, tmp_path):
-    site = demo_backed_up.site
+def test_backup_does_not_replace_a_file_without_force(site_with_rows, tmp_path):
+    site = site_with_rows
     output = tmp_path / "nightly.tar"
     output.write_bytes(b"yesterday's archive")
 
@@ -352,7 +449,7 @@ def test_backup_does_not_replace_a_file_without_force(demo_backed_up, tmp_path):
     with tarfile.open(output) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
     assert manifest["database"]["engine"] == ("postgresql" if POSTGRES else "sqlite")
-    assert manifest["documents"] == summary["documents"] == len(site.files())
+    assert manifest["documents"] == summary["documents"] == len(site.files()) > 1
     assert manifest["migrations"]["finance"]
     checked = site.gpfed("restore", "--check", str(output), "--format", "json")
     assert checked.returncode == 0, checked.stderr
