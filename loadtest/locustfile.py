@@ -296,6 +296,13 @@ def _sample(name, response_time, exception, **kwargs):
     )
 
 
+@events.reset_stats.add_listener
+def _all_arrived(**kwargs):
+    """Every user has arrived (``--reset-stats``): the pages are judged from here on, with all
+    of them at work; the sign-ins of their arrival are kept, to be judged apart."""
+    SAMPLES["pages"].clear()
+
+
 @events.test_stop.add_listener
 def _summary(environment, **kwargs):
     summary = {}
