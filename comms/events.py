@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -16,7 +15,7 @@ from audit.services import audit_record, snapshot
 from comms.models import Event, EventMaterial, Registration
 from comms.selectors import recipients, reply_to
 from comms.services import CommsError, addressed_save
-from kernel.documents import DocumentError, check_document
+from kernel.documents import DocumentError, check_document, keep
 from kernel.formats import counted
 from kernel.headers import has_line_break, one_line, refusal
 
@@ -428,8 +427,9 @@ def material_add(event: Event, *, title: str, file_name: str, data: bytes, by) -
     except DocumentError as error:
         raise CommsError(str(error), field="file") from None
     with transaction.atomic():
-        material = EventMaterial(event=event, title=title, added_by=by)
-        material.file.save(safe_name, ContentFile(data), save=False)
+        material = keep(
+            EventMaterial(event=event, title=title, added_by=by), file_name=safe_name, data=data
+        )
         material.save()
         audit_record(
             by=by,

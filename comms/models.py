@@ -333,6 +333,11 @@ class EventMaterial(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
     title = models.CharField(max_length=200)
     file = models.FileField(upload_to="events/%Y/%m/")
+    # As uploaded, with its size and SHA-256 (checked whenever it is read back); blank for
+    # materials added before they were recorded.
+    file_name = models.CharField(max_length=120, blank=True, default="")
+    size = models.PositiveIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, default="")
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -258,6 +258,9 @@ def material_add(request, pk):
 def material_download(request, pk, material):
     event = _event(request, pk)
     found = get_object_or_404(event.materials, pk=material)
-    return document_response(  # no SHA-256 is recorded for an event's material
-        request, found.file, sha256=None, filename=found.file.name.rsplit("/", 1)[-1]
+    return document_response(  # a material added before SHA-256s were recorded has none
+        request,
+        found.file,
+        sha256=found.sha256 or None,
+        filename=found.file_name or found.file.name.rsplit("/", 1)[-1],
     )

@@ -184,10 +184,15 @@ def test_an_event_material_is_kept_in_the_bucket_and_downloaded_through_gpfed(
     material = events.material_add(
         event, title="Notes", file_name="notes.txt", data=NOTES, by=admin
     )
-    stored_as_uploaded(bucket, material.file, NOTES)
+    stored_as_uploaded(bucket, material.file, NOTES, material.sha256)
+    assert (material.file_name, material.size) == ("notes.txt", len(NOTES))
     sign_in_verified(client, admin)
     response = client.get(f"/comms/events/{event.pk}/materials/{material.pk}")
     assert body(response) == NOTES
+    assert 'filename="notes.txt"' in response["Content-Disposition"]
+    # a copy changed in the bucket is not served: its SHA-256 no longer matches
+    bucket.client.put_object(Bucket=bucket.name, Key=f"{PREFIX}/{material.file.name}", Body=b"x")
+    assert client.get(f"/comms/events/{event.pk}/materials/{material.pk}").status_code == 500
 
 
 def test_a_document_with_an_nhs_number_never_reaches_the_bucket(bucket, people, client):
