@@ -47,6 +47,8 @@ PAGES = {
         "/finance/statements/C82001/",
     ],
     "operations_lead": ["/rota/", f"/rota/{FED}/staff/", f"/rota/{FED}/sites/"],
+    # his home page's "Your PCN": the PCN's Enhanced Access, week by week
+    "pcn_clinical_director": [f"/rota/{FED}/pcns/U30213/access/"],
     "communications_lead": ["/comms/", "/comms/events/", "/comms/library/"],
     "network_admin": [
         "/",  # headed with the network, with the join requests waiting
