@@ -14,6 +14,7 @@ def site(request):
             return {}
         # imported on first use: settings name this module before the apps are ready
         from accounts.otp import needs_second_step
+        from governance.access import can_see_governance, governance_federations
 
         if not user.is_verified() and needs_second_step(user):
             return {"pending": True}  # nothing to offer until the second step is done
@@ -27,6 +28,7 @@ def site(request):
             or user.staff_records.exists(),
             "finance": perms.finance_federations(user).exists()
             or perms.statement_practices(user).exists(),
+            "governance": any(can_see_governance(user, f) for f in governance_federations(user)),
         }
 
     return {

@@ -244,3 +244,14 @@ def test_the_public_sees_nothing(client, gov):
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/sign-in" in response["Location"], url
+
+
+def test_the_header_leads_to_governance_for_those_who_may_open_it(client, gov):
+    from tests.factories import UserFactory
+
+    link = b'href="/governance/"'
+    for person in (gov.admin, gov.secretary, gov.staff):
+        sign_in_verified(client, person)
+        assert link in client.get("/accounts/account/").content, person.email
+    sign_in_verified(client, UserFactory(email="nobody@gov.example"))  # no role anywhere
+    assert link not in client.get("/accounts/account/").content
