@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('comms', '0004_contacts_unsubscribe_reply_to_event_changes'),
+        ("comms", "0004_contacts_unsubscribe_reply_to_event_changes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='eventmaterial',
-            name='file_name',
-            field=models.CharField(blank=True, default='', max_length=120),
+            model_name="eventmaterial",
+            name="file_name",
+            field=models.CharField(blank=True, default="", max_length=120),
         ),
         migrations.AddField(
-            model_name='eventmaterial',
-            name='sha256',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="eventmaterial",
+            name="sha256",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
         migrations.AddField(
-            model_name='eventmaterial',
-            name='size',
+            model_name="eventmaterial",
+            name="size",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
     ]
