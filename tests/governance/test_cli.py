@@ -188,78 +188,22 @@ def test_list_size_weighting_without_a_list_size_on_the_day_is_refused(gov, tmp_
     assert "No list size on or before 1 August 2026" in err
 
 
+TALLY = "resolution tally {fed} --kind {kind} --mode meeting --weighting practice --votes {votes}"
+
+
+def tally_argv(fed="gov-fed", kind="ordinary", votes="VOTES", extra="", by="") -> list[str]:
+    """A `gpfed resolution tally` command line, as words."""
+    return (by + TALLY.format(fed=fed, kind=kind, votes=votes) + extra).split()
+
+
 @pytest.mark.parametrize(
     "argv",
     [
-        [
-            "resolution",
-            "tally",
-            "no-such-fed",
-            "--kind",
-            "ordinary",
-            "--mode",
-            "meeting",
-            "--weighting",
-            "practice",
-            "--votes",
-            "VOTES",
-        ],
-        [
-            "resolution",
-            "tally",
-            "gov-fed",
-            "--kind",
-            "unanimous",
-            "--mode",
-            "meeting",
-            "--weighting",
-            "practice",
-            "--votes",
-            "VOTES",
-        ],
-        [
-            "resolution",
-            "tally",
-            "gov-fed",
-            "--kind",
-            "ordinary",
-            "--mode",
-            "meeting",
-            "--weighting",
-            "practice",
-            "--votes",
-            "VOTES",
-            "--on",
-            "2026-02-30",
-        ],
-        [
-            "resolution",
-            "tally",
-            "gov-fed",
-            "--kind",
-            "ordinary",
-            "--mode",
-            "meeting",
-            "--weighting",
-            "practice",
-            "--votes",
-            "/no/such/file.csv",
-        ],
-        [
-            "--by",
-            "admin@other.example",
-            "resolution",
-            "tally",
-            "gov-fed",
-            "--kind",
-            "ordinary",
-            "--mode",
-            "meeting",
-            "--weighting",
-            "practice",
-            "--votes",
-            "VOTES",
-        ],
+        tally_argv(fed="no-such-fed"),
+        tally_argv(kind="unanimous"),
+        tally_argv(extra=" --on 2026-02-30"),
+        tally_argv(votes="/no/such/file.csv"),
+        tally_argv(by="--by admin@other.example "),
     ],
     ids=["no-federation", "bad-kind", "bad-date", "no-file", "other-federation"],
 )
