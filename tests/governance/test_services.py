@@ -361,18 +361,32 @@ def test_a_practice_that_joined_after_circulation_has_no_vote(gov):
         )
 
 
-def test_a_written_resolution_passes_as_soon_as_the_threshold_is_reached(gov):
-    start = today() - timedelta(days=10)
-    resolution = written(gov, circulated_on=start)
-    for code, days in (("A00001", 2), ("A00002", 4), ("A00003", 6)):
+def agree_on_paper(gov, resolution, received: dict) -> None:
+    """The company secretary records each practice's agreement received on paper, on its day,
+    in the order given."""
+    for code, day in received.items():
         services.vote_cast(
             resolution=resolution,
             practice=gov.practices[code],
             choice="for",
             by=gov.secretary,
             on_paper=True,
-            cast_on=start + timedelta(days=days),
+            cast_on=day,
         )
+
+
+def test_a_written_resolution_passes_as_soon_as_the_threshold_is_reached(gov):
+    start = today() - timedelta(days=10)
+    resolution = written(gov, circulated_on=start)
+    agree_on_paper(
+        gov,
+        resolution,
+        {
+            "A00001": start + timedelta(days=2),
+            "A00002": start + timedelta(days=4),
+            "A00003": start + timedelta(days=6),
+        },
+    )
     result = resolution_result(resolution)
     # 3 of 4 voting rights: more than half reached with the third vote, on day 6.
     assert result.status == "passed"
@@ -513,13 +527,13 @@ def test_a_written_resolution_passes_on_the_day_of_the_deciding_vote_not_its_rec
     resolution = written(gov, circulated_on=start)
     # Recorded in one order, received in another: by the day received, the third agreement
     # (the one that takes it past half of the four voting rights) came on day 8.
-    for code, days in (("A00001", 8), ("A00002", 3), ("A00003", 1)):
-        services.vote_cast(
-            resolution=resolution,
-            practice=gov.practices[code],
-            choice="for",
-            by=gov.secretary,
-            on_paper=True,
-            cast_on=start + timedelta(days=days),
-        )
+    agree_on_paper(
+        gov,
+        resolution,
+        {
+            "A00001": start + timedelta(days=8),
+            "A00002": start + timedelta(days=3),
+            "A00003": start + timedelta(days=1),
+        },
+    )
     assert resolution_result(resolution).passed_on == start + timedelta(days=8)
