@@ -130,6 +130,8 @@ def _finance_federation(slug: str, by, *, manage: bool = False):
             if manage
             else perms.can_view_finance(by, federation)
         )
+        if not allowed and not perms.is_federation_member(by, federation):
+            raise BadInput(f"there is no federation {slug}")  # ADR 0011: as if not there
         if not allowed:
             raise BadInput(f"{by.email} may not do that for {federation.name}")
     return federation

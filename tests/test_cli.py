@@ -145,3 +145,28 @@ def test_import_as_a_person_without_the_role_exits_2(capsys, demo):
     )
     assert code == 2
     assert "may not import" in capsys.readouterr().err
+
+
+def test_finance_commands_tell_a_person_of_another_federation_it_does_not_exist(capsys, demo):
+    """ADR 0011 at the command line: an outsider is told what a slug that does not exist gets;
+    a member of the federation without the role is told she may not."""
+    from accounts.services import role_grant
+    from registry.models import Federation
+    from tests.factories import FederationFactory, UserFactory
+
+    elsewhere = UserFactory(email="admin@elsewhere.example")
+    role_grant(
+        user=elsewhere,
+        role="federation_admin",
+        organisation=FederationFactory(name="Elsewhere"),
+        by=None,
+    )
+    fed = Federation.objects.get(slug="east-leicestershire-and-rutland-gp-federation")
+    for by, said in (
+        ("admin@elsewhere.example", f"there is no federation {fed.slug}"),
+        ("board@demo.gpfed.example", f"may not do that for {fed.name}"),
+    ):
+        code = main(["--by", by, "settlement", "post", fed.slug, "--month", "2026-10"])
+        err = capsys.readouterr().err
+        assert code == 2 and said in err, err
+        assert fed.name not in err or by.startswith("board")
