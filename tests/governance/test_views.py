@@ -3,6 +3,7 @@ preview and its confirm page, circulating a resolution, the vote with its confir
 second vote refused), the paper vote; who may open each."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -255,3 +256,10 @@ def test_the_header_leads_to_governance_for_those_who_may_open_it(client, gov):
         assert link in client.get("/accounts/account/").content, person.email
     sign_in_verified(client, UserFactory(email="nobody@gov.example"))  # no role anywhere
     assert link not in client.get("/accounts/account/").content
+
+
+def test_on_governance_pages_the_header_marks_governance_not_home(client, gov):
+    sign_in_verified(client, gov.admin)
+    page = client.get("/governance/gov-fed/").content.decode()
+    current = re.findall(r'href="([^"]+)" aria-current="page"', page)
+    assert current == ["/governance/"]
