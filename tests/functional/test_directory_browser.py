@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from demo import DEMO_USERS
-from tests.functional.conftest import sign_in
+from tests.functional.conftest import menu, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ def test_network_admin_approves_and_practice_manager_uses_the_directory(
     from directory.models import Contact, JoinRequest
 
     sign_in(page, demo_site, NETWORK)
-    page.get_by_role("link", name="Directory", exact=True).click()
+    menu(page, "Directory")  # the header menu, once laid out
     page.get_by_role("link", name="Primary Care Federation Network (demo)").click()
     expect(page.get_by_role("heading", name="Advisory board")).to_be_visible()
     expect(page.get_by_text("Dr Helen Carter, Vale of York")).to_be_visible()
@@ -47,7 +47,7 @@ def test_network_admin_approves_and_practice_manager_uses_the_directory(
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, demo_site, MANAGER)
-    page.get_by_role("link", name="Directory", exact=True).click()
+    menu(page, "Directory")  # the header menu, once laid out
     page.get_by_role("link", name="Primary Care Federation Network (demo)").click()
     page.wait_for_load_state()  # htmx listens once its script has run
     page.get_by_label("Search members").fill(
