@@ -1,0 +1,100 @@
+"""Two saved scenarios of the service economics modeller, from the demo's real member practices
+and list sizes (issue 19):
+
+* **Phlebotomy at federation level**: a hub run by the federation with a top-slice of about 10%.
+  At federation level three practices are worse off than running their own clinics unless the
+  top-slice falls to about 5%; it is shared with the member practices, so C82001's practice
+  manager (one of the three) sees the practice's own line.
+* **Care-home ward rounds**: a weekly round delivered by each PCN is recommended; at federation
+  level the travel between homes costs more per bed and the largest practices lose.
+
+The figures are illustrative, at the scale of real ones (demo/money.py's catalogue: £6.50 a
+test; about £120 a care-home bed a year). tests/economics/test_demo.py checks that the results
+say what this docstring says.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from economics.models import Scenario
+from economics.services import scenario_create, version_share
+from finance.models import Service
+from registry.models import Federation
+
+
+def _range(low, mode, high) -> dict:
+    return {"low": low, "mode": mode, "high": high}
+
+
+def phlebotomy_inputs(federation: Federation, day) -> dict:
+    return {
+        "federation": federation.slug,
+        "as_of": day.isoformat(),
+        "unit": "blood test",
+        "volume_per_1000": _range(190, 211, 240),
+        "income_per_unit": 6.5,
+        "levels": {
+            "practice": {"fixed_per_year": 4000, "cost_per_unit": 2.1},
+            "pcn": {"fixed_per_year": _range(25000, 30000, 38000), "cost_per_unit": 1.6},
+            "federation": {
+                "fixed_per_year": _range(100800, 112000, 134400),
+                "cost_per_unit": 0.8,
+                "overhead_percent": _range(8, 10, 12),
+            },
+        },
+        "draws": 10000,
+        "seed": 1,
+    }
+
+
+def care_home_inputs(federation: Federation, day) -> dict:
+    return {
+        "federation": federation.slug,
+        "as_of": day.isoformat(),
+        "unit": "care-home bed",
+        "volume_per_1000": _range(4.5, 5.6, 6.5),
+        "income_per_unit": _range(110, 120, 130),
+        "levels": {
+            "practice": {"fixed_per_year": 14400, "cost_per_unit": 15},
+            "pcn": {"fixed_per_year": 10000, "cost_per_unit": 20},
+            "federation": {"fixed_per_year": 122400, "cost_per_unit": 40, "overhead_percent": 4},
+        },
+        "draws": 10000,
+        "seed": 1,
+    }
+
+
+def demo_economics(federation: Federation, *, by) -> dict:
+    """The two scenarios, once (a second load leaves them as they are)."""
+    if Scenario.objects.filter(federation=federation).exists():
+        return {"created": False, "lines": []}
+    day = timezone.localdate()
+    services = {s.code: s for s in Service.objects.filter(federation=federation)}
+    phlebotomy = scenario_create(
+        federation=federation,
+        name="Phlebotomy hub at federation level",
+        service=services.get("phlebotomy"),
+        inputs=phlebotomy_inputs(federation, day),
+        note="A hub with a top-slice of 8% to 12%, most likely 10%",
+        by=by,
+    )
+    phlebotomy = version_share(version=phlebotomy, shared=True, by=by)
+    care = scenario_create(
+        federation=federation,
+        name="Care-home ward rounds",
+        service=services.get("care-home-rounds"),
+        inputs=care_home_inputs(federation, day),
+        note="A weekly round by each PCN, or one team for the federation",
+        by=by,
+    )
+    return {
+        "created": True,
+        "phlebotomy": phlebotomy,
+        "care_homes": care,
+        "lines": [
+            f"Service economics: 2 scenarios (phlebotomy, recommended "
+            f"{phlebotomy.results['recommended_level']}; care-home rounds, recommended "
+            f"{care.results['recommended_level']})."
+        ],
+    }
