@@ -14,10 +14,11 @@ domain may not know governance's):
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts import permissions as perms
 from accounts.models import Role
+from governance.board_selectors import decision_makers
 
 RUNNERS = (Role.FEDERATION_ADMIN, Role.COMPANY_SECRETARY)
 
@@ -38,3 +39,25 @@ def governance_federations(user) -> QuerySet:
     if scope.superuser:
         return federations
     return federations.filter(pk__in=scope.within_ids())
+
+
+def can_see_body(user, body) -> bool:
+    """A body's meetings, papers and pack: those who run governance, the body's members
+    today and, for the board of directors, the federation's board members by role."""
+    if can_run_governance(user, body.federation):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    scope = perms.scope_for(user)
+    if body.kind == "board" and body.federation_id in scope.federation_ids(Role.BOARD_MEMBER):
+        return True
+    return body.seats.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=scope.day),
+        user=user,
+        start_date__lte=scope.day,
+    ).exists()
+
+
+def is_decision_maker(user, federation) -> bool:
+    """A board member or decision-maker who declares interests in this federation."""
+    return getattr(user, "pk", None) in decision_makers(federation)

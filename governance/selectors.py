@@ -331,10 +331,14 @@ def allocation_out_of_date(
 
 
 def resolutions_of(federation: Federation):
-    return federation.resolutions.annotate(
-        votes_cast=Count("votes", distinct=True),
-        eligible=Count("eligible_members", distinct=True),
-    ).order_by("-circulated_on", "-id")
+    return (
+        federation.resolutions.exclude(kind=Resolution.Kind.BOARD)
+        .annotate(
+            votes_cast=Count("votes", distinct=True),
+            eligible=Count("eligible_members", distinct=True),
+        )
+        .order_by("-circulated_on", "-id")
+    )
 
 
 @dataclass

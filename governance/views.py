@@ -31,7 +31,10 @@ def _federation(request, slug: str, *, run: bool = False) -> Federation:
 
 
 def _resolution(request, pk: int, *, run: bool = False) -> Resolution:
-    resolution = get_object_or_404(Resolution.objects.select_related("federation"), pk=pk)
+    resolution = get_object_or_404(
+        Resolution.objects.exclude(kind=Resolution.Kind.BOARD).select_related("federation"),
+        pk=pk,
+    )
     _federation(request, resolution.federation.slug, run=run)
     return resolution
 

@@ -70,3 +70,82 @@ def gov(db) -> Gov:
     other_admin = UserFactory(email="admin@other.example")
     role_grant(user=other_admin, role="federation_admin", organisation=other, by=None)
     return Gov(federation, other, practices, outsider, admin, secretary, voter, staff, other_admin)
+
+
+@dataclass
+class Board:
+    gov: Gov
+    body: object
+    directors: list  # three directors with seats (the first is the chair)
+    cd: object  # a PCN clinical director with a clinical director's seat
+    pcn: object
+    meeting: object  # a week ago
+    next_meeting: object  # in three weeks
+
+
+@pytest.fixture
+def board(gov) -> Board:
+    """A board of four (quorum 3) on ``gov``'s federation: three directors and the clinical
+    director of a PCN of its practices; a meeting a week ago and one in three weeks."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from governance import meetings
+    from tests.factories import PCNFactory, PracticePCNFactory
+
+    pcn = PCNFactory(name="Harbour PCN")
+    PracticePCNFactory(practice=gov.practices["A00001"], pcn=pcn)
+    cd = UserFactory(email="cd@gov.example", full_name="Clara Director")
+    role_grant(
+        user=cd,
+        role="pcn_clinical_director",
+        organisation=pcn,
+        by=None,
+        federation=gov.federation,
+        start_date=date(2026, 1, 1),
+    )
+    body = meetings.body_create(
+        federation=gov.federation, name="Board of directors", kind="board", quorum=3, by=gov.admin
+    )
+    start = date(2026, 1, 1)
+    directors = []
+    for n, name in enumerate(["Ada Chair", "Ben Member", "Cy Member"]):
+        user = UserFactory(email=f"director{n}@gov.example", full_name=name)
+        role_grant(
+            user=user, role="board_member", organisation=gov.federation, by=None, start_date=start
+        )
+        meetings.seat_add(
+            body=body,
+            user=user,
+            office="chair" if n == 0 else "member",
+            start_date=start,
+            by=gov.admin,
+        )
+        directors.append(user)
+    meetings.seat_add(
+        body=body,
+        user=cd,
+        reserved_for="pcn_clinical_director",
+        pcn=pcn,
+        start_date=start,
+        by=gov.admin,
+    )
+    now = timezone.now().replace(microsecond=0)
+    meeting = meetings.meeting_schedule(
+        body=body,
+        title="Board meeting (past)",
+        starts_at=now - timedelta(days=7),
+        ends_at=now - timedelta(days=7) + timedelta(hours=2),
+        place="Market Harborough hub",
+        by=gov.admin,
+    )
+    next_meeting = meetings.meeting_schedule(
+        body=body,
+        title="Board meeting (next)",
+        starts_at=now + timedelta(days=21),
+        ends_at=now + timedelta(days=21, hours=2),
+        online_link="https://meet.example/board",
+        by=gov.admin,
+    )
+    return Board(gov, body, directors, cd, pcn, meeting, next_meeting)

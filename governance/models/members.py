@@ -128,6 +128,7 @@ class Resolution(models.Model):
     class Kind(models.TextChoices):
         ORDINARY = tally.ORDINARY, "Ordinary (more than half)"
         SPECIAL = tally.SPECIAL, "Special (at least 75%)"
+        BOARD = "board", "Board (more than half of the directors voting)"
 
     class Mode(models.TextChoices):
         MEETING = tally.MEETING, "At a general meeting"
@@ -153,6 +154,14 @@ class Resolution(models.Model):
     quorum_members = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="At a meeting: the articles' quorum when circulated."
     )
+    item = models.ForeignKey(
+        "governance.AgendaItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resolutions",
+        help_text="A board resolution: the agenda item it was decided on.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -172,6 +181,11 @@ class Resolution(models.Model):
                     )
                 ),
                 name="resolution_dates_fit_its_mode",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="board", item__isnull=False, mode="meeting")
+                | (~Q(kind="board") & Q(item__isnull=True)),
+                name="board_resolution_is_on_an_agenda_item",
             ),
         ]
 
@@ -205,7 +219,17 @@ class EligibleMember(Once):
     resolution = models.ForeignKey(
         Resolution, on_delete=models.PROTECT, related_name="eligible_members"
     )
-    practice = models.ForeignKey("registry.Practice", on_delete=models.PROTECT, related_name="+")
+    practice = models.ForeignKey(
+        "registry.Practice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    director = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A board resolution's: one vote per director.",
+    )
     weight = models.PositiveIntegerField()
     basis = models.CharField(
         max_length=100, blank=True, help_text="Where the weight came from, in words."
@@ -216,7 +240,15 @@ class EligibleMember(Once):
         constraints = [
             models.UniqueConstraint(
                 fields=["resolution", "practice"], name="eligible_once_per_resolution"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["resolution", "director"], name="director_eligible_once_per_resolution"
+            ),
+            models.CheckConstraint(
+                condition=Q(practice__isnull=False, director__isnull=True)
+                | Q(practice__isnull=True, director__isnull=False),
+                name="eligible_is_a_practice_or_a_director",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -233,7 +265,17 @@ class Vote(Once):
         ABSTAIN = tally.ABSTAIN, "Abstain"
 
     resolution = models.ForeignKey(Resolution, on_delete=models.PROTECT, related_name="votes")
-    practice = models.ForeignKey("registry.Practice", on_delete=models.PROTECT, related_name="+")
+    practice = models.ForeignKey(
+        "registry.Practice", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    director = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A board resolution's: the director whose vote it is.",
+    )
     choice = models.CharField(max_length=10, choices=Choice.choices)
     cast_on = models.DateField()
     on_paper = models.BooleanField(default=False)
@@ -252,7 +294,15 @@ class Vote(Once):
         constraints = [
             models.UniqueConstraint(
                 fields=["resolution", "practice"], name="one_vote_per_practice_per_resolution"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["resolution", "director"], name="one_vote_per_director_per_resolution"
+            ),
+            models.CheckConstraint(
+                condition=Q(practice__isnull=False, director__isnull=True)
+                | Q(practice__isnull=True, director__isnull=False),
+                name="vote_is_a_practice_or_a_director",
+            ),
         ]
 
     def __str__(self) -> str:
