@@ -24,7 +24,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+import bids_phase  # bench/bids_phase.py, beside this file
 import economics_phase  # bench/economics_phase.py, beside this file
+import governance_phase  # bench/governance_phase.py, beside this file
+import voice_phase  # bench/voice_phase.py, beside this file
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -854,6 +857,20 @@ def main() -> None:
         economics_phase.economics(results, dict(os.environ), child)
         (OUT / "results-economics.json").write_text(json.dumps(results, indent=2))
         return
+    if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1] == "governance":
+        results = {"machine": machine()}
+        governance_phase.governance(results, dict(os.environ), child)
+        (OUT / "results-governance.json").write_text(json.dumps(results, indent=2))
+        return
+    if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1] == "bids":
+        results = {"machine": machine(), **bids_phase.only(OUT, child)}
+        (OUT / "results-bids.json").write_text(json.dumps(results, indent=2))
+        return
+    if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1] == "voice":
+        results = {"machine": machine()}
+        voice_phase.voice(results, dict(os.environ), child)
+        (OUT / "results-voice.json").write_text(json.dumps(results, indent=2))
+        return
     if "--only" in sys.argv and sys.argv[sys.argv.index("--only") + 1] == "rota":
         results = {"machine": machine()}
         print(f"gpfed bench (rota only): {machine()['cpu']}, {machine()['cores']} cores")
@@ -920,6 +937,9 @@ def main() -> None:
     directory(results, env)
     rota(results, env)
     economics_phase.economics(results, env, child)
+    governance_phase.governance(results, env, child)
+    bids_phase.bids(results, env, child)
+    voice_phase.voice(results, env, child)
     (OUT / f"results-{backend}.json").write_text(json.dumps(results, indent=2))
     print(f"\nWritten to {OUT / f'results-{backend}.json'}")
 
@@ -981,6 +1001,12 @@ if __name__ == "__main__":
             output = phase_rota(*sys.argv[3:])
         elif phase == "economics":
             output = economics_phase.phase_economics()
+        elif phase == "governance":
+            output = governance_phase.phase_governance()
+        elif phase == "bids":
+            output = bids_phase.phase_bids()
+        elif phase == "voice":
+            output = voice_phase.phase_voice()
         elif phase.startswith("money_"):
             output = globals()[f"phase_{phase}"]()
         else:

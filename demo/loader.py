@@ -15,10 +15,14 @@ from accounts.models import ROLES_NEEDING_OTP, RoleGrant
 from accounts.otp import demo_device
 from accounts.services import role_grant
 from demo import DEMO_NETWORK, DEMO_USERS
+from demo.bids import demo_bids
 from demo.comms import demo_bulletins, demo_events, demo_library
 from demo.directory import demo_directory
+from demo.economics import demo_economics
+from demo.governance import demo_governance
 from demo.money import demo_money
 from demo.rota import demo_rota
+from demo.voice import demo_voice
 from registry.importers.detect import Kind, detect
 from registry.importing import import_file, sha256_of
 from registry.models import (
@@ -119,6 +123,10 @@ def demo_load(*, by=None, money: bool = True, rota: bool | None = None) -> dict:
                 f"{network['regions']} regions, one asking to join, an advisory board of "
                 f"{network['board']}, {network['contacts']} named contacts."
             )
+        summary.extend(demo_voice(federation, users))
+        summary.extend(demo_governance(federation, users))
+        summary.extend(demo_economics(federation, by=users[1])["lines"])
+        summary.extend(demo_bids(federation, users)["lines"])
     facts = federation_summary(federation)
     summary.append(
         f"Demo federation: {federation.name}: {facts['practice_count']} member practices, "

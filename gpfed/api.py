@@ -2,11 +2,14 @@ from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
 from accounts.services import api_token_user
+from bids.api import router as bids_router
 from directory.api import router as directory_router
+from economics.api import router as economics_router
 from finance.api import router as finance_router
 from home.api import router as home_router
 from registry.api import router as registry_router
 from rota.api import router as rota_router
+from voice.api import router as voice_router
 
 
 class PersonalToken(HttpBearer):
@@ -39,4 +42,7 @@ api.add_router("/", registry_router)
 api.add_router("/", finance_router)
 api.add_router("/", rota_router)
 api.add_router("/", directory_router)
+api.add_router("/", bids_router)
+api.add_router("/", economics_router)
 api.add_router("/", home_router)
+api.add_router("/", voice_router)

@@ -32,6 +32,7 @@ def app_clis() -> list:
     """The apps' command modules, in the order their commands are listed."""
     # Imported here, not at the top: they import models, which need Django set up first.
     from accounts import cli as accounts
+    from bids import cli as bids
     from comms import cli as comms
     from demo import cli as demo
     from directory import cli as directory
@@ -48,6 +49,7 @@ def app_clis() -> list:
         demo,
         finance,
         economics,
+        bids,
         rota,
         comms,
         directory,

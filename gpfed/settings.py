@@ -81,7 +81,9 @@ INSTALLED_APPS = [
     "comms",
     "directory",
     "economics",
+    "bids",
     "governance",
+    "voice",
     "home",
     "demo",
 ]

@@ -12,6 +12,9 @@ urlpatterns = [
     path("comms/", include("comms.urls")),
     path("directory/", include("directory.urls")),
     path("governance/", include("governance.urls")),
+    path("bids/", include("bids.urls")),
+    path("economics/", include("economics.urls")),
+    path("voice/", include("voice.urls")),
     path("", include("registry.urls")),
     path("api/v1/", api.urls),
     path("health/", include("gpfed.health.urls")),  # for load balancers: no sign-in, JSON

@@ -65,6 +65,13 @@ JOINERS = ["other_admin", "superuser"]  # administer a federation that is not a 
 FED_MEMBERS = [a for a in ELR if a != "network_admin"]  # the federation's own people
 CONTACT_MANAGE = ["federation_admin", "communications_lead", "superuser"]
 GOV_RUN = ["federation_admin", "superuser"]  # and a company secretary
+ECON_BUILD = ["federation_admin", "finance_lead", "superuser"]
+ECON_READ = [*ECON_BUILD, "board_member"]  # every practice's line
+ECON_OPEN = [*ECON_READ, "practice_manager"]  # a manager: their own line of a shared version
+BIDS_RUN = ["federation_admin", "finance_lead", "superuser"]
+BIDS_READ = [*BIDS_RUN, "board_member"]
+BIDS_OPEN = [*BIDS_READ, "practice_manager"]  # a manager: what their practice is asked to join
+BOARD = [*GOV_RUN, "board_member"]  # the board's papers: its runners and members
 # Own figures for a PCN (populations, beds and points): the people of each federation holding
 # one of its practices, for that federation.
 PCN_FIGURES = [
@@ -105,6 +112,66 @@ def ended_membership():
     )
 
 
+def elr_scenario(world):
+    """A scenario of ELR's phlebotomy, its version shared with members (made once per world)."""
+    from demo.economics import phlebotomy_inputs
+    from economics.models import ScenarioVersion
+    from economics.services import scenario_create, version_share
+
+    found = ScenarioVersion.objects.filter(scenario__federation__slug=FED).first()
+    if found:
+        return found
+    elr = Federation.objects.get(slug=FED)
+    inputs = {**phlebotomy_inputs(elr, timezone.localdate()), "draws": 500}
+    version = scenario_create(federation=elr, name="Phlebotomy", inputs=inputs, by=None)
+    return version_share(version=version, shared=True, by=None)
+
+
+def elr_opportunity(world):
+    """An opportunity in ELR's bids pipeline, every member practice asked to commit (made once
+    per world)."""
+    from bids.models import Opportunity
+    from bids.services import commitment_ask, opportunity_save
+
+    found = Opportunity.objects.filter(federation__slug=FED).first()
+    if found:
+        return found
+    opportunity = opportunity_save(
+        federation=Federation.objects.get(slug=FED),
+        title="Care-home ward rounds",
+        buyer="NHS Leicester, Leicestershire and Rutland ICB",
+        value_pence=72_000_000,
+        route="most_suitable",
+        by=None,
+    )
+    commitment_ask(opportunity=opportunity, by=None)
+    return opportunity
+
+
+def bids_index(actor):
+    """Straight to the one federation whose pipeline someone may open (another federation's
+    administrator to her own); the list for the installation's administrators."""
+    if actor in ("anonymous", "other_admin"):
+        return 302
+    if actor == "superuser":
+        return 200
+    return 302 if actor in BIDS_OPEN else 404
+
+
+def bids_page(allowed):
+    return ("get", lambda d: {"slug": FED, "pk": elr_opportunity(d).pk}, None, page(allowed))
+
+
+def economics_index(actor):
+    """Straight to the one federation of someone who may open its scenarios; the list for the
+    installation's administrators; 404 for anyone else."""
+    if actor in ("anonymous", "other_admin"):
+        return 302
+    if actor == "superuser":
+        return 200
+    return 302 if actor in ECON_OPEN else 404
+
+
 def elr_resolution(world):
     """A written resolution put to ELR's members, with C82001's practice manager as its
     nominated voter (made once per world)."""
@@ -130,6 +197,104 @@ def elr_resolution(world):
         mode="written",
         circulated_on=timezone.localdate(),
         by=None,
+    )
+
+
+def elr_board(world):
+    """ELR's board with the board member in a seat, a meeting next week with an item for
+    decision and its board resolution, a draft of the minutes, an action, the board member's
+    declared interest and the yearly round open (made once per world)."""
+    from datetime import timedelta
+
+    from governance import board_votes, interests, meetings
+    from governance.models import Body
+
+    elr = Federation.objects.get(slug=FED)
+    body = Body.objects.filter(federation=elr).first()
+    if body is None:
+        member = world["users"]["board_member"]
+        body = meetings.body_create(
+            federation=elr, name="Board of directors", kind="board", quorum=1, by=None
+        )
+        meetings.seat_add(body=body, user=member, start_date=timezone.localdate(), by=None)
+        start = timezone.now() + timedelta(days=7)
+        meeting = meetings.meeting_schedule(
+            body=body,
+            title="Board",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            place="Hub",
+            by=None,
+        )
+        item = meetings.item_add(meeting=meeting, title="Budget", for_decision=True, by=None)
+        board_votes.board_resolution_put(item=item, title="Budget", text="Adopt.", by=None)
+        meetings.minutes_draft(meeting=meeting, text="Draft", by=None)
+        meetings.action_add(
+            meeting=meeting, text="Act", owner=member, due_on=timezone.localdate(), by=None
+        )
+        interests.interest_declare(
+            federation=elr,
+            user=member,
+            kind="financial",
+            party="P",
+            description="D",
+            start_date=timezone.localdate(),
+            by=None,
+        )
+        interests.round_open(
+            federation=elr, year=2099, due_on=timezone.localdate() + timedelta(days=28), by=None
+        )
+    meeting = body.meetings.get()
+    item = meeting.items.get()
+    return {
+        "body": body,
+        "meeting": meeting,
+        "item": item,
+        "minutes": meeting.minutes.get(),
+        "action": body.actions.get(),
+        "resolution": item.resolutions.get(),
+        "interest": elr.interests.get(),
+    }
+
+
+def board_pk(what):
+    return lambda d: {"pk": elr_board(d)[what].pk}
+
+
+def voice_consultation(world, *, draft: bool = False):
+    """A consultation of ELR's practices and PCNs, open from yesterday for a week (or a draft
+    with one question), made once per world."""
+    from datetime import timedelta
+
+    from voice.models import Consultation
+    from voice.services import consultation_create, consultation_open, question_add
+
+    title = "Draft hubs" if draft else "Hubs"
+    found = Consultation.objects.filter(federation__slug=FED, title=title).first()
+    if found:
+        return found
+    day = timezone.localdate()
+    made = consultation_create(
+        federation=Federation.objects.get(slug=FED),
+        title=title,
+        purpose="Should we share hubs?",
+        audience="practices_and_pcns",
+        opens_on=day - timedelta(days=1),
+        closes_on=day + timedelta(days=7),
+        by=None,
+    )
+    question_add(consultation=made, kind="choice", text="Yes?", choices=["Yes", "No"], by=None)
+    return made if draft else consultation_open(consultation=made, by=None)
+
+
+def voice_milestone(world):
+    from voice.models import Milestone
+
+    return Milestone.objects.filter(federation__slug=FED).first() or Milestone.objects.create(
+        federation=Federation.objects.get(slug=FED),
+        title="Vision agreed",
+        owner="Chair",
+        due_on=timezone.localdate(),
     )
 
 
@@ -609,6 +774,92 @@ RULES = {
         None,
         page(GOV_RUN),
     ),
+    # the board: its runners run it; its members see its meetings, papers and pack and vote;
+    # the federation's people see the bodies and the register of interests
+    "governance:bodies": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "governance:body_new": ("get", {"slug": FED}, None, page(GOV_RUN)),
+    "governance:body": ("get", board_pk("body"), None, page(BOARD)),
+    "governance:seat_new": ("get", board_pk("body"), None, page(GOV_RUN)),
+    "governance:seats_fill": ("post", board_pk("body"), {}, page(GOV_RUN, ok=302)),
+    "governance:meeting_new": ("get", board_pk("body"), None, page(GOV_RUN)),
+    "governance:meeting": ("get", board_pk("meeting"), None, page(BOARD)),
+    "governance:item_new": ("get", board_pk("meeting"), None, page(GOV_RUN)),
+    "governance:attendance": ("get", board_pk("meeting"), None, page(GOV_RUN)),
+    "governance:declare": ("get", board_pk("meeting"), None, page(GOV_RUN)),
+    "governance:minutes": ("get", board_pk("meeting"), None, page(GOV_RUN)),
+    "governance:decision_new": ("get", board_pk("meeting"), None, page(GOV_RUN)),
+    "governance:action_new": ("get", board_pk("meeting"), None, page(GOV_RUN)),
+    "governance:invite": ("post", board_pk("meeting"), {}, page(GOV_RUN, ok=302)),
+    "governance:pack": ("get", board_pk("meeting"), None, page(BOARD)),
+    "governance:minutes_approve": ("get", board_pk("minutes"), None, page(GOV_RUN)),
+    "governance:action": ("get", board_pk("action"), None, page(GOV_RUN)),
+    "governance:board_resolution": ("get", board_pk("item"), None, page(GOV_RUN)),
+    "governance:board_vote": ("get", board_pk("resolution"), None, page(BOARD)),
+    "governance:interests": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "governance:interests_csv": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "governance:interest_new": ("get", {"slug": FED}, None, page(BOARD)),
+    "governance:round_new": ("get", {"slug": FED}, None, page(GOV_RUN)),
+    "governance:interest_return": ("get", {"slug": FED}, None, page(["board_member"])),
+    "governance:interest_end": ("get", board_pk("interest"), None, page(BOARD)),
+    # the members' voice: a federation's administrator (or company secretary) runs its
+    # consultations and programme, a network's administrator the network's; a practice's
+    # manager answers for it, a PCN's clinical director for the PCN; the federation's people
+    # see the programme, and the results once the outcome is published
+    "voice:index": ("get", {}, None, page(WITH_ROLE)),
+    "voice:federation": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "voice:consultation_new": ("get", {"slug": FED}, None, page(GOV_RUN)),
+    "voice:network": ("get", {"slug": NET}, None, page(ELR)),
+    "voice:network_consultation_new": ("get", {"slug": NET}, None, page(NET_MANAGE)),
+    "voice:consultation": (
+        "get",
+        lambda d: {"pk": voice_consultation(d).pk},
+        None,
+        page([*GOV_RUN, "practice_manager", "pcn_cd"]),
+    ),
+    "voice:question_new": (
+        "get",
+        lambda d: {"pk": voice_consultation(d, draft=True).pk},
+        None,
+        page(GOV_RUN),
+    ),
+    "voice:open": (
+        "get",
+        lambda d: {"pk": voice_consultation(d, draft=True).pk},
+        None,
+        page(GOV_RUN),
+    ),
+    "voice:answer": (
+        "get",
+        lambda d: {"pk": voice_consultation(d).pk, "org": "practice-C82001"},
+        None,
+        page(["practice_manager", "superuser"]),
+    ),
+    "voice:remind": ("get", lambda d: {"pk": voice_consultation(d).pk}, None, page(GOV_RUN)),
+    "voice:results": ("get", lambda d: {"pk": voice_consultation(d).pk}, None, page(GOV_RUN)),
+    "voice:results_csv": (
+        "get",
+        lambda d: {"pk": voice_consultation(d).pk},
+        None,
+        page(GOV_RUN),
+    ),
+    "voice:results_pdf": (
+        "get",
+        lambda d: {"pk": voice_consultation(d).pk},
+        None,
+        page(GOV_RUN),
+    ),
+    "voice:outcome": ("get", lambda d: {"pk": voice_consultation(d).pk}, None, page(GOV_RUN)),
+    "voice:programme": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "voice:milestone_new": ("get", {"slug": FED}, None, page(GOV_RUN)),
+    "voice:milestone": ("get", lambda d: {"pk": voice_milestone(d).pk}, None, page(GOV_RUN)),
+    "voice:engagement": ("get", {"slug": FED, "code": "C82001"}, None, page(GOV_RUN)),
+    "voice:attendance": ("get", {"slug": FED}, None, page(GOV_RUN)),
+    "api:consultation_results": (
+        "get",
+        lambda d: {"pk": voice_consultation(d).pk},
+        None,
+        api(GOV_RUN),
+    ),
     "api:openapi-json": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     "api:openapi-view": ("get", {}, None, page(SIGNED_IN, anonymous=200)),
     "api:api-root": ("get", {}, None, page([], anonymous=404)),
@@ -642,6 +893,58 @@ RULES = {
     ),
     # what needs the person today: everyone signed in, each told only about their own
     "api:me_needs": ("get", {}, None, api(SIGNED_IN)),
+    # service economics: the administrator and finance lead build; the board reads; a practice
+    # manager opens a version shared with members and sees their own practice's line alone
+    "economics:index": ("get", {}, None, economics_index),
+    "economics:list": ("get", {"slug": FED}, None, page(ECON_OPEN)),
+    "economics:new": ("get", {"slug": FED}, None, page(ECON_BUILD)),
+    "economics:scenario": (
+        "get",
+        lambda d: {"pk": elr_scenario(d).scenario_id},
+        None,
+        page(ECON_OPEN, ok=302),
+    ),
+    "economics:version_new": (
+        "get",
+        lambda d: {"pk": elr_scenario(d).scenario_id},
+        None,
+        page(ECON_BUILD),
+    ),
+    "economics:version": ("get", lambda d: {"pk": elr_scenario(d).pk}, None, page(ECON_OPEN)),
+    "economics:recompute": (
+        "post",
+        lambda d: {"pk": elr_scenario(d).pk},
+        {},
+        page(ECON_BUILD, ok=302),
+    ),
+    "economics:share": (
+        "post",
+        lambda d: {"pk": elr_scenario(d).pk},
+        {"shared": "1"},
+        page(ECON_BUILD, ok=302),
+    ),
+    "economics:pdf": ("get", lambda d: {"pk": elr_scenario(d).pk}, None, page(ECON_READ)),
+    "api:economics_scenarios": ("get", {"slug": FED}, None, api(ECON_OPEN)),
+    "api:economics_version": ("get", lambda d: {"pk": elr_scenario(d).pk}, None, api(ECON_OPEN)),
+    # the bids pipeline: the administrator and finance lead run it; the board reads it; a
+    # practice manager sees what their practice is asked to commit to and answers for it
+    "bids:index": ("get", {}, None, bids_index),
+    "bids:pipeline": ("get", {"slug": FED}, None, page(BIDS_OPEN)),
+    "bids:history": ("get", {"slug": FED}, None, page(BIDS_READ)),
+    "bids:new": ("get", {"slug": FED}, None, page(BIDS_RUN)),
+    "bids:import": ("get", {"slug": FED}, None, page(BIDS_RUN)),
+    "bids:opportunity": bids_page(BIDS_OPEN),
+    "bids:edit": bids_page(BIDS_RUN),
+    "bids:criteria": bids_page(BIDS_RUN),
+    "bids:document_add": bids_page(BIDS_RUN),
+    "bids:stage": bids_page(BIDS_RUN),
+    "bids:decision": bids_page(BIDS_RUN),
+    "bids:won": bids_page(BIDS_RUN),
+    "bids:lost": bids_page(BIDS_RUN),
+    "bids:withdraw": bids_page(BIDS_RUN),
+    "bids:ask": bids_page(BIDS_RUN),
+    "bids:commitment": bids_page([*BIDS_RUN, "practice_manager"]),
+    "api:bids_pipeline": ("get", {"slug": FED}, None, api(BIDS_OPEN)),
     # health checks for load balancers: public, JSON, the same answer for everyone; the test
     # world has no task worker, so "ready" answers 503 naming it (tests/operations/test_health.py)
     "health:live": ("get", {}, None, page(SIGNED_IN, anonymous=200)),

@@ -36,6 +36,11 @@ PAGES = {
         f"/governance/{FED}/articles/",
         f"/governance/{FED}/shares/",
         f"/governance/{FED}/resolutions/new/",
+        f"/voice/federations/{FED}/",
+        f"/voice/federations/{FED}/consultations/new/",
+        f"/voice/federations/{FED}/programme/",
+        f"/governance/{FED}/bodies/",
+        f"/governance/{FED}/interests/",
     ],
     "finance_lead": [
         "/finance/",
@@ -45,6 +50,12 @@ PAGES = {
         f"/finance/{FED}/activity/",
         f"/finance/{FED}/returns/",
         "/finance/statements/C82001/",
+        f"/economics/{FED}/",
+        f"/economics/{FED}/new/",
+        f"/bids/{FED}/",
+        f"/bids/{FED}/history/",
+        f"/bids/{FED}/new/",
+        f"/bids/{FED}/import/",
     ],
     "operations_lead": ["/rota/", f"/rota/{FED}/staff/", f"/rota/{FED}/sites/"],
     # his home page's "Your PCN": the PCN's Enhanced Access, week by week
@@ -56,12 +67,16 @@ PAGES = {
         f"/directory/networks/{NET}/",
         f"/directory/networks/{NET}/requests/",
         f"/directory/networks/{NET}/members/{FED}/",
+        f"/voice/networks/{NET}/",
     ],
     "practice_manager": [
         "/",  # headed with her practice, with her statement and unread bulletins
         f"/directory/federations/{FED}/",
         "/comms/preferences/",
         "/accounts/account/",
+        "/voice/",
+        f"/voice/federations/{FED}/",
+        f"/bids/{FED}/",
     ],
 }
 
