@@ -178,6 +178,7 @@ def _staff(federation, pcns, sites, rng) -> list[Staff]:
     population = sum(p.adjusted_population for p in loaded.problem.pcns)
     count = max(20, round(population / 3_300))
     hubs = [s for s in sites if s.practice_id is None]
+    serves = {s.pk: set(s.pcns.values_list("pk", flat=True)) for s in sites}
     people = []
     for n in range(count):
         role = ROLE_MIX[min(len(ROLE_MIX) - 1, _bucket(n, count))]
@@ -195,7 +196,14 @@ def _staff(federation, pcns, sites, rng) -> list[Staff]:
             max_hours_per_week=rng.randint(hmin, hmax),
         )
         home = rng.choice(sites)
-        works = {home.pk} | {h.pk for h in hubs if rng.random() < 0.6}
+        # A bank works near home: its own site, mostly the hub serving its PCN, now and then
+        # another (a person at five of the county's fourteen sites doubled the planner's
+        # choices and was not how a rural federation's staff travel; docs/rota.md).
+        works = {home.pk} | {
+            h.pk
+            for h in hubs
+            if rng.random() < (0.8 if serves[h.pk] & serves[home.pk] else 0.1)
+        }
         person.sites.set(works)
         evenings = rng.sample(range(5), rng.randint(3, 5))
         windows = [
