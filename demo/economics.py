@@ -1,12 +1,15 @@
 """Two saved scenarios of the service economics modeller, from the demo's real member practices
 and list sizes (issue 19):
 
-* **Phlebotomy at federation level**: a hub run by the federation with a top-slice of about 10%.
-  At federation level three practices are worse off than running their own clinics unless the
-  top-slice falls to about 5%; it is shared with the member practices, so C82001's practice
-  manager (one of the three) sees the practice's own line.
-* **Care-home ward rounds**: a weekly round delivered by each PCN is recommended; at federation
-  level the travel between homes costs more per bed and the largest practices lose.
+* **Phlebotomy at federation level**: a hub run by the federation with a top-slice of about 10%,
+  each practice's volume its own blood tests in the last twelve months (demo/money.py's
+  activity), give or take. At federation level three practices are worse off than running their
+  own clinics unless the top-slice falls to about 5%: the three *largest*, not the issue's
+  "small" ones (docs/economics.md, "The demo", has the arithmetic of why). It is shared with the
+  member practices, so C82001's practice manager (one of the three) sees the practice's own line.
+* **Care-home ward rounds**, paid as the demo's contract pays them, a block of £180,000 a year
+  (each practice's share by list): a weekly round delivered by each PCN is recommended; at
+  federation level the travel between homes costs more per bed and the largest practices lose.
 
 The figures are illustrative, at the scale of real ones (demo/money.py's catalogue: £6.50 a
 test; about £120 a care-home bed a year). tests/economics/test_demo.py checks that the results
@@ -32,7 +35,7 @@ def phlebotomy_inputs(federation: Federation, day) -> dict:
         "federation": federation.slug,
         "as_of": day.isoformat(),
         "unit": "blood test",
-        "volume_per_1000": _range(190, 211, 240),
+        "volume": {"last_year": "phlebotomy", "scale": _range(0.9, 1, 1.15)},
         "income_per_unit": 6.5,
         "levels": {
             "practice": {"fixed_per_year": 4000, "cost_per_unit": 2.1},
@@ -54,7 +57,7 @@ def care_home_inputs(federation: Federation, day) -> dict:
         "as_of": day.isoformat(),
         "unit": "care-home bed",
         "volume_per_1000": _range(4.5, 5.6, 6.5),
-        "income_per_unit": _range(110, 120, 130),
+        "income": {"block": 180_000},
         "levels": {
             "practice": {"fixed_per_year": 14400, "cost_per_unit": 15},
             "pcn": {"fixed_per_year": 10000, "cost_per_unit": 20},

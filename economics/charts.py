@@ -186,6 +186,11 @@ def practices_chart(results: dict, level: str, codes: set[str] | None = None) ->
 INPUT_NAMES = {
     "volume_per_1000": "Volume per 1,000 patients",
     "income_per_unit": "Income per unit",
+    "income.per_unit": "Income per unit",
+    "income.per_patient": "Income per registered patient",
+    "income.block": "Income: the block",
+    "volume.per_1000": "Volume per 1,000 patients in the ages",
+    "volume.scale": "Volume: last year's activity times",
     "levels.practice.fixed_per_year": "Practice fixed cost a year",
     "levels.practice.cost_per_unit": "Practice cost per unit",
     "levels.pcn.fixed_per_year": "PCN fixed cost a year",

@@ -5,8 +5,10 @@ practices (**pcn**) or by the federation for all of them (**federation**). For e
 modeller works out what every practice would make a year, and how that compares with doing it
 alone:
 
-- a practice's volume is ``volume_per_1000 x list size / 1000`` units a year, its income
-  ``volume x income_per_unit``;
+- a practice's volume is the volume input times its base: ``volume_per_1000 x list size /
+  1000`` units a year (or per 1,000 patients in chosen ages, or its own last year's activity
+  times a scale); its income is ``volume x`` the income per unit, or its list times the income
+  per registered patient, or its share by list of a block a year;
 - alone, it pays its own ``fixed_per_year`` and ``cost_per_unit x volume``;
 - at PCN level each PCN's ``fixed_per_year`` falls on its practices in proportion to their
   volume, plus ``cost_per_unit x volume``; a practice in no PCN on the day delivers alone;
@@ -30,9 +32,11 @@ run, vectorised over the draws with numpy, from a fixed seed. See docs/economics
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
+from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 
@@ -45,8 +49,20 @@ LEVELS = (PRACTICE, PCN, FEDERATION)
 AT_SCALE = (PCN, FEDERATION)
 NONE = "none"
 
-VOLUME = "volume_per_1000"
-INCOME = "income_per_unit"
+VOLUME = "volume_per_1000"  # the volume input: a rate per 1,000, or a scale on last year's
+INCOME = "income_per_unit"  # the income input: per unit, per registered patient or a block
+
+# What the income input is paid on.
+PER_UNIT, PER_PATIENT, BLOCK = "per_unit", "per_patient", "block"
+INCOME_BASES = (PER_UNIT, PER_PATIENT, BLOCK)
+
+# Where a practice's volume came from (``PracticeInput.volume_from``).
+FROM_LIST, FROM_AGES, FROM_ACTIVITY, FROM_FEDERATION_RATE = (
+    "list",
+    "ages",
+    "activity",
+    "federation_rate",
+)
 OVERHEAD = "levels.federation.overhead_percent"
 
 
@@ -119,6 +135,17 @@ class PracticeInput:
     code: str
     list_size: int
     pcn: str | None = None  # the PCN's code on the day, None if in none
+    # Units a year for each unit of the volume input: list_size / 1,000 when None (a rate per
+    # 1,000 registered patients); patients in the chosen ages / 1,000; or last year's units
+    # (the volume input is then a scale, 1 for "as last year").
+    volume_base: Fraction | None = None
+    volume_from: str = FROM_LIST
+
+    @property
+    def base(self) -> Fraction:
+        if self.volume_base is None:
+            return Fraction(self.list_size, 1000)
+        return Fraction(self.volume_base)
 
 
 @dataclass(frozen=True)
@@ -150,6 +177,7 @@ class PracticeResult:
     pcn: str | None
     volume_mean: float
     levels: dict[str, PracticeLevel]
+    volume_from: str = FROM_LIST
 
 
 @dataclass(frozen=True)
@@ -186,6 +214,7 @@ class Results:
     breakeven_overhead_percent: Decimal | None
     recommended_level: str  # pcn, federation or none
     sensitivity: list[Sensitivity]
+    income_basis: str = PER_UNIT
 
     def practice(self, code: str) -> PracticeResult:
         return next(p for p in self.practices if p.code == code)
@@ -239,11 +268,15 @@ def run(
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     exact: bool | None = None,
+    income_basis: str = PER_UNIT,
 ) -> Results:
-    """The modeller's answer for one scenario. ``values`` holds every name in ``INPUTS``.
+    """The modeller's answer for one scenario. ``values`` holds every name in ``INPUTS``;
+    ``income_basis`` says what ``INCOME`` is paid on (``INCOME_BASES``).
     ``exact`` defaults to whether every input is certain (the tests force the Monte Carlo path
     on certain inputs to compare it with the exact one); only a Monte Carlo run is limited in
     size (``check_size``)."""
+    if income_basis not in INCOME_BASES:
+        raise ValueError(f"income is paid per unit, per patient or as a block, not {income_basis}")
     missing = [name for name in INPUTS if name not in values]
     if missing:
         raise ValueError(f"missing inputs: {', '.join(missing)}")
@@ -257,7 +290,10 @@ def run(
     if not exact:
         check_size(practices, draws)
     ordered = sorted(practices, key=lambda p: p.code)  # the largest remainder's tie order
-    worked = _exact(values, ordered) if exact else _simulate(values, ordered, draws, seed)
+    if exact:
+        worked = _exact(values, ordered, income_basis)
+    else:
+        worked = _simulate(values, ordered, draws, seed, income_basis)
     levels, practice_results, breakeven, totals_at = worked
     recommended = recommend(levels)
     sensitivity = [] if exact else _sensitivity(values, recommended, totals_at, draws)
@@ -271,6 +307,7 @@ def run(
         breakeven_overhead_percent=breakeven,
         recommended_level=recommended,
         sensitivity=sensitivity,
+        income_basis=income_basis,
     )
 
 
@@ -299,42 +336,72 @@ def _groups(practices: Sequence[PracticeInput]) -> dict[str, list[int]]:
 
 
 def _split(total: int, weights: list[int]) -> list[int]:
-    """A shared cost in proportion to list size (and so to volume), by the largest remainder;
-    equally when every list is empty."""
+    """A shared amount in proportion to ``weights`` (volumes, or lists), by the largest
+    remainder; equally when every weight is zero."""
     if sum(weights) <= 0:
         weights = [1] * len(weights)
     return allocate(total, weights)
 
 
+def volume_weights(practices: Sequence[PracticeInput]) -> list[int]:
+    """Whole numbers in proportion to the practices' volumes (their bases, exact fractions,
+    brought to a common denominator): what shared costs are split by."""
+    bases = [p.base for p in practices]
+    denominator = math.lcm(*(b.denominator for b in bases)) if bases else 1
+    return [int(b * denominator) for b in bases]
+
+
+def _round(amount: Fraction) -> int:
+    """An exact amount in pence to the whole penny, half-up (halves away from zero)."""
+    whole = (abs(amount) * 2 + 1) // 2
+    return int(-whole if amount < 0 else whole)
+
+
+def _fraction(value: Decimal) -> Fraction:
+    return Fraction(value)
+
+
 # --- every input certain: integer pence ---------------------------------------------------
 
 
-def _exact(values: dict[str, Value], practices: Sequence[PracticeInput]):
-    with localcontext() as context:
-        context.prec = 80  # products of three figures of up to 16 digits each stay exact
-        m = {name: values[name].mode for name in INPUTS}
-        lists = [p.list_size for p in practices]
-        volumes = [m[VOLUME] * n / 1000 for n in lists]
-        income = [round_pence(v * m[INCOME] * 100) for v in volumes]
+def _exact_income(
+    basis: str, rate: Fraction, volumes: list[Fraction], lists: list[int]
+) -> list[int]:
+    """Each practice's income in pence: per unit on its volume, per registered patient on its
+    list, or its share by list of the block (largest remainder; equally if every list is 0)."""
+    if basis == PER_UNIT:
+        return [_round(v * rate * 100) for v in volumes]
+    if basis == PER_PATIENT:
+        return [_round(n * rate * 100) for n in lists]
+    return _split(_round(rate * 100), lists)
 
-        def unit_costs(level: str) -> list[int]:
-            return [round_pence(v * m[per_unit(level)] * 100) for v in volumes]
 
-        fixed_pence = {level: round_pence(m[fixed(level)] * 100) for level in LEVELS}
-        alone = [fixed_pence[PRACTICE] + c for c in unit_costs(PRACTICE)]
-        at_pcn = list(alone)
-        pcn_units = unit_costs(PCN)
-        for positions in _groups(practices).values():
-            shares = _split(fixed_pence[PCN], [lists[i] for i in positions])
-            for i, share in zip(positions, shares, strict=True):
-                at_pcn[i] = share + pcn_units[i]
-        at_federation = [
-            share + c
-            for share, c in zip(
-                _split(fixed_pence[FEDERATION], lists), unit_costs(FEDERATION), strict=True
-            )
-        ]
-        top_slice = [round_pence(Decimal(i) * m[OVERHEAD] / 100) for i in income]
+def _exact(values: dict[str, Value], practices: Sequence[PracticeInput], basis: str = PER_UNIT):
+    # Exact fractions throughout; each amount is rounded once, where it is worked out.
+    m = {name: _fraction(values[name].mode) for name in INPUTS}
+    lists = [p.list_size for p in practices]
+    weights = volume_weights(practices)
+    volumes = [m[VOLUME] * p.base for p in practices]
+    income = _exact_income(basis, m[INCOME], volumes, lists)
+
+    def unit_costs(level: str) -> list[int]:
+        return [_round(v * m[per_unit(level)] * 100) for v in volumes]
+
+    fixed_pence = {level: _round(m[fixed(level)] * 100) for level in LEVELS}
+    alone = [fixed_pence[PRACTICE] + c for c in unit_costs(PRACTICE)]
+    at_pcn = list(alone)
+    pcn_units = unit_costs(PCN)
+    for positions in _groups(practices).values():
+        shares = _split(fixed_pence[PCN], [weights[i] for i in positions])
+        for i, share in zip(positions, shares, strict=True):
+            at_pcn[i] = share + pcn_units[i]
+    at_federation = [
+        share + c
+        for share, c in zip(
+            _split(fixed_pence[FEDERATION], weights), unit_costs(FEDERATION), strict=True
+        )
+    ]
+    top_slice = [_round(i * m[OVERHEAD] / 100) for i in income]
     nets = {
         PRACTICE: [i - c for i, c in zip(income, alone, strict=True)],
         PCN: [i - c for i, c in zip(income, at_pcn, strict=True)],
@@ -364,6 +431,7 @@ def _exact(values: dict[str, Value], practices: Sequence[PracticeInput]):
                 pcn=practice.pcn,
                 volume_mean=float(volumes[i]),
                 levels=per_level,
+                volume_from=practice.volume_from,
             )
         )
     # Before the top-slice, what the federation level saves each practice against alone.
@@ -371,7 +439,7 @@ def _exact(values: dict[str, Value], practices: Sequence[PracticeInput]):
 
     def no_one_worse(hundredths: int) -> bool:
         return all(
-            round_pence(Decimal(i) * hundredths / 10_000) <= s
+            _round(Fraction(i * hundredths, 10_000)) <= s
             for i, s in zip(income, saving, strict=True)
         )
 
@@ -404,9 +472,11 @@ class Shape:
 
     practices: int
     pcns: int
-    patients: float
-    patients_in_pcns: float
+    base: float  # the practices' volume bases added up: the volume is the volume input x this
+    base_in_pcns: float
     practices_in_no_pcn: int
+    patients: float = 0.0  # registered patients, for income per patient
+    income_basis: str = PER_UNIT
 
 
 def draw(values: dict[str, Value], draws: int, seed: int) -> dict[str, np.ndarray]:
@@ -422,9 +492,14 @@ def draw(values: dict[str, Value], draws: int, seed: int) -> dict[str, np.ndarra
 def level_totals(p: dict[str, np.ndarray], shape: Shape) -> dict[str, np.ndarray]:
     """Each level's total net in every run, from the inputs alone (the sum of the practices'
     nets, the federation's top-slice added back, without working out each practice)."""
-    volume = p[VOLUME] * shape.patients / 1000
-    volume_in_pcns = p[VOLUME] * shape.patients_in_pcns / 1000
-    income = volume * p[INCOME]
+    volume = p[VOLUME] * shape.base
+    volume_in_pcns = p[VOLUME] * shape.base_in_pcns
+    if shape.income_basis == PER_UNIT:
+        income = volume * p[INCOME]
+    elif shape.income_basis == PER_PATIENT:
+        income = shape.patients * p[INCOME]
+    else:  # the block, whoever it is shared by
+        income = p[INCOME]
     alone_fixed = shape.practices * p[fixed(PRACTICE)]
     at_pcn = (
         shape.pcns * p[fixed(PCN)]
@@ -449,19 +524,28 @@ def _spreads(a: np.ndarray) -> list[Spread]:
     ]
 
 
-def _simulate(values: dict[str, Value], practices: Sequence[PracticeInput], draws: int, seed: int):
+def _shares(weights: np.ndarray) -> np.ndarray:
+    whole = weights.sum()
+    return weights / whole if whole > 0 else np.full(len(weights), 1 / len(weights))
+
+
+def _simulate(
+    values: dict[str, Value],
+    practices: Sequence[PracticeInput],
+    draws: int,
+    seed: int,
+    basis: str = PER_UNIT,
+):
     # Arrays are practices x runs: each practice's runs lie together in memory, so the
     # percentiles and medians over the runs read each row at once.
     p = draw(values, draws, seed)
     lists = np.array([x.list_size for x in practices], dtype=float)
+    bases = np.array([float(x.base) for x in practices])
     in_pcn = np.array([bool(x.pcn) for x in practices])
     pcn_weight = np.zeros(len(practices))
     for positions in _groups(practices).values():
-        sizes = lists[positions]
-        whole = sizes.sum()
-        pcn_weight[positions] = sizes / whole if whole > 0 else 1 / len(positions)
-    total = lists.sum()
-    federation_weight = lists / total if total > 0 else np.full(len(lists), 1 / len(lists))
+        pcn_weight[positions] = _shares(bases[positions])
+    federation_weight = _shares(bases)
 
     def runs(name: str) -> np.ndarray:
         return p[name][None, :]
@@ -469,8 +553,13 @@ def _simulate(values: dict[str, Value], practices: Sequence[PracticeInput], draw
     def each(figures: np.ndarray) -> np.ndarray:
         return figures[:, None]
 
-    volume = each(lists / 1000) * runs(VOLUME)
-    income = volume * runs(INCOME)
+    volume = each(bases) * runs(VOLUME)
+    if basis == PER_UNIT:
+        income = volume * runs(INCOME)
+    elif basis == PER_PATIENT:
+        income = each(lists) * runs(INCOME)
+    else:
+        income = each(_shares(lists)) * runs(INCOME)
     alone_cost = runs(fixed(PRACTICE)) + volume * runs(per_unit(PRACTICE))
     net_alone = income - alone_cost
 
@@ -511,6 +600,7 @@ def _simulate(values: dict[str, Value], practices: Sequence[PracticeInput], draw
             pcn=x.pcn,
             volume_mean=float(volume_mean[i]),
             levels=per_practice[i],
+            volume_from=x.volume_from,
         )
         for i, x in enumerate(practices)
     ]
@@ -527,9 +617,11 @@ def _simulate(values: dict[str, Value], practices: Sequence[PracticeInput], draw
     shape = Shape(
         practices=len(practices),
         pcns=len(_groups(practices)),
-        patients=float(total),
-        patients_in_pcns=float(lists[in_pcn].sum()),
+        base=float(bases.sum()),
+        base_in_pcns=float(bases[in_pcn].sum()),
         practices_in_no_pcn=int((~in_pcn).sum()),
+        patients=float(lists.sum()),
+        income_basis=basis,
     )
     return levels, results, breakeven, (p, shape)
 

@@ -8,15 +8,25 @@ from decimal import Decimal
 
 from django import forms
 
-from economics.engine import DEFAULT_DRAWS
-from economics.selectors import service_activity_last_year
+from economics.engine import BLOCK, DEFAULT_DRAWS, PER_PATIENT, PER_UNIT
+from economics.scenario import AGES, LAST_YEAR, MOST_AGE, PER_1000
 from finance.models import Service
 from registry.forms import NhsDateField
 
 # (form name, path in the scenario file, legend, hint)
 INPUTS = [
-    ("volume", "volume_per_1000", "Units a year per 1,000 registered patients", ""),
-    ("income", "income_per_unit", "Income per unit (£)", "What the service is paid per unit."),
+    (
+        "volume",
+        "volume_per_1000",
+        "Units a year per 1,000 patients",
+        "Per 1,000 registered patients, or per 1,000 in the ages chosen above.",
+    ),
+    (
+        "income",
+        "income_per_unit",
+        "Income (£)",
+        "Per unit, per registered patient a year, or the block a year, as chosen above.",
+    ),
     (
         "practice_fixed",
         "levels.practice.fixed_per_year",
@@ -58,7 +68,17 @@ SECTIONS = [
 ]
 ENDS = (("low", "Low"), ("mode", "Most likely"), ("high", "High"))
 PATHS = {path: name for name, path, _, _ in INPUTS}
-PER_1000, LAST_YEAR = "per_1000", "last_year"
+# The scenario file's other ways of giving the volume and income, and the form's fields.
+PATHS |= {f"income.{basis}": "income" for basis in (PER_UNIT, PER_PATIENT, BLOCK)}
+PATHS |= {"volume.per_1000": "volume", "volume.scale": "volume"}
+OTHER_FIELDS = {
+    "volume": "volume_basis",
+    "volume.last_year": "volume_basis",
+    "volume.ages": "ages_from",
+    "volume.ages.from": "ages_from",
+    "volume.ages.to": "ages_to",
+    "income": "income_basis",
+}
 
 
 def field_for(path: str | None) -> str | None:
@@ -68,6 +88,8 @@ def field_for(path: str | None) -> str | None:
         return None
     if path in ("as_of", "unit", "draws", "seed"):
         return path
+    if path in OTHER_FIELDS:
+        return OTHER_FIELDS[path]
     base, _, end = path.rpartition(".")
     if end in ("low", "mode", "high") and base in PATHS:
         return f"{PATHS[base]}_{end}"
@@ -115,9 +137,37 @@ class ScenarioForm(forms.Form):
         widget=forms.RadioSelect,
         choices=[
             (PER_1000, "Units a year per 1,000 registered patients (below)"),
-            (LAST_YEAR, "Last year's activity of the catalogue service, per 1,000 patients"),
+            (AGES, "Units a year per 1,000 patients in the ages below (from the lists by age)"),
+            (LAST_YEAR, "Each practice's own activity of the catalogue service last year"),
         ],
         initial=PER_1000,
+        help_text="A practice with no activity last year is given the federation's rate.",
+    )
+    ages_from = forms.IntegerField(
+        label="Ages from (years)",
+        min_value=0,
+        max_value=MOST_AGE,
+        required=False,
+        help_text="For a volume per 1,000 patients in chosen ages. For example, 65",
+    )
+    ages_to = forms.IntegerField(
+        label="Ages to (years, optional)",
+        min_value=0,
+        max_value=MOST_AGE,
+        required=False,
+        help_text="Leave empty for that age and over. The lists by age come in five-year bands "
+        "(0 to 4, ..., 95 and over) or single years.",
+    )
+    income_basis = forms.ChoiceField(
+        label="Income",
+        widget=forms.RadioSelect,
+        choices=[
+            (PER_UNIT, "Per unit (below)"),
+            (PER_PATIENT, "Per registered patient a year (below)"),
+            (BLOCK, "A block a year for all the practices, shared by list (below)"),
+        ],
+        initial=PER_UNIT,
+        required=False,
     )
     draws = forms.IntegerField(
         label="Runs",
@@ -186,6 +236,8 @@ class ScenarioForm(forms.Form):
                     "Choose a service in the catalogue to take last year's activity from, or "
                     "give the units per 1,000 registered patients",
                 )
+        if data.get("volume_basis") == AGES and data.get("ages_from") is None:
+            self.add_error("ages_from", "Enter the age the volume's patients start from")
         for name, _, legend, _ in INPUTS:
             low, _, high = (data.get(f"{name}_{end}") for end, _ in ENDS)
             if (low is None) != (high is None):
@@ -206,25 +258,33 @@ class ScenarioForm(forms.Form):
     def chosen_service(self):
         return self.cleaned_data.get("service") or self.fixed_service
 
-    def last_year_per_1000(self, patients: int) -> float | None:
-        service = self.chosen_service()
-        if service is None or not patients:
-            return None
-        units, _, _ = service_activity_last_year(service, self.cleaned_data["as_of"])
-        return round(units * 1000 / patients, 2) if units else None
+    def _volume(self) -> dict:
+        d = self.cleaned_data
+        basis = d.get("volume_basis")
+        if basis == LAST_YEAR:
+            return {"volume": {"last_year": self.chosen_service().code}}
+        if basis == AGES:
+            ages = {"from": d["ages_from"]}
+            if d.get("ages_to") is not None:
+                ages["to"] = d["ages_to"]
+            return {"volume": {"per_1000": self._value("volume"), "ages": ages}}
+        return {"volume_per_1000": self._value("volume")}
 
-    def inputs(self, *, volume_per_1000=None) -> dict:
-        """The scenario in the file's format (``volume_per_1000`` replaces the typed volume
-        when it comes from last year's activity)."""
+    def _income(self) -> dict:
+        basis = self.cleaned_data.get("income_basis") or PER_UNIT
+        if basis == PER_UNIT:
+            return {"income_per_unit": self._value("income")}
+        return {"income": {basis: self._value("income")}}
+
+    def inputs(self) -> dict:
+        """The scenario in the file's format."""
         d = self.cleaned_data
         return {
             "federation": self.federation.slug,
             "as_of": d["as_of"].isoformat(),
             "unit": d["unit"],
-            "volume_per_1000": volume_per_1000
-            if volume_per_1000 is not None
-            else self._value("volume"),
-            "income_per_unit": self._value("income"),
+            **self._volume(),
+            **self._income(),
             "levels": {
                 "practice": {
                     "fixed_per_year": self._value("practice_fixed"),
@@ -254,6 +314,25 @@ def initial_from_inputs(inputs: dict) -> dict:
     if "as_of" in inputs:
         day = inputs["as_of"]
         initial["as_of"] = f"{day[8:10]}/{day[5:7]}/{day[0:4]}"
+    inputs = dict(inputs)
+    volume = inputs.get("volume")
+    if isinstance(volume, dict):
+        if "last_year" in volume:
+            initial["volume_basis"] = LAST_YEAR
+        else:
+            inputs["volume_per_1000"] = volume.get("per_1000")
+            ages = volume.get("ages")
+            if isinstance(ages, dict):
+                initial |= {
+                    "volume_basis": AGES,
+                    "ages_from": ages.get("from"),
+                    "ages_to": ages.get("to"),
+                }
+    income = inputs.get("income")
+    if isinstance(income, dict) and len(income) == 1:
+        basis, value = next(iter(income.items()))
+        initial["income_basis"] = basis
+        inputs["income_per_unit"] = value
     for name, path, _, _ in INPUTS:
         node = inputs
         for part in path.split("."):

@@ -14,6 +14,7 @@ from decimal import Decimal
 from economics.engine import (
     AT_SCALE,
     FEDERATION,
+    FROM_FEDERATION_RATE,
     LEVELS,
     NONE,
     PCN,
@@ -56,6 +57,13 @@ def results_json(results: Results, scenario: Scenario | None = None) -> dict:
             "unit": scenario.unit,
         }
     out |= {"draws": results.draws, "seed": results.seed, "certain": results.certain}
+    out["income_basis"] = results.income_basis
+    if scenario is not None:
+        out["volume_basis"] = scenario.volume_basis
+        if scenario.ages is not None:
+            out["volume_ages"] = {"from": scenario.ages[0], "to": scenario.ages[1]}
+        if scenario.service is not None:
+            out["volume_service"] = scenario.service
     out["levels"] = {
         level: {
             "total_net": _spread(result.total_net),
@@ -69,6 +77,7 @@ def results_json(results: Results, scenario: Scenario | None = None) -> dict:
             "list_size": p.list_size,
             "pcn": p.pcn,
             "volume_mean": round(p.volume_mean, 2),
+            "volume_from": p.volume_from,
             "levels": {
                 level: {
                     "net_mean": money(line.net.mean),
@@ -91,7 +100,7 @@ def results_json(results: Results, scenario: Scenario | None = None) -> dict:
     out["recommended_level"] = results.recommended_level
     out["sensitivity"] = [
         {
-            "input": bar.input,
+            "input": scenario.path(bar.input) if scenario is not None else bar.input,
             "low": str(bar.low),
             "high": str(bar.high),
             "level": bar.level,
@@ -134,18 +143,60 @@ def _losers_clause(results: Results, level: str) -> str:
                 f", and the top-slice could rise to {percent_text(breakeven)} before one would be"
             )
         return clause
-    median_list = statistics.median(p.list_size for p in results.practices)
-    small = all(results.practice(code).list_size < median_list for code in losers)
-    noun = "practice" if len(losers) == 1 else "practices"
-    who = f"{len(losers)} {'small ' if small else ''}{noun}"
-    verb = "is" if len(losers) == 1 else "are"
-    clause = f"{who} ({_codes(losers)}) {verb} worse off{middle}"
+    one = len(losers) == 1
+    who = f"{len(losers)} {size_word(results, losers)}{'practice' if one else 'practices'}"
+    clause = f"{who} ({_codes(losers)}; {_lists(results, losers)}) {'is' if one else 'are'} "
+    clause += f"worse off{middle}"
+    its = "its" if one else "their"
     if level == FEDERATION:
         if breakeven is None:
-            clause += " even with no top-slice"
+            clause += (
+                f" even with no top-slice: {its} share of the federation's costs is more than "
+                f"{its} costs alone"
+            )
         else:
-            clause += f" unless the top-slice is {percent_text(breakeven)} or less"
+            clause += (
+                f" unless the top-slice is {percent_text(breakeven)} or less: "
+                f"{'it saves' if one else 'they save'} less against doing it alone than the "
+                f"top-slice takes from {its} income"
+            )
+    else:
+        clause += f": {its} share of the PCN's costs is more than {its} costs alone"
     return clause
+
+
+def size_word(results: Results, codes) -> str:
+    """ "small " when every practice named has a list below the federation's median list,
+    "large " when every one is above it, else nothing."""
+    median_list = statistics.median(p.list_size for p in results.practices)
+    sizes = [results.practice(code).list_size for code in codes]
+    if all(n < median_list for n in sizes):
+        return "small "
+    if all(n > median_list for n in sizes):
+        return "large "
+    return ""
+
+
+def _lists(results: Results, codes) -> str:
+    median_list = statistics.median(p.list_size for p in results.practices)
+    sizes = sorted(results.practice(code).list_size for code in codes)
+    lists = f"a list of {sizes[0]:,}" if len(sizes) == 1 else f"lists {sizes[0]:,} to {sizes[-1]:,}"
+    return f"{lists} against the median {int(median_list):,}"
+
+
+def volume_sentence(results: Results) -> str:
+    """Which practices' volume is the federation's rate, having recorded no activity."""
+    fallback = [p for p in results.practices if p.volume_from == FROM_FEDERATION_RATE]
+    if not fallback:
+        return ""
+    p = fallback[0]
+    rate = p.volume_mean * 1000 / p.list_size if p.list_size else 0
+    one = len(fallback) == 1
+    return (
+        f"{_codes(x.code for x in fallback)} {'recorded' if one else 'each recorded'} none of "
+        f"the service in the last 12 months: {'its' if one else 'their'} volume is the "
+        f"federation's rate, {rate:,.1f} a year per 1,000 registered patients."
+    )
 
 
 def paragraph(results: Results) -> str:
@@ -183,6 +234,8 @@ def paragraph(results: Results) -> str:
                 "No level is recommended: no level at scale makes more in total than every "
                 f"practice doing it alone ({money_text(pence(alone))} a year)."
             )
+    if volume_sentence(results):
+        sentences.append(volume_sentence(results))
     return " ".join(sentences)
 
 

@@ -13,11 +13,15 @@ from datetime import date
 from decimal import Decimal
 
 from economics.engine import (
+    BLOCK,
     DEFAULT_DRAWS,
     FEDERATION,
     INCOME,
+    INCOME_BASES,
     LEVELS,
     OVERHEAD,
+    PER_PATIENT,
+    PER_UNIT,
     VOLUME,
     Value,
 )
@@ -31,8 +35,14 @@ LARGEST = Decimal(1_000_000_000)  # no figure in a scenario is a billion or more
 PLACES = 6  # decimal places a figure may have
 MOST_TEXT = 200
 
-REQUIRED = ("federation", "as_of", "unit", "volume_per_1000", "income_per_unit", "levels")
-OPTIONAL = ("draws", "seed")
+REQUIRED = ("federation", "as_of", "unit", "levels")
+OPTIONAL = ("volume_per_1000", "volume", "income_per_unit", "income", "draws", "seed")
+# Either of each pair (the first is the older, shorter form).
+CHOICES = (("volume_per_1000", "volume"), ("income_per_unit", "income"))
+# How the volume is given (``Scenario.volume_basis``).
+PER_1000, AGES, LAST_YEAR = "per_1000", "ages", "last_year"
+MOST_AGE = 120
+MOST_SCALE = Decimal(100)
 RANGE = ("low", "mode", "high")
 LEVEL_FIELDS = {level: ("fixed_per_year", "cost_per_unit") for level in LEVELS}
 LEVEL_FIELDS[FEDERATION] = ("fixed_per_year", "cost_per_unit", "overhead_percent")
@@ -55,6 +65,20 @@ class Scenario:
     values: dict[str, Value]  # by name in economics.engine.INPUTS, money in pounds
     draws: int = DEFAULT_DRAWS
     seed: int = 0
+    income_basis: str = PER_UNIT  # per_unit, per_patient or block
+    volume_basis: str = PER_1000  # per_1000, ages or last_year
+    ages: tuple[int, int | None] | None = None  # from, to (None: and over), when by ages
+    service: str | None = None  # the catalogue service's code, for last year's activity
+
+    def path(self, name: str) -> str:
+        """Where an input (a name in economics.engine.INPUTS) is in the file."""
+        if name == INCOME and self.income_basis != PER_UNIT:
+            return f"income.{self.income_basis}"
+        if name == VOLUME and self.volume_basis == LAST_YEAR:
+            return "volume.scale"
+        if name == VOLUME and self.volume_basis == AGES:
+            return "volume.per_1000"
+        return name
 
 
 def scenario_read(data: bytes | str) -> Scenario:
@@ -69,10 +93,14 @@ def scenario_read(data: bytes | str) -> Scenario:
     except ValueError as error:
         raise ScenarioError("as_of", str(error)) from None
     unit = _text(raw["unit"], "unit")
-    values = {
-        VOLUME: _value(raw[VOLUME], VOLUME),
-        INCOME: _value(raw[INCOME], INCOME),
-    }
+    for old, new in CHOICES:
+        if old in raw and new in raw:
+            raise ScenarioError(new, f"give {old} or {new}, not both")
+        if old not in raw and new not in raw:
+            raise ScenarioError(new, f"missing (give {new}, or {old})")
+    values: dict[str, Value] = {}
+    volume = _volume(raw, values)
+    income_basis = _income(raw, values)
     levels = _object(raw["levels"], "levels")
     _keys(levels, "levels", LEVELS, ())
     for level in LEVELS:
@@ -85,7 +113,57 @@ def scenario_read(data: bytes | str) -> Scenario:
             values[field] = _value(figures[name], field, most=most)
     draws = _whole(raw.get("draws", DEFAULT_DRAWS), "draws", 1, MOST_DRAWS)
     seed = _whole(raw.get("seed", 0), "seed", 0, MOST_SEED)
-    return Scenario(federation, as_of, unit, values, draws, seed)
+    return Scenario(
+        federation, as_of, unit, values, draws, seed, income_basis, volume[0], volume[1], volume[2]
+    )
+
+
+def _volume(raw: dict, values: dict) -> tuple[str, tuple[int, int | None] | None, str | None]:
+    """The volume: ``volume_per_1000: R``, or ``volume: {"per_1000": R}`` (with ``"ages":
+    {"from": A, "to": B}`` for a rate per 1,000 patients of those ages), or ``volume:
+    {"last_year": SERVICE, "scale": R}`` (each practice's own last twelve months)."""
+    if VOLUME in raw:
+        values[VOLUME] = _value(raw[VOLUME], VOLUME)
+        return PER_1000, None, None
+    volume = _object(raw["volume"], "volume")
+    if "last_year" in volume:
+        _keys(volume, "volume", ("last_year",), ("scale",))
+        service = _text(volume["last_year"], "volume.last_year")
+        scale = volume.get("scale", 1)
+        values[VOLUME] = _value(scale, "volume.scale", most=MOST_SCALE)
+        return LAST_YEAR, None, service
+    _keys(volume, "volume", ("per_1000",), ("ages",))
+    values[VOLUME] = _value(volume["per_1000"], "volume.per_1000")
+    if "ages" not in volume:
+        return PER_1000, None, None
+    ages = _object(volume["ages"], "volume.ages")
+    _keys(ages, "volume.ages", ("from",), ("to",))
+    start = _whole(ages["from"], "volume.ages.from", 0, MOST_AGE)
+    end = ages.get("to")
+    if end is not None:
+        end = _whole(end, "volume.ages.to", 0, MOST_AGE)
+        if end < start:
+            raise ScenarioError("volume.ages.to", f"the age {end} is below the from age {start}")
+    return AGES, (start, end), None
+
+
+def _income(raw: dict, values: dict) -> str:
+    """The income: ``income_per_unit: R``, or ``income: {"per_unit": R} | {"per_patient": R} |
+    {"block": R}`` (pounds a unit, a registered patient a year, or a year for them all)."""
+    if INCOME in raw:
+        values[INCOME] = _value(raw[INCOME], INCOME)
+        return PER_UNIT
+    income = _object(raw["income"], "income")
+    given = [basis for basis in INCOME_BASES if basis in income]
+    if len(income) != 1 or len(given) != 1:
+        raise ScenarioError(
+            "income",
+            f"give one of {PER_UNIT}, {PER_PATIENT} or {BLOCK} "
+            f'(for example {{"{PER_PATIENT}": 1.25}})',
+        )
+    basis = given[0]
+    values[INCOME] = _value(income[basis], f"income.{basis}")
+    return basis
 
 
 def _json(data: bytes | str):

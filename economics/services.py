@@ -46,7 +46,7 @@ def check_inputs(federation: Federation, inputs: dict):
 def _compute(version: ScenarioVersion, scenario) -> None:
     federation = version.scenario.federation
     try:
-        practices = scenario_practices(federation, scenario.as_of)
+        practices = scenario_practices(federation, scenario.as_of, scenario)
         if not all_certain(scenario.values):
             check_size(practices, scenario.draws)
     except ScenarioError as error:
@@ -54,7 +54,11 @@ def _compute(version: ScenarioVersion, scenario) -> None:
     except ValueError as error:
         raise EconomicsError(f"draws: {error}", "draws") from None
     results = run(
-        values=scenario.values, practices=practices, draws=scenario.draws, seed=scenario.seed
+        values=scenario.values,
+        practices=practices,
+        draws=scenario.draws,
+        seed=scenario.seed,
+        income_basis=scenario.income_basis,
     )
     version.results = results_json(results, scenario)
     version.results_inputs_hash = version.inputs_hash

@@ -22,10 +22,9 @@ from economics.access import (
     own_practice_codes,
 )
 from economics.engine import AT_SCALE
-from economics.forms import LAST_YEAR, ScenarioForm, field_for, initial_from_inputs
+from economics.forms import ScenarioForm, field_for, initial_from_inputs
 from economics.models import Scenario, ScenarioVersion
 from economics.report import LEVEL_NAMES
-from economics.scenario import ScenarioError
 from kernel.pages import refuse
 from registry.models import Federation
 from registry.views import posted
@@ -82,32 +81,19 @@ def _save(request, form, federation, *, scenario: Scenario | None):
     """Save the form's scenario (a new one, or a new version); the version, or None with the
     service's refusal shown on the form."""
     d = form.cleaned_data
-    volume = None
-    if d["volume_basis"] == LAST_YEAR:
-        try:
-            patients = sum(
-                p.list_size for p in selectors.scenario_practices(federation, d["as_of"])
-            )
-        except ScenarioError as error:
-            form.add_error("as_of", error.message)
-            return None
-        volume = form.last_year_per_1000(patients)
-        if volume is None:
-            form.add_error("volume_basis", "The service had no activity in the last 12 months")
-            return None
     try:
         if scenario is None:
             return services.scenario_create(
                 federation=federation,
                 name=d["name"],
                 service=d["service"],
-                inputs=form.inputs(volume_per_1000=volume),
+                inputs=form.inputs(),
                 note=d["note"],
                 by=request.user,
             )
         return services.version_save(
             scenario=scenario,
-            inputs=form.inputs(volume_per_1000=volume),
+            inputs=form.inputs(),
             note=d["note"],
             by=request.user,
         )

@@ -80,7 +80,7 @@ def test_text_summarises_each_level_and_the_recommendation(trio, scenario, scena
     assert "£2,100.00" in out
     assert "Break-even top-slice: 13.8%" in out
     assert "Recommended level: federation" in out
-    assert "1 practice (C00003) is worse off" in out
+    assert "1 large practice (C00003; a list of 7,000 against the median 2,000) is worse off" in out
 
 
 def test_ranges_give_a_sensitivity_ordered_by_swing(trio, scenario, scenario_file, capsys):

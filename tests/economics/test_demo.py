@@ -27,11 +27,16 @@ def test_the_demo_scenarios(demo):
     # With shared costs in proportion to volume, a practice's gain at federation level is the
     # fixed cost alone it saves plus a margin per unit: the losers are the largest lists.
     assert set(losers) == set(sorted(lists, key=lists.get)[-3:])
+    assert "3 large practices" in phlebotomy["summary"]
+    # Each practice's volume is its own last year's blood tests (demo/money.py's activity).
+    assert phlebotomy["volume_basis"] == "last_year"
+    assert {p["volume_from"] for p in phlebotomy["practices"]} == {"activity"}
     assert phlebotomy["recommended_level"] == "none"
     assert made["phlebotomy"].shared_with_members
     assert made["phlebotomy"].scenario.service.code == "phlebotomy"
 
     care = made["care_homes"].results
+    assert care["income_basis"] == "block"
     assert care["recommended_level"] == "pcn"
     assert care["levels"]["pcn"]["practices_worse_off"] == []
     assert "Recommended: deliver it at PCN level" in care["summary"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from accounts.services import role_grant
@@ -23,7 +24,7 @@ from tests.factories import (
     PracticeFactory,
     UserFactory,
 )
-from tests.factories.finance import ServiceFactory
+from tests.factories.finance import ActivityFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,7 @@ def test_the_finance_lead_builds_a_scenario_and_sees_its_results(client, trio, p
     page = client.get(response["Location"])
     html = page.content.decode()
     assert "Phlebotomy at scale" in html
-    assert version.results["summary"] in html
+    assert escape(version.results["summary"]) in html
     assert (
         html.count('<svg class="gpfed-chart"') == 4
     )  # totals, two levels of practices, the tornado
@@ -325,3 +326,57 @@ def test_another_federations_administrator_gets_404_before_and_after_her_own_wor
     sign_in_verified(client, people.admin)
     assert client.get(f"/economics/versions/{mine.pk}/").status_code == 404
     assert client.get("/economics/other-fed/").status_code == 404
+
+
+def test_the_form_saves_income_per_patient_and_each_practices_own_last_year(client, trio, people):
+    service = ServiceFactory(federation=trio.federation, code="bloods", name="Blood tests")
+    ActivityFactory(
+        service=service, practice=trio.practices["A00001"], month=date(2026, 6, 1), units=90
+    )
+    sign_in_verified(client, people.lead)
+    html = client.get(f"/economics/trio/new/?service={service.pk}").content.decode()
+    assert 'value="last_year" checked>' in html  # pre-filled: each practice's own activity
+    response = client.post(
+        "/economics/trio/new/",
+        form_data(
+            service=str(service.pk),
+            volume_basis="last_year",
+            volume_mode="",
+            income_basis="per_patient",
+            income_mode="0.25",
+        ),
+    )
+    assert response.status_code == 302
+    version = ScenarioVersion.objects.get()
+    assert version.inputs["volume"] == {"last_year": "bloods"}
+    assert version.inputs["income"] == {"per_patient": 0.25}
+    assert "income_per_unit" not in version.inputs and "volume_per_1000" not in version.inputs
+    # B and C recorded none: the federation's rate, 90 on A's 1,000 patients.
+    assert [p["volume_from"] for p in version.results["practices"]] == [
+        "activity",
+        "federation_rate",
+        "federation_rate",
+    ]
+    page = client.get(response["Location"]).content.decode()
+    assert "Income per registered patient a year" in page
+    assert "Each practice&#x27;s own activity" in page or "Each practice's own activity" in page
+    assert "B00002 and C00003 each recorded none of the service" in page
+    # The next version's form starts from these.
+    again = client.get(f"/economics/scenarios/{version.scenario_id}/versions/new/").content
+    assert b'value="0.25"' in again
+
+
+def test_the_form_saves_a_volume_by_ages_and_names_the_problem_on_its_field(client, trio, people):
+    sign_in_verified(client, people.lead)
+    missing = client.post(
+        "/economics/trio/new/", form_data(volume_basis="ages", income_basis="block")
+    )
+    assert b"Enter the age the volume" in missing.content
+    # No lists by age in the registry: refused on "Ages from", nothing saved.
+    refused = client.post(
+        "/economics/trio/new/", form_data(volume_basis="ages", ages_from="65", income_basis="block")
+    )
+    assert refused.status_code == 200
+    assert b"no list by age" in refused.content
+    assert b'id="id_ages_from-error"' in refused.content
+    assert not Scenario.objects.exists()

@@ -2,6 +2,7 @@
 its Monte Carlo path's properties where some are ranges. No database."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -323,7 +324,7 @@ def test_level_totals_are_the_sum_of_the_practices_nets_and_the_top_slice():
     p = draw(ranged, 3_000, 9)
     lists = np.array([1_000, 2_000, 4_321, 7_000], dtype=float)  # in code order
     shape = Shape(
-        practices=4, pcns=2, patients=lists.sum(), patients_in_pcns=10_000.0, practices_in_no_pcn=1
+        practices=4, pcns=2, base=lists.sum() / 1000, base_in_pcns=10.0, practices_in_no_pcn=1
     )
     totals = level_totals(p, shape)
     for level in (PRACTICE, PCN, FEDERATION):
@@ -359,3 +360,99 @@ def test_a_range_must_run_low_to_high():
     with pytest.raises(ValueError):
         Value.range(5, 3, 10)
     assert Value.range(4, 4, 4).is_certain
+
+
+# --- income per registered patient and a block; volumes of a practice's own ---------------
+
+
+def test_income_per_registered_patient_by_hand():
+    # £0.25 a registered patient a year: A 1,000 -> £250, B 2,000 -> £500, C 7,000 -> £1,750,
+    # whatever the volume (30, 60, 210 units as before).
+    results = run(values=inputs(income="0.25"), practices=THREE, income_basis="per_patient")
+    assert results.income_basis == "per_patient"
+    # Alone (500 fixed + £2 a unit): 560, 620, 920: nets -310, -120, 830. Total 400.
+    assert nets(results, PRACTICE) == {"A00001": -31_000, "B00002": -12_000, "C00003": 83_000}
+    # PCN: A 133.33 + 90, B 266.67 + 180, C 400 + 630: 26.67, 53.33, 720. Total 800.
+    assert nets(results, PCN) == {"A00001": 2_667, "B00002": 5_333, "C00003": 72_000}
+    # Federation: costs 90, 180, 630; 5% of income 12.50, 25, 87.50:
+    # 147.50, 295, 1,032.50; total 1,475 + the 125 top-slice = 1,600.
+    assert nets(results, FEDERATION) == {"A00001": 14_750, "B00002": 29_500, "C00003": 103_250}
+    assert results.levels[FEDERATION].total_net.p50 == 160_000
+    # Savings before the top-slice 470, 440, 290 against incomes 250, 500, 1,750: C limits it,
+    # 290 / 1,750 = 16.571%: 16.57% of 175,000p = 28,997.5 -> 28,998p <= 29,000p; 16.58% is
+    # 29,015p.
+    assert results.breakeven_overhead_percent == Decimal("16.57")
+
+
+def test_income_as_a_block_shared_by_list_to_the_penny():
+    # A block of £1,000.01 by list 1:2:7: 10,000.1p, 20,000.2p, 70,000.7p; the penny left over
+    # goes to the largest remainder, C: A £100.00, B £200.00, C £700.01.
+    results = run(values=inputs(income="1000.01"), practices=THREE, income_basis="block")
+    # Alone 560, 620, 920: -460, -420, -219.99.
+    assert nets(results, PRACTICE) == {"A00001": -46_000, "B00002": -42_000, "C00003": -21_999}
+    # Federation: costs 90, 180, 630; 5%: 5.00, 10.00, 35.0005 -> 35.00: 5.00, 10.00, 35.01.
+    assert nets(results, FEDERATION) == {"A00001": 500, "B00002": 1_000, "C00003": 3_501}
+    # The block less the federation's costs, 1,000.01 - 900: the top-slice stays within.
+    assert results.levels[FEDERATION].total_net.p50 == 10_001
+    assert results.recommended_level == FEDERATION
+
+
+def test_a_small_practice_with_little_use_loses_when_paid_per_patient():
+    # Volumes are each practice's own (a scale of 1 on last year's units): A 30 units on 1,000
+    # patients (30 per 1,000), B 120 on 2,000 (60), C 630 on 7,000 (90). Income £0.50 a
+    # registered patient; alone £10 a year + £2 a unit; the federation £0 fixed + £1 a unit and a
+    # 10% top-slice. A practice's difference is 10 + £1 x its units - 10% of its income:
+    # A 10 + 30 - 50 = -10; B 10 + 120 - 100 = 30; C 10 + 630 - 350 = 290.
+    own = [
+        PracticeInput("A00001", 1_000, "U00001", Fraction(30), "activity"),
+        PracticeInput("B00002", 2_000, "U00001", Fraction(120), "activity"),
+        PracticeInput("C00003", 7_000, "U00002", Fraction(630), "activity"),
+    ]
+    values = inputs(volume=1, income="0.5", practice_fixed=10, fed_fixed=0, overhead=10)
+    results = run(values=values, practices=own, income_basis="per_patient")
+    assert [p.volume_mean for p in results.practices] == [30, 120, 630]
+    assert diffs(results, FEDERATION) == {"A00001": -1_000, "B00002": 3_000, "C00003": 29_000}
+    assert results.levels[FEDERATION].worse_off == ("A00001",)
+    # PCN U00001's £400 falls by volume, 30:120: A £80, B £320 (not by list, 1:2).
+    assert nets(results, PCN)["A00001"] == 50_000 - 8_000 - 9_000
+    # A saves 40 against an income of 500: 8.00% is 4,000p <= 4,000p; 8.01% is 4,005p.
+    assert results.breakeven_overhead_percent == Decimal("8.00")
+    text = paragraph(results)
+    assert (
+        "1 small practice (A00001; a list of 1,000 against the median 2,000) is worse off "
+        "unless the top-slice is 8% or less" in text
+    )
+
+
+def test_monte_carlo_matches_the_exact_path_for_income_per_patient_and_a_block():
+    for basis, income in (("per_patient", "0.25"), ("block", "1000.01")):
+        values = inputs(income=income)
+        exact = run(values=values, practices=THREE, income_basis=basis)
+        simulated = run(values=values, practices=THREE, draws=50, exact=False, income_basis=basis)
+        for e, s in zip(exact.practices, simulated.practices, strict=True):
+            for level in (PRACTICE, PCN, FEDERATION):
+                assert abs(e.levels[level].net.p50 - s.levels[level].net.p50) <= 1
+        assert simulated.breakeven_overhead_percent == exact.breakeven_overhead_percent
+
+
+def test_the_tornado_moves_income_per_patient_by_the_patients_and_a_block_by_itself():
+    ranged = inputs(income=Value.range("0.2", "0.25", "0.3"), fed_fixed=Value.range(500, 600, 800))
+    results = run(values=ranged, practices=THREE, draws=4_000, seed=2, income_basis="per_patient")
+    bars = {bar.input: bar for bar in results.sensitivity}
+    # 10,000 registered patients x (£0.30 - £0.20) = £1,000 at every level.
+    assert pence(bars[INCOME].swing) == 100_000
+    block = inputs(income=Value.range(900, 1000, 1200))
+    results = run(values=block, practices=THREE, draws=4_000, seed=2, income_basis="block")
+    assert pence(results.sensitivity[0].swing) == 30_000  # the block's own 1,200 - 900
+
+
+def test_shared_costs_fall_by_volume_not_list_when_volumes_are_a_practices_own():
+    own = [
+        PracticeInput("A00001", 1_000, None, Fraction(300), "activity"),
+        PracticeInput("B00002", 9_000, None, Fraction(100), "federation_rate"),
+    ]
+    results = run(values=inputs(volume=1, fed_fixed=600, fed_unit=0), practices=own)
+    # The £600 falls 3:1 by volume (not 1:9 by list): A £450, B £150; income £10 a unit,
+    # 3,000 and 1,000, top-slice 5%: 150 and 50. A 3,000 - 450 - 150; B 1,000 - 150 - 50.
+    assert nets(results, FEDERATION) == {"A00001": 240_000, "B00002": 80_000}
+    assert results.practice("B00002").volume_from == "federation_rate"
