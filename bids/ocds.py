@@ -359,8 +359,6 @@ def _notice(r: _Release, codes: set[str], buyers: tuple[str, ...]) -> Notice | N
     if not buyer:
         r.problem("buyer.name", "a tender needs its buyer")
     description = r.text("tender.description")
-    if any(contains_nhs_number(t) for t in (title, description, buyer)):
-        r.problem("tender", MESSAGE)
     term, extension = _period(r, tender)
     clarification = r.when("tender.enquiryPeriod.endDate")
     submission = r.when("tender.tenderPeriod.endDate")
@@ -418,15 +416,42 @@ def releases_of(package) -> list:
     )
 
 
+def _not_a_number(name: str):
+    raise ValueError(f"{name} is not a number")
+
+
+def _nhs_number_in(release: dict) -> str | None:
+    """The path of the first text in a release (at any depth, keys included) holding an NHS
+    number, or None. Walked without recursion: the file decides the depth."""
+    stack: list[tuple[str, object]] = [("", release)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                child = f"{path}.{key}" if path else str(key)
+                if contains_nhs_number(str(key)):
+                    return child
+                stack.append((child, value))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{n}]", value) for n, value in enumerate(node))
+        elif isinstance(node, str) and contains_nhs_number(node):
+            return path or "release"
+    return None
+
+
 def notices_read(
     data: bytes, *, cpv: Iterable[str] = DEFAULT_CPV, buyers: Iterable[str] = ()
 ) -> Reading:
     """The file's notices for the CPV codes and buyers asked for, checked whole; OcdsError
     names each problem (at most ``MOST_PROBLEMS``)."""
     try:
-        package = json.loads(data)
+        package = json.loads(data, parse_constant=_not_a_number)
     except (UnicodeDecodeError, ValueError) as error:
         raise OcdsError([Problem(None, "file", f"not JSON: {str(error)[:120]}")]) from None
+    except RecursionError:  # lists or objects nested thousands deep
+        raise OcdsError(
+            [Problem(None, "file", "not an OCDS package: its lists or objects nest too deeply")]
+        ) from None
     releases = releases_of(package)
     codes = {cpv_of(c) for c in cpv}
     wanted_buyers = tuple(b.strip().lower() for b in buyers if b.strip())
@@ -436,6 +461,10 @@ def notices_read(
     for index, data_ in enumerate(releases):
         if not isinstance(data_, dict):
             problems.append(Problem(index, "release", "expected an object"))
+            continue
+        where = _nhs_number_in(data_)
+        if where is not None:  # anywhere in the release, not only the fields shown
+            problems.append(Problem(index, where, MESSAGE))
             continue
         notice = _notice(_Release(index, data_, problems), codes, wanted_buyers)
         if notice is None:

@@ -200,9 +200,7 @@ def _staff(federation, pcns, sites, rng) -> list[Staff]:
         # another (a person at five of the county's fourteen sites doubled the planner's
         # choices and was not how a rural federation's staff travel; docs/rota.md).
         works = {home.pk} | {
-            h.pk
-            for h in hubs
-            if rng.random() < (0.8 if serves[h.pk] & serves[home.pk] else 0.1)
+            h.pk for h in hubs if rng.random() < (0.8 if serves[h.pk] & serves[home.pk] else 0.1)
         }
         person.sites.set(works)
         evenings = rng.sample(range(5), rng.randint(3, 5))

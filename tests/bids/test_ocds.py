@@ -114,7 +114,7 @@ def test_a_bad_file_names_each_release_and_field_and_keeps_nothing():
             package(release(contractPeriod={"durationInDays": "long"})),
             "tender.contractPeriod.durationInDays",
         ),
-        (package(release(description="Patient 943 476 5919 seen")), "tender"),
+        (package(release(description="Patient 943 476 5919 seen")), "tender.description"),
     ],
 )
 def test_each_refusal_names_its_field(data, field):
