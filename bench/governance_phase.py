@@ -4,8 +4,9 @@ child process of its own (``--phase governance``), so the peak memory is the run
 prints the row (``--only governance`` runs this phase alone, without the national files).
 
 The tally is ``governance/tally.py``, the arithmetic every resolution's page uses. The pack is
-the real template laid out by WeasyPrint, fed a large meeting built in memory (60 papers'
-front sheets, long minutes, 400 open actions, 300 interests), so no database is needed."""
+the real template laid out by WeasyPrint, fed a large meeting built in memory (180 papers'
+front sheets, long minutes, 400 open actions, 300 interests, 20 risks reviewed), so no
+database is needed."""
 
 from __future__ import annotations
 
@@ -38,6 +39,11 @@ def _tally() -> dict:
         result = tally.tally(eligible=eligible, votes=votes, kind="special", mode="written")
     seconds = (time.perf_counter() - started) / TALLIES
     return {"practices": PRACTICES, "tally_seconds": seconds, "passed": result.passed}
+
+
+class _Risk(Row):
+    def __str__(self) -> str:
+        return self.label
 
 
 def _meeting() -> dict:
@@ -94,7 +100,24 @@ def _meeting() -> dict:
         )
         for n in range(300)
     ]
+    risks = [
+        Row(
+            row=Row(
+                risk=_Risk(
+                    label=f"R{n} Risk to the federation number {n}",
+                    owner=person,
+                    review_on=date(2027, 3, 31),
+                ),
+                before=Row(text="20 (extreme, red)"),
+                after=Row(text="12 (high, amber)"),
+                overdue=n % 4 == 0,
+            ),
+            items=items[n : n + 2],
+        )
+        for n in range(1, 21)
+    ]
     return {
+        "risks": risks,
         "meeting": meeting,
         "body": body,
         "federation": Row(name="A large federation"),

@@ -3,8 +3,10 @@
 board member in the chair; a meeting eight weeks ago with a declared conflict on an item, a
 board resolution and its decision, its minutes approved at the meeting four weeks ago; an
 upcoming meeting with papers from the library, so it has a board pack; a register of
-interests; and a special resolution passed in writing by the members, weighted by list size.
-The people named are made up."""
+interests; a special resolution passed in writing by the members, weighted by list size; a
+gifts and hospitality register (one supplier's hospitality over £75 declined, one accepted
+with approval); and a risk register of six risks, two cited for review at the upcoming
+meeting. The people named are made up."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from accounts.models import Role, RoleGrant
 from accounts.services import role_grant
 from comms.models import ResourceVersion
 from governance import board_selectors as reads
-from governance import board_votes, interests, meetings, services
+from governance import board_votes, gifts, interests, meetings, risks, services
 from governance.errors import GovernanceError
 from governance.models import Body
 from registry.models import Federation
@@ -141,6 +143,151 @@ def _special_resolution(federation: Federation, by) -> str:
     return resolution.title
 
 
+GIFTS = [
+    # (user index, kind, party, supplier, description, pounds, days ago, accepted, approved)
+    (7, "gift", "Patient participation group", False, "A box of biscuits", 8, 40, True, False),
+    (4, "gift", "Leicester Medical Supplies Ltd", True, "A hamper", 40, 33, False, False),
+    (
+        0,
+        "hospitality",
+        "LLR ICB",
+        False,
+        "Dinner at the primary care conference",
+        45,
+        21,
+        True,
+        False,
+    ),
+    (
+        4,
+        "hospitality",
+        "Primary Care Solutions Ltd",
+        True,
+        "A seat at a charity dinner",
+        120,
+        12,
+        True,
+        True,
+    ),
+    (
+        5,
+        "hospitality",
+        "Harbour Health Ltd",
+        True,
+        "Tickets to a football match",
+        90,
+        5,
+        False,
+        False,
+    ),
+]
+RISKS = [
+    # (title, owner index, likelihood and impact before, after, description, controls)
+    (
+        "Loss of the Enhanced Access contract at re-procurement",
+        4,
+        (3, 5),
+        (2, 4),
+        "The ICB re-procures Enhanced Access and another provider wins.",
+        "Quarterly performance reviews with the ICB; bid team in place.",
+    ),
+    (
+        "Not enough GPs for hub sessions",
+        2,
+        (4, 4),
+        (3, 4),
+        "Sessions go unfilled at weekends and in school holidays.",
+        "Sessional bank; rota planned eight weeks ahead.",
+    ),
+    (
+        "Cyber attack on shared systems",
+        0,
+        (3, 5),
+        (2, 5),
+        "Ransomware stops the hubs seeing patients.",
+        "Data Security and Protection Toolkit met; offline rota kept.",
+    ),
+    (
+        "Late ICB payments squeeze cash flow",
+        1,
+        (3, 4),
+        (2, 3),
+        "Payments arrive after practices must be paid.",
+        "Three months' reserve; monthly settlement.",
+    ),
+    (
+        "Member practices leave the federation",
+        0,
+        (2, 4),
+        (2, 2),
+        "Practices leave and the federation's list falls.",
+        "Members' meetings; a share of surplus returned.",
+    ),
+    (
+        "The hub's premises lease ends",
+        2,
+        (2, 3),
+        (1, 3),
+        "The landlord does not renew the lease of the hub.",
+        "Renewal talks started; a second site identified.",
+    ),
+]
+
+
+def _registers(federation: Federation, users: list, item) -> list[str]:
+    """The gifts and hospitality register and the risk register, two risks cited on the
+    upcoming meeting's risk review item."""
+    admin = users[0]
+    people = {n: users[n] for n in range(len(users))}
+    for n, kind, party, supplier, what, pounds, ago, accepted, approved in GIFTS:
+        gifts.gift_record(
+            federation=federation,
+            user=people[n],
+            kind=kind,
+            party=party,
+            supplier=supplier,
+            description=what,
+            value_pence=pounds * 100,
+            on=today() - timedelta(days=ago),
+            accepted=accepted,
+            approved_by=admin if approved else None,
+            by=admin,
+        )
+    made = []
+    for title, owner, before, after, description, controls in RISKS:
+        made.append(
+            risks.risk_add(
+                federation=federation,
+                title=title,
+                description=description,
+                controls=controls,
+                owner=people[owner],
+                review_on=today() + timedelta(days=30 + 10 * len(made)),
+                likelihood_before=before[0],
+                impact_before=before[1],
+                likelihood_after=after[0] + (1 if len(made) == 1 else 0),
+                impact_after=after[1],
+                by=admin,
+            )
+        )
+    risks.risk_review(  # the GP gap has eased: a second row of scores, the first kept
+        risk=made[1],
+        likelihood_before=4,
+        impact_before=4,
+        likelihood_after=3,
+        impact_after=4,
+        review_on=today() + timedelta(days=60),
+        note="Two salaried GPs recruited to the hubs",
+        by=admin,
+    )
+    for risk in made[:2]:
+        risks.item_risk_cite(item=item, risk=risk, by=admin)
+    return [
+        f"Gifts and hospitality: {len(GIFTS)} entries, one supplier's hospitality over £75 "
+        f"declined; a risk register of {len(made)} risks, two for review at the next meeting."
+    ]
+
+
 @transaction.atomic
 def demo_governance(federation: Federation, users: list) -> list[str]:
     if Body.objects.filter(federation=federation).exists():
@@ -251,7 +398,7 @@ def demo_governance(federation: Federation, users: list) -> list[str]:
     for n, title in enumerate(
         ["Minutes of the last meeting", "Strategy 2027 to 2030", "Risk register review"]
     ):
-        meetings.item_add(
+        review = meetings.item_add(
             meeting=upcoming,
             title=title,
             owner=chair,
@@ -263,6 +410,7 @@ def demo_governance(federation: Federation, users: list) -> list[str]:
         "meetings (minutes approved, a declared conflict, a board decision) and one upcoming "
         "with its pack; a register of interests."
     ]
+    lines += _registers(federation, users, review)
     try:
         with transaction.atomic():
             lines.append(

@@ -8,6 +8,9 @@ domain may not know governance's):
   people of its member practices and PCNs) see the register and the resolutions with their
   results and who voted how; a practice's nominated voter casts its vote (the service checks
   the nomination);
+* the gifts and hospitality register is the federation's people's to see, each recording
+  their own entries (those who run governance record anyone's); the risk register is for
+  those who run governance and the board's members and decision-makers;
 * everyone else, another federation's administrator and a network's administrator included,
   gets 404 (ADR 0011); the public sees nothing.
 """
@@ -61,3 +64,9 @@ def can_see_body(user, body) -> bool:
 def is_decision_maker(user, federation) -> bool:
     """A board member or decision-maker who declares interests in this federation."""
     return getattr(user, "pk", None) in decision_makers(federation)
+
+
+def can_see_risks(user, federation) -> bool:
+    """The risk register: those who run governance, and the board's members and
+    decision-makers (a seat on one of its bodies, the board member role)."""
+    return can_run_governance(user, federation) or is_decision_maker(user, federation)

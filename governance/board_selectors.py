@@ -11,7 +11,7 @@ from datetime import date
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from accounts.models import Role, RoleGrant
+from accounts.models import Role, RoleGrant, User
 from governance import tally as rules
 from governance.models import (
     Action,
@@ -177,6 +177,23 @@ def open_actions(body: Body, before: Meeting | None = None):
     return list(actions.order_by("due_on", "id"))
 
 
+def minutes_awaiting_approval(federation: Federation, day: date | None = None) -> list[Meeting]:
+    """Meetings of the federation's bodies held by ``day`` whose minutes are drafted and not
+    yet approved."""
+    day = day or today()
+    return list(
+        Meeting.objects.filter(
+            body__federation=federation,
+            starts_at__date__lte=day,
+            minutes__isnull=False,
+            minutes__corrects__isnull=True,
+        )
+        .exclude(minutes__approval__isnull=False)
+        .distinct()
+        .order_by("starts_at")
+    )
+
+
 @dataclass
 class MeetingView:
     meeting: Meeting
@@ -291,3 +308,13 @@ def round_outstanding(round_: InterestRound) -> list[int]:
     """Decision-makers who have not made this round's return."""
     returned = set(round_.returns.values_list("user_id", flat=True))
     return sorted(decision_makers(round_.federation) - returned)
+
+
+def directors_to_vote(resolution: Resolution, user, *, run: bool):
+    """The directors whose vote on a board resolution this person may record: any eligible
+    director who has not voted for those who run governance, else themselves if so."""
+    eligible = resolution.eligible_members.exclude(
+        director_id__in=resolution.votes.values("director_id")
+    ).values("director_id")
+    directors = User.objects.filter(pk__in=eligible)
+    return directors if run else directors.filter(pk=user.pk)

@@ -15,10 +15,11 @@ from comms.models import ResourceVersion
 from governance import board_forms as forms
 from governance import board_selectors as reads
 from governance import board_votes, interests, meetings
-from governance.access import can_run_governance, can_see_body
+from governance.access import can_run_governance, can_see_body, can_see_risks
 from governance.errors import GovernanceError
 from governance.models import Action, AgendaItem, Body, Meeting, Minutes, Resolution
 from governance.pack import board_pack
+from governance.register_selectors import federation_people, risks_reviewed_at
 from governance.views import _federation
 from kernel.pages import form_page
 from registry.models import PCN, FederationMembership, PracticePCN
@@ -40,8 +41,8 @@ def _meeting(request, pk: int, *, run: bool = False) -> Meeting:
 
 
 def _people(federation):
-    """Anyone with a role within the federation."""
-    return User.objects.filter(role_grants__through=federation, is_active=True).distinct()
+    """Anyone with a role in or within the federation today (not those whose roles ended)."""
+    return federation_people(federation)
 
 
 def bodies(request, slug):
@@ -143,7 +144,14 @@ def meeting(request, pk):
             "view": view,
             "run": run,
             "results": {item_id: reads.board_result(r) for item_id, r in view.resolutions.items()},
+            "voting": {
+                r.pk
+                for r in view.resolutions.values()
+                if reads.directors_to_vote(r, request.user, run=run).exists()
+            },
             "later": meeting.body.meetings.filter(starts_at__gt=meeting.starts_at).exists(),
+            "risks": risks_reviewed_at(meeting),
+            "see_risks": can_see_risks(request.user, meeting.body.federation),
         },
     )
 
@@ -350,12 +358,7 @@ def board_vote(request, pk):
     )
     meeting = _meeting(request, resolution.item.meeting_id)
     run = can_run_governance(request.user, meeting.body.federation)
-    eligible = resolution.eligible_members.exclude(
-        director_id__in=resolution.votes.values("director_id")
-    ).values("director_id")
-    directors = User.objects.filter(pk__in=eligible)
-    if not run:
-        directors = directors.filter(pk=request.user.pk)
+    directors = reads.directors_to_vote(resolution, request.user, run=run)
     if not directors.exists():
         raise Http404("You have no vote to cast on this resolution")
     form = forms.BoardVoteForm(*posted(request), directors=directors)

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from audit.services import audit_record, snapshot
 from governance import board_selectors as board
-from governance.errors import GovernanceError
+from governance.errors import GovernanceError, refuse_nhs_numbers
 from governance.models import (
     AgendaItem,
     Interest,
@@ -45,6 +45,7 @@ def interest_declare(
     occasion: str = Interest.Occasion.CHANGE,
     by,
 ) -> Interest:
+    refuse_nhs_numbers(party=party, description=description)
     if user.pk not in board.decision_makers(federation):
         raise GovernanceError(
             f"{_name(user)} has no seat on a body of {federation.name} and is not a board "
@@ -179,6 +180,7 @@ def item_declare(
         raise GovernanceError("That interest is someone else's.", field="interest")
     if not note.strip():
         raise GovernanceError("Say what the interest is.", field="note")
+    refuse_nhs_numbers(note=note)
     if has_line_break(note):
         raise GovernanceError(refusal("the declaration"), field="note")
     if ItemDeclaration.objects.filter(item=item, user=user).exists():

@@ -15,7 +15,7 @@ from accounts.models import Role, RoleGrant
 from audit.services import audit_record, snapshot
 from comms.models import ResourceVersion
 from governance import board_selectors as board
-from governance.errors import GovernanceError
+from governance.errors import GovernanceError, refuse_nhs_numbers
 from governance.models import (
     Action,
     AgendaItem,
@@ -187,6 +187,7 @@ def meeting_schedule(
     by,
 ) -> Meeting:
     title = _one_line(title, "the meeting's title", "title")
+    refuse_nhs_numbers(title=title)
     if ends_at <= starts_at:
         raise GovernanceError("A meeting ends after it starts.", field="ends_at")
     if has_line_break(place):
@@ -226,6 +227,7 @@ def item_add(
     federation's own library, fixed so everyone reads the version circulated."""
     Meeting.objects.select_for_update().get(pk=meeting.pk)
     title = _one_line(title, "the item's title", "title")
+    refuse_nhs_numbers(title=title)
     federation = meeting.body.federation
     if paper is not None and paper.resource.federation_id != federation.pk:
         raise GovernanceError(
@@ -297,6 +299,7 @@ def minutes_draft(*, meeting: Meeting, text: str, by) -> Minutes:
     Meeting.objects.select_for_update().get(pk=meeting.pk)
     if not text.strip():
         raise GovernanceError("Write the minutes.", field="text")
+    refuse_nhs_numbers(text=text)
     if board.approved_minutes(meeting) is not None:
         raise GovernanceError(
             "These minutes were approved and are fixed: record a correction instead.",
@@ -330,6 +333,7 @@ def minutes_correct(*, meeting: Meeting, text: str, by) -> Minutes:
         )
     if not text.strip():
         raise GovernanceError("Write the correction.", field="text")
+    refuse_nhs_numbers(text=text)
     minutes = Minutes.objects.create(
         meeting=meeting,
         number=_next_number(meeting),
@@ -402,6 +406,7 @@ def decision_record(
 ) -> Decision:
     if not text.strip():
         raise GovernanceError("Write what was decided.", field="text")
+    refuse_nhs_numbers(text=text)
     if item is not None and item.meeting_id != meeting.pk:
         raise GovernanceError("That item is on another meeting's agenda.", field="item")
     if resolution is not None and (item is None or resolution.item_id != item.pk):
@@ -428,6 +433,7 @@ def action_add(
     *, meeting: Meeting, text: str, owner, due_on: date, item: AgendaItem | None = None, by
 ) -> Action:
     text = _one_line(text, "the action", "text")
+    refuse_nhs_numbers(text=text)
     if item is not None and item.meeting_id != meeting.pk:
         raise GovernanceError("That item is on another meeting's agenda.", field="item")
     action = Action.objects.create(

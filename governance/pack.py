@@ -1,6 +1,6 @@
-"""The board pack: one PDF of a meeting's agenda, a front sheet for each paper, the previous
-meeting's minutes, the open actions and the interests declared, laid out by WeasyPrint from
-an HTML template made for print, the house way (``finance/pdf.py``)."""
+"""The board pack: one PDF of a meeting's agenda, the risks it reviews, a front sheet for each
+paper, the previous meeting's minutes, the open actions and the interests declared, laid out
+by WeasyPrint from an HTML template made for print, the house way (``finance/pdf.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 from finance.pdf import PANGO_HINT, PdfUnavailable
 from governance import board_selectors as board
 from governance.models import Meeting
+from governance.register_selectors import risks_reviewed_at
 
 __all__ = ["PdfUnavailable", "board_pack", "pack_context"]
 
@@ -32,6 +33,7 @@ def pack_context(meeting: Meeting) -> dict:
         "papers": [q.item for q in view.quorums if q.item.paper_id],
         "interests": interests,
         "declarations": [d for q in view.quorums for d in q.item.declarations.all()],
+        "risks": risks_reviewed_at(meeting, board.meeting_day(meeting)),
         "generated": timezone.localtime(),
     }
 

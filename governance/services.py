@@ -15,7 +15,7 @@ from accounts.models import RoleGrant
 from accounts.permissions import FEDERATION_ROLES
 from audit.services import audit_record, snapshot
 from governance import tally as rules
-from governance.errors import GovernanceError
+from governance.errors import GovernanceError, refuse_nhs_numbers
 from governance.models import Articles, EligibleMember, Member, Resolution, Vote
 from governance.selectors import (
     REGISTER_COLUMNS,
@@ -266,6 +266,7 @@ def resolution_circulate(
         raise GovernanceError(refusal("the title"), field="title")
     if not text.strip():
         raise GovernanceError("Enter the resolution's text.", field="text")
+    refuse_nhs_numbers(title=title, text=text)
     if kind not in rules.KINDS:
         raise GovernanceError("Choose ordinary or special.", field="kind")
     if mode not in rules.MODES:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from governance import board_views, interest_views, views
+from governance import board_views, interest_views, register_views, views
 
 app_name = "governance"
 
@@ -44,4 +44,16 @@ urlpatterns = [
     path("<slug:slug>/interests/round/", interest_views.round_new, name="round_new"),
     path("<slug:slug>/interests/return/", interest_views.interest_return, name="interest_return"),
     path("interests/<int:pk>/end/", interest_views.interest_end, name="interest_end"),
+    # the gifts and hospitality register
+    path("<slug:slug>/gifts/", register_views.gift_register, name="gifts"),
+    path("<slug:slug>/gifts.csv", register_views.gift_csv, name="gifts_csv"),
+    path("<slug:slug>/gifts/new/", register_views.gift_new, name="gift_new"),
+    path("<slug:slug>/gifts/thresholds/", register_views.gift_thresholds, name="gift_thresholds"),
+    # the risk register
+    path("<slug:slug>/risks/", register_views.risk_register, name="risks"),
+    path("<slug:slug>/risks/new/", register_views.risk_new, name="risk_new"),
+    path("risks/<int:pk>/", register_views.risk, name="risk"),
+    path("risks/<int:pk>/edit/", register_views.risk_edit, name="risk_edit"),
+    path("risks/<int:pk>/review/", register_views.risk_review, name="risk_review"),
+    path("meetings/<int:pk>/risks/", register_views.risk_cite, name="risk_cite"),
 ]

@@ -12,7 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from governance import forms, selectors, services
-from governance.access import can_run_governance, can_see_governance, governance_federations
+from governance.access import (
+    can_run_governance,
+    can_see_governance,
+    can_see_risks,
+    governance_federations,
+)
 from governance.errors import GovernanceError
 from governance.models import Member, Resolution, Vote
 from kernel.exports import csv_response
@@ -61,6 +66,7 @@ def home(request, slug):
             "resolutions": selectors.resolutions_of(federation),
             "run": can_run_governance(request.user, federation),
             "voting_for": selectors.nominated_practices(request.user, federation),
+            "see_risks": can_see_risks(request.user, federation),
         },
     )
 

@@ -1,5 +1,6 @@
 """Governance's models: the members' side (``members``), the board and its meetings
-(``board``) and the register of interests (``interests``)."""
+(``board``), the register of interests (``interests``), and the gifts and hospitality and
+risk registers (``registers``)."""
 
 from governance.models.board import (
     Action,
@@ -21,6 +22,7 @@ from governance.models.members import (
     Resolution,
     Vote,
 )
+from governance.models.registers import Gift, GiftsPolicy, ItemRisk, Risk, RiskScore
 
 __all__ = [
     "Action",
@@ -30,16 +32,21 @@ __all__ = [
     "Body",
     "Decision",
     "EligibleMember",
+    "Gift",
+    "GiftsPolicy",
     "Interest",
     "InterestReturn",
     "InterestRound",
     "ItemDeclaration",
+    "ItemRisk",
     "Meeting",
     "Member",
     "Minutes",
     "MinutesApproval",
     "Once",
     "Resolution",
+    "Risk",
+    "RiskScore",
     "Seat",
     "Vote",
 ]

@@ -12,6 +12,7 @@ from governance import board_votes, interests, meetings
 from governance.models import Body, Interest, Meeting, Minutes
 from governance.urls import urlpatterns
 from tests.conftest import sign_in_verified
+from tests.governance.test_register_tenancy import REGISTER_ADDRESSES
 from tests.governance.test_tenancy import MEMBERS_ADDRESSES
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def test_another_federations_administrator_gets_404_on_every_board_address(clien
         reverse("governance:interest_end", args=[interest.pk]),
         reverse("governance:resolution", args=[resolution.pk]),  # a board one, by the members' door
     ]
-    assert len(addresses) - 1 + MEMBERS_ADDRESSES == len(urlpatterns) - 1
+    assert len(addresses) - 1 + MEMBERS_ADDRESSES + REGISTER_ADDRESSES == len(urlpatterns) - 1
     posts = {
         "name": "Hostile",
         "kind": "board",

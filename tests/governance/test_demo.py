@@ -1,6 +1,7 @@
 """The demo's board: the PCN clinical directors in their seats, approved minutes and a board
 decision, a declared conflict on an item, an upcoming meeting with its pack, and a special
-resolution passed in writing weighted by list size."""
+resolution passed in writing weighted by list size; gifts and hospitality (a supplier's
+hospitality over £75 declined) and a risk register of six, two up for review next time."""
 
 import pytest
 
@@ -8,7 +9,8 @@ from demo.comms import demo_library
 from demo.governance import demo_governance
 from demo.loader import demo_users
 from governance import board_selectors as reads
-from governance.models import Body, Resolution
+from governance import register_selectors as registers
+from governance.models import Body, Gift, Resolution
 from governance.pack import board_pack
 from governance.selectors import resolution_result
 from registry.models import PCN, Federation
@@ -39,3 +41,12 @@ def test_the_demo_board_its_meetings_and_resolution(demo):
     special = Resolution.objects.get(federation=federation, kind="special")
     result = resolution_result(special)
     assert (special.mode, special.weighting, result.status) == ("written", "list-size", "passed")
+    declined = Gift.objects.get(federation=federation, party="Harbour Health Ltd")
+    assert (declined.kind, declined.value_pence, declined.accepted) == ("hospitality", 9_000, False)
+    approved = Gift.objects.get(federation=federation, value_pence=12_000)
+    assert approved.accepted and approved.approved_by is not None
+    register = registers.risk_register(federation)
+    assert len(register) == 6 and not any(r.overdue for r in register)
+    assert len(registers.risk_history(register[1].risk)) == 2
+    reviewed = registers.risks_reviewed_at(upcoming)
+    assert [r.row.risk.number for r in reviewed] == [1, 2]
