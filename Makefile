@@ -77,7 +77,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/bandit -q -c pyproject.toml -r accounts audit comms demo directory economics finance governance gpfed home kernel registry rota
+	$(VENV)/bin/bandit -q -c pyproject.toml -r accounts audit bids comms demo directory economics finance governance gpfed home kernel registry rota voice
 	$(VENV)/bin/lint-imports
 
 format: install

@@ -6,6 +6,7 @@ from bids.api import router as bids_router
 from directory.api import router as directory_router
 from economics.api import router as economics_router
 from finance.api import router as finance_router
+from governance.api import router as governance_router
 from home.api import router as home_router
 from registry.api import router as registry_router
 from rota.api import router as rota_router
@@ -46,3 +47,4 @@ api.add_router("/", bids_router)
 api.add_router("/", economics_router)
 api.add_router("/", home_router)
 api.add_router("/", voice_router)
+api.add_router("/", governance_router)

@@ -14,7 +14,10 @@ def site(request):
             return {}
         # imported on first use: settings name this module before the apps are ready
         from accounts.otp import needs_second_step
+        from bids.access import bids_federations
+        from economics.access import can_open, economics_federations
         from governance.access import can_see_governance, governance_federations
+        from voice.access import can_open_voice
 
         if not user.is_verified() and needs_second_step(user):
             return {"pending": True}  # nothing to offer until the second step is done
@@ -29,6 +32,9 @@ def site(request):
             "finance": perms.finance_federations(user).exists()
             or perms.statement_practices(user).exists(),
             "governance": any(can_see_governance(user, f) for f in governance_federations(user)),
+            "economics": any(can_open(user, f) for f in economics_federations(user)),
+            "bids": bids_federations(user).exists(),
+            "voice": can_open_voice(user),
         }
 
     return {

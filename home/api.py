@@ -13,7 +13,7 @@ router = Router(tags=["home"])
 
 
 class NeedOut(Schema):
-    area: str = Field(description="finance, rota, comms or directory")
+    area: str = Field(description="finance, rota, comms, directory, voice or bids")
     title: str
     detail: str
     url: str = Field(description="Where it is done: a path in gpfed you may open")

@@ -6,7 +6,19 @@ from django.apps import apps
 
 import tests.factories
 
-APPS = ["accounts", "audit", "comms", "directory", "finance", "registry", "rota"]
+APPS = [
+    "accounts",
+    "audit",
+    "bids",
+    "comms",
+    "directory",
+    "economics",
+    "finance",
+    "governance",
+    "registry",
+    "rota",
+    "voice",
+]
 FACTORIES = {
     value._meta.model: value
     for value in vars(tests.factories).values()

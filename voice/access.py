@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from accounts import permissions as perms
 from accounts.models import Role
-from registry.models import Network
+from registry.models import Federation, Network, NetworkMembership
+from registry.selectors import covering
 
 RUNNERS = (Role.FEDERATION_ADMIN, Role.COMPANY_SECRETARY)
 
@@ -65,5 +66,41 @@ def can_see_results(user, consultation) -> bool:
     )
 
 
+def can_open(user, consultation, audience: dict[str, object]) -> bool:
+    """Whether this person may open a consultation's page: its runners; once it is open,
+    those who answer for an organisation asked; and those who may see its results."""
+    if can_run(user, consultation.owner):
+        return True
+    if not consultation.is_draft and answers_for(user, consultation, audience):
+        return True
+    return can_see_results(user, consultation)
+
+
 def can_see_programme(user, federation) -> bool:
     return perms.is_federation_member(user, federation)
+
+
+def voice_owners(user) -> tuple[list[Federation], list[Network]]:
+    """The federations and networks whose consultations this person may list: the federations
+    their roles were granted within, the networks they administer and those their federations
+    belong to (every one for an installation administrator)."""
+    scope = perms.scope_for(user)
+    if scope.superuser:
+        return list(Federation.objects.all()), list(Network.objects.all())
+    federations = list(Federation.objects.filter(pk__in=scope.within_ids()))
+    member_of = covering(
+        NetworkMembership.objects.filter(federation__in=federations), scope.day
+    ).values("network_id")
+    networks = Network.objects.filter(pk__in={*scope.network_ids()}) | Network.objects.filter(
+        pk__in=member_of
+    )
+    return federations, sorted(set(networks), key=str)
+
+
+def can_open_voice(user) -> bool:
+    """Whether ``/voice/`` opens for this person (the header's link): without a query unless
+    they are an installation administrator."""
+    scope = perms.scope_for(user)
+    if scope.superuser:
+        return Federation.objects.exists() or Network.objects.exists()
+    return bool(scope.within_ids() or scope.network_ids())

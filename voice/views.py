@@ -10,13 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from accounts import permissions as perms
 from finance.pdf import PdfUnavailable
 from kernel.exports import csv_response
 from kernel.formats import counted
 from kernel.pages import form_page
-from registry.models import Federation, Network, NetworkMembership, Practice
-from registry.selectors import covering, federation_member_ids_on, today
+from registry.models import Federation, Network, Practice
+from registry.selectors import federation_member_ids_on, today
 from registry.views import posted
 from voice import access, charts, forms, pdf, rollup, selectors, services
 from voice.errors import VoiceError
@@ -49,10 +48,7 @@ def _consultation(request, pk: int, *, run: bool = False) -> Consultation:
         return consultation
     if run:
         raise Http404("No such consultation")
-    answering = not consultation.is_draft and access.answers_for(
-        request.user, consultation, selectors.audience_of(consultation)
-    )
-    if answering or access.can_see_results(request.user, consultation):
+    if access.can_open(request.user, consultation, selectors.audience_of(consultation)):
         return consultation
     raise Http404("No such consultation")
 
@@ -64,25 +60,10 @@ def _home_of(consultation: Consultation) -> str:
 
 
 def index(request):
-    scope = perms.scope_for(request.user)
-    if scope.superuser:
-        federations, networks = list(Federation.objects.all()), list(Network.objects.all())
-    else:
-        federations = list(Federation.objects.filter(pk__in=scope.within_ids()))
-        member_of = covering(
-            NetworkMembership.objects.filter(federation__in=federations), scope.day
-        ).values("network_id")
-        networks = list(
-            Network.objects.filter(pk__in={*scope.network_ids()})
-            | Network.objects.filter(pk__in=member_of)
-        )
+    federations, networks = access.voice_owners(request.user)
     if not federations and not networks:
         raise Http404("No consultations to show")
-    return render(
-        request,
-        "voice/index.html",
-        {"federations": federations, "networks": sorted(set(networks), key=str)},
-    )
+    return render(request, "voice/index.html", {"federations": federations, "networks": networks})
 
 
 def _listed(request, owner) -> list[dict]:
@@ -96,6 +77,8 @@ def _listed(request, owner) -> list[dict]:
                 "consultation": c,
                 "status": selectors.status_of(c),
                 "responses": len(c.responses.all()),
+                # listed to every member, opened only by those it asks or once it reports
+                "opens": run or access.can_open(request.user, c, selectors.audience_of(c)),
             }
         )
     return rows

@@ -122,7 +122,10 @@ def elr_scenario(world):
     if found:
         return found
     elr = Federation.objects.get(slug=FED)
+    # the matrix's world has the registry without the year of activity "last_year" reads
     inputs = {**phlebotomy_inputs(elr, timezone.localdate()), "draws": 500}
+    del inputs["volume"]
+    inputs["volume_per_1000"] = 210
     version = scenario_create(federation=elr, name="Phlebotomy", inputs=inputs, by=None)
     return version_share(version=version, shared=True, by=None)
 
@@ -259,6 +262,31 @@ def elr_board(world):
 
 def board_pk(what):
     return lambda d: {"pk": elr_board(d)[what].pk}
+
+
+def elr_risk(world):
+    """A risk in ELR's register, owned by its administrator (made once per world)."""
+    from datetime import timedelta
+
+    from governance.models import Risk
+    from governance.risks import risk_add
+
+    return Risk.objects.filter(federation__slug=FED).first() or risk_add(
+        federation=Federation.objects.get(slug=FED),
+        title="Cash flow",
+        description="Late payments from the ICB",
+        owner=world["users"]["federation_admin"],
+        review_on=timezone.localdate() + timedelta(days=30),
+        likelihood_before=4,
+        impact_before=4,
+        likelihood_after=2,
+        impact_after=3,
+        by=None,
+    )
+
+
+def risk_pk(world):
+    return {"pk": elr_risk(world).pk}
 
 
 def voice_consultation(world, *, draft: bool = False):
@@ -801,6 +829,23 @@ RULES = {
     "governance:round_new": ("get", {"slug": FED}, None, page(GOV_RUN)),
     "governance:interest_return": ("get", {"slug": FED}, None, page(["board_member"])),
     "governance:interest_end": ("get", board_pk("interest"), None, page(BOARD)),
+    # gifts and hospitality: the federation's people see it and record their own; the risk
+    # register: those who run governance and the board's members and decision-makers
+    "governance:gifts": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "governance:gifts_csv": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "governance:gift_new": ("get", {"slug": FED}, None, page(FED_MEMBERS)),
+    "governance:gift_thresholds": ("get", {"slug": FED}, None, page(GOV_RUN)),
+    "governance:risks": ("get", {"slug": FED}, None, page(BOARD)),
+    "governance:risk_new": ("get", {"slug": FED}, None, page(GOV_RUN)),
+    "governance:risk": ("get", risk_pk, None, page(BOARD)),
+    "governance:risk_edit": ("get", risk_pk, None, page(GOV_RUN)),
+    "governance:risk_review": ("get", risk_pk, None, page(GOV_RUN)),
+    "governance:risk_cite": ("get", board_pk("meeting"), None, page(GOV_RUN)),
+    "api:governance_resolutions": ("get", {"slug": FED}, None, api(FED_MEMBERS)),
+    "api:governance_members": ("get", {"slug": FED}, None, api(FED_MEMBERS)),
+    "api:governance_interests": ("get", {"slug": FED}, None, api(FED_MEMBERS)),
+    "api:governance_meetings": ("get", {"slug": FED}, None, api(FED_MEMBERS)),
+    "api:governance_risks": ("get", {"slug": FED}, None, api(BOARD)),
     # the members' voice: a federation's administrator (or company secretary) runs its
     # consultations and programme, a network's administrator the network's; a practice's
     # manager answers for it, a PCN's clinical director for the PCN; the federation's people

@@ -41,6 +41,11 @@ PAGES = {
         f"/voice/federations/{FED}/programme/",
         f"/governance/{FED}/bodies/",
         f"/governance/{FED}/interests/",
+        f"/governance/{FED}/gifts/",
+        f"/governance/{FED}/gifts/new/",
+        f"/governance/{FED}/gifts/thresholds/",
+        f"/governance/{FED}/risks/",
+        f"/governance/{FED}/risks/new/",
     ],
     "finance_lead": [
         "/finance/",

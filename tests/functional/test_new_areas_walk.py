@@ -66,19 +66,7 @@ def walk(page, site, email):
 # is an expected failure for that role until it is fixed (then it fails, to be taken off here).
 DEAD = "a link to a page that answers 404"
 SIDEWAYS = "a page that scrolls sideways at 375 px"
-KNOWN = {
-    # /voice/federations/<slug>/ and /voice/networks/<slug>/ list every open consultation with a
-    # link, to people who may open it only once its outcome is published (voice/home.html)
-    "finance_lead": {DEAD},
-    "operations_lead": {DEAD},
-    "communications_lead": {DEAD},
-    "practice_staff": {DEAD},
-    "practice_manager": {DEAD},  # the network's consultation, from /voice/networks/<slug>/
-    # and /governance/meetings/<pk>/ shows "Vote" on every board resolution to everyone, even
-    # those with no vote (404); its agenda table is not in a scrolling region (meeting.html)
-    "board_member": {DEAD, SIDEWAYS},
-    "pcn_clinical_director": {DEAD, SIDEWAYS},
-}
+KNOWN: dict[str, set] = {}
 
 
 @pytest.mark.parametrize("user", DEMO_USERS, ids=[u["role"] for u in DEMO_USERS])

@@ -754,12 +754,6 @@ def test_a_former_director_now_in_b_no_longer_opens_as_board(client, w):
     assert not reached(client, board_urls(x))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: governance.board_views._people lists everyone ever granted a role within "
-    "the federation (role_grants__through, no date): a person whose roles in A ended is still "
-    "offered as a seat holder and an item's owner, and can be given a seat",
-)
 def test_a_person_whose_roles_in_a_ended_is_not_offered_a_seat(client, w):
     x = a_board(w)
     gone = person("gone@alpha.example", "board_member", w.a, name="Gone Person")
@@ -783,12 +777,6 @@ def test_html_in_an_item_title_is_text_in_the_board_pack(client, w):
     assert "<b>Bold</b>" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: minutes are written once and never deleted (ADR 0009 style), yet "
-    "meetings.minutes_draft takes an NHS number in its text: once written it can never be "
-    "removed (voice refuses NHS numbers in free text with kernel.uploads.contains_nhs_number)",
-)
 def test_an_nhs_number_in_minutes_is_refused(w):
     x = a_board(w)
     with pytest.raises(GovernanceError):
@@ -800,11 +788,6 @@ def test_an_nhs_number_in_minutes_is_refused(w):
     assert not Minutes.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: the register of interests is published to all the federation's people "
-    "and as CSV, yet interest_declare accepts an NHS number in the party or description",
-)
 def test_an_nhs_number_in_a_declared_interest_is_refused(w):
     x = a_board(w)
     with pytest.raises(GovernanceError):
