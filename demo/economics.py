@@ -1,12 +1,15 @@
 """Two saved scenarios of the service economics modeller, from the demo's real member practices
 and list sizes (issue 19):
 
-* **Phlebotomy at federation level**: a hub run by the federation with a top-slice of about 10%,
-  each practice's volume its own blood tests in the last twelve months (demo/money.py's
-  activity), give or take. At federation level three practices are worse off than running their
-  own clinics unless the top-slice falls to about 5%: the three *largest*, not the issue's
-  "small" ones (docs/economics.md, "The demo", has the arithmetic of why). It is shared with the
-  member practices, so C82001's practice manager (one of the three) sees the practice's own line.
+* **Phlebotomy at federation level**: a service run by the federation with a top-slice of about
+  10%, each practice's volume its own blood tests in the last twelve months (demo/money.py's
+  activity), give or take, and a cost for each surgery it serves whatever its volume (the
+  phlebotomist's travel and a courier collection, £1,500 to £2,500 a year). At federation level
+  the three *smallest* practices are worse off than running their own clinics: what their small
+  volume saves is less than the cost of reaching them. Two of them (62 and 92 patients) are
+  worse off even with no top-slice, so there is no break-even top-slice; docs/economics.md
+  ("The demo") has the arithmetic. It is shared with the member practices, so C82109's practice
+  manager (one of the three) sees the practice's own line.
 * **Care-home ward rounds**, paid as the demo's contract pays them, a block of £180,000 a year
   (each practice's share by list): a weekly round delivered by each PCN is recommended; at
   federation level the travel between homes costs more per bed and the largest practices lose.
@@ -38,11 +41,18 @@ def phlebotomy_inputs(federation: Federation, day) -> dict:
         "volume": {"last_year": "phlebotomy", "scale": _range(0.9, 1, 1.15)},
         "income_per_unit": 6.5,
         "levels": {
-            "practice": {"fixed_per_year": 4000, "cost_per_unit": 2.1},
-            "pcn": {"fixed_per_year": _range(25000, 30000, 38000), "cost_per_unit": 1.6},
+            # Alone: equipment, training and sharps a year, and a health care assistant's time.
+            "practice": {"fixed_per_year": 1050, "cost_per_unit": 3.8},
+            "pcn": {
+                "fixed_per_year": _range(6000, 8000, 11000),
+                "cost_per_unit": 2.4,
+                "fixed_per_practice": 300,  # travel between the PCN's surgeries
+            },
             "federation": {
                 "fixed_per_year": _range(100800, 112000, 134400),
                 "cost_per_unit": 0.8,
+                # The phlebotomist's travel to each surgery and a courier collection from it.
+                "fixed_per_practice": _range(1500, 2000, 2500),
                 "overhead_percent": _range(8, 10, 12),
             },
         },

@@ -195,8 +195,10 @@ INPUT_NAMES = {
     "levels.practice.cost_per_unit": "Practice cost per unit",
     "levels.pcn.fixed_per_year": "PCN fixed cost a year",
     "levels.pcn.cost_per_unit": "PCN cost per unit",
+    "levels.pcn.fixed_per_practice": "PCN cost a year for each practice",
     "levels.federation.fixed_per_year": "Federation fixed cost a year",
     "levels.federation.cost_per_unit": "Federation cost per unit",
+    "levels.federation.fixed_per_practice": "Federation cost a year for each practice",
     "levels.federation.overhead_percent": "Top-slice (%)",
 }
 

@@ -11,10 +11,13 @@ alone:
   per registered patient, or its share by list of a block a year;
 - alone, it pays its own ``fixed_per_year`` and ``cost_per_unit x volume``;
 - at PCN level each PCN's ``fixed_per_year`` falls on its practices in proportion to their
-  volume, plus ``cost_per_unit x volume``; a practice in no PCN on the day delivers alone;
+  volume, plus ``cost_per_unit x volume``, plus ``fixed_per_practice`` (a cost the PCN bears
+  for each practice it serves, whatever its volume: each practice bears its own); a practice
+  in no PCN on the day delivers alone;
 - at federation level the federation's ``fixed_per_year`` falls on all the practices in
-  proportion to volume, plus ``cost_per_unit x volume``, plus the top-slice the federation
-  keeps, ``overhead_percent x income``;
+  proportion to volume, plus ``cost_per_unit x volume``, plus the federation's
+  ``fixed_per_practice`` (each practice its own), plus the top-slice the federation keeps,
+  ``overhead_percent x income``;
 - a practice's net is its income less its costs (and top-slice); its difference is its net at
   the level less its net alone, in the same run; the level's total net is the sum of the
   practices' nets and, at federation level, the top-slice (it stays in the federation).
@@ -34,7 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 
@@ -74,6 +77,12 @@ def per_unit(level: str) -> str:
     return f"levels.{level}.cost_per_unit"
 
 
+def per_practice(level: str) -> str:
+    """A cost a year the level bears for each member practice it serves, whatever its volume
+    (the phlebotomist's travel to each surgery, a courier collection from each site)."""
+    return f"levels.{level}.fixed_per_practice"
+
+
 # Every input, in the order they are drawn (the same seed gives the same runs) and listed.
 INPUTS = (
     VOLUME,
@@ -85,7 +94,12 @@ INPUTS = (
     fixed(FEDERATION),
     per_unit(FEDERATION),
     OVERHEAD,
+    # Last, so that a scenario without them draws its other inputs as it always did.
+    per_practice(PCN),
+    per_practice(FEDERATION),
 )
+# Inputs a scenario may leave out, and what they are then.
+OPTIONAL_INPUTS = {per_practice(PCN): 0, per_practice(FEDERATION): 0}
 # Inputs in pounds (the rest are units per 1,000 patients and a percentage).
 MONEY = frozenset(INPUTS) - {VOLUME, OVERHEAD}
 
@@ -178,6 +192,9 @@ class PracticeResult:
     volume_mean: float
     levels: dict[str, PracticeLevel]
     volume_from: str = FROM_LIST
+    # The largest top-slice at which this practice's median difference at federation level is
+    # no worse than alone (0.01 of a point; None if worse even at 0%).
+    breakeven_overhead_percent: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -243,8 +260,13 @@ def pert_mean(value: Value) -> Decimal:
     return (value.low + 4 * value.mode + value.high) / 6
 
 
+def complete(values: dict[str, Value]) -> dict[str, Value]:
+    """``values`` with the optional inputs it leaves out, at 0."""
+    return {name: Value.certain(v) for name, v in OPTIONAL_INPUTS.items()} | dict(values)
+
+
 def all_certain(values: dict[str, Value]) -> bool:
-    return all(values[name].is_certain for name in INPUTS)
+    return all(values[name].is_certain for name in INPUTS if name in values)
 
 
 def check_size(practices: Sequence[PracticeInput], draws: int) -> None:
@@ -270,13 +292,15 @@ def run(
     exact: bool | None = None,
     income_basis: str = PER_UNIT,
 ) -> Results:
-    """The modeller's answer for one scenario. ``values`` holds every name in ``INPUTS``;
+    """The modeller's answer for one scenario. ``values`` holds every name in ``INPUTS`` (those
+    in ``OPTIONAL_INPUTS`` may be left out: 0);
     ``income_basis`` says what ``INCOME`` is paid on (``INCOME_BASES``).
     ``exact`` defaults to whether every input is certain (the tests force the Monte Carlo path
     on certain inputs to compare it with the exact one); only a Monte Carlo run is limited in
     size (``check_size``)."""
     if income_basis not in INCOME_BASES:
         raise ValueError(f"income is paid per unit, per patient or as a block, not {income_basis}")
+    values = complete(values)
     missing = [name for name in INPUTS if name not in values]
     if missing:
         raise ValueError(f"missing inputs: {', '.join(missing)}")
@@ -388,15 +412,16 @@ def _exact(values: dict[str, Value], practices: Sequence[PracticeInput], basis: 
         return [_round(v * m[per_unit(level)] * 100) for v in volumes]
 
     fixed_pence = {level: _round(m[fixed(level)] * 100) for level in LEVELS}
+    site_pence = {level: _round(m[per_practice(level)] * 100) for level in AT_SCALE}
     alone = [fixed_pence[PRACTICE] + c for c in unit_costs(PRACTICE)]
     at_pcn = list(alone)
     pcn_units = unit_costs(PCN)
     for positions in _groups(practices).values():
         shares = _split(fixed_pence[PCN], [weights[i] for i in positions])
         for i, share in zip(positions, shares, strict=True):
-            at_pcn[i] = share + pcn_units[i]
+            at_pcn[i] = share + pcn_units[i] + site_pence[PCN]
     at_federation = [
-        share + c
+        share + c + site_pence[FEDERATION]
         for share, c in zip(
             _split(fixed_pence[FEDERATION], weights), unit_costs(FEDERATION), strict=True
         )
@@ -437,30 +462,47 @@ def _exact(values: dict[str, Value], practices: Sequence[PracticeInput], basis: 
     # Before the top-slice, what the federation level saves each practice against alone.
     saving = [a - f for a, f in zip(alone, at_federation, strict=True)]
 
-    def no_one_worse(hundredths: int) -> bool:
-        return all(
-            _round(Fraction(i * hundredths, 10_000)) <= s
-            for i, s in zip(income, saving, strict=True)
+    def not_worse(hundredths: np.ndarray) -> np.ndarray:
+        return np.array(
+            [
+                _round(Fraction(i * int(h), 10_000)) <= s
+                for i, s, h in zip(income, saving, hundredths, strict=True)
+            ]
         )
 
-    return levels, results, _largest(no_one_worse), None
+    results, breakeven = _with_breakevens(results, not_worse)
+    return levels, results, breakeven, None
 
 
-def _largest(holds: Callable[[int], bool]) -> Decimal | None:
-    """The largest top-slice, to 0.01 of a percentage point from 0% to 100%, at which
-    ``holds`` (which only ever turns false as the top-slice rises); None if not even at 0%."""
-    if not holds(0):
-        return None
-    low, high = 0, 10_000  # hundredths of a percent; holds(low) is known
-    if holds(high):
-        return Decimal(100).quantize(Decimal("0.01"))
-    while high - low > 1:
+def _with_breakevens(results: list[PracticeResult], not_worse):
+    """Each practice's break-even top-slice, and the scenario's: the lowest of them (None if
+    any is None), the largest at which no practice is worse off."""
+    each = _largest_each(not_worse, len(results))
+    results = [
+        replace(result, breakeven_overhead_percent=b)
+        for result, b in zip(results, each, strict=True)
+    ]
+    return results, None if None in each else min(each)
+
+
+def _largest_each(holds: Callable[[np.ndarray], np.ndarray], n: int) -> list[Decimal | None]:
+    """For each of ``n`` practices, the largest top-slice, to 0.01 of a percentage point from
+    0% to 100%, at which ``holds`` (each practice's answer at its own top-slice, in
+    hundredths of a percent; it only ever turns false as the top-slice rises); None for a
+    practice for which it does not hold even at 0%. Bisection for all of them at once."""
+    low = np.zeros(n, dtype=np.int64)
+    high = np.full(n, 10_000, dtype=np.int64)
+    at_zero = np.asarray(holds(low), dtype=bool)
+    low = np.where(np.asarray(holds(high), dtype=bool), high, low)
+    while (high - low > 1).any():
         middle = (low + high) // 2
-        if holds(middle):
-            low = middle
-        else:
-            high = middle
-    return (Decimal(low) / 100).quantize(Decimal("0.01"))
+        ok = np.asarray(holds(middle), dtype=bool)
+        low = np.where(ok, middle, low)
+        high = np.where(ok, high, middle)
+    return [
+        (Decimal(int(x)) / 100).quantize(Decimal("0.01")) if zero else None
+        for x, zero in zip(low, at_zero, strict=True)
+    ]
 
 
 # --- any range: Monte Carlo --------------------------------------------------------------
@@ -482,6 +524,7 @@ class Shape:
 def draw(values: dict[str, Value], draws: int, seed: int) -> dict[str, np.ndarray]:
     """Every input's draws, in pence for money, in ``INPUTS`` order from one generator."""
     rng = np.random.default_rng(seed)
+    values = complete(values)
     drawn = {}
     for name in INPUTS:
         scale = 100.0 if name in MONEY else 1.0
@@ -503,6 +546,7 @@ def level_totals(p: dict[str, np.ndarray], shape: Shape) -> dict[str, np.ndarray
     alone_fixed = shape.practices * p[fixed(PRACTICE)]
     at_pcn = (
         shape.pcns * p[fixed(PCN)]
+        + (shape.practices - shape.practices_in_no_pcn) * p[per_practice(PCN)]
         + volume_in_pcns * p[per_unit(PCN)]
         + shape.practices_in_no_pcn * p[fixed(PRACTICE)]
         + (volume - volume_in_pcns) * p[per_unit(PRACTICE)]
@@ -510,7 +554,10 @@ def level_totals(p: dict[str, np.ndarray], shape: Shape) -> dict[str, np.ndarray
     return {
         PRACTICE: income - alone_fixed - volume * p[per_unit(PRACTICE)],
         PCN: income - at_pcn,
-        FEDERATION: income - p[fixed(FEDERATION)] - volume * p[per_unit(FEDERATION)],
+        FEDERATION: income
+        - p[fixed(FEDERATION)]
+        - shape.practices * p[per_practice(FEDERATION)]
+        - volume * p[per_unit(FEDERATION)],
     }
 
 
@@ -563,12 +610,16 @@ def _simulate(
     alone_cost = runs(fixed(PRACTICE)) + volume * runs(per_unit(PRACTICE))
     net_alone = income - alone_cost
 
-    pcn_cost = each(pcn_weight) * runs(fixed(PCN)) + volume * runs(per_unit(PCN))
+    pcn_cost = (
+        each(pcn_weight) * runs(fixed(PCN)) + runs(per_practice(PCN)) + volume * runs(per_unit(PCN))
+    )
     pcn_cost[~in_pcn] = alone_cost[~in_pcn]
     net_pcn = income - pcn_cost
     del pcn_cost
-    federation_cost = each(federation_weight) * runs(fixed(FEDERATION)) + volume * runs(
-        per_unit(FEDERATION)
+    federation_cost = (
+        each(federation_weight) * runs(fixed(FEDERATION))
+        + runs(per_practice(FEDERATION))
+        + volume * runs(per_unit(FEDERATION))
     )
     top_slice = income * (runs(OVERHEAD) / 100)
     net_federation = income - federation_cost - top_slice
@@ -577,7 +628,7 @@ def _simulate(
     totals[FEDERATION] = totals[FEDERATION] + top_slice.sum(axis=0)
     del top_slice
 
-    per_practice: list[dict[str, PracticeLevel]] = [{} for _ in practices]
+    lines: list[dict[str, PracticeLevel]] = [{} for _ in practices]
     levels = {}
     for level in LEVELS:
         diff = nets[level] - net_alone
@@ -586,7 +637,7 @@ def _simulate(
         not_worse = (diff > NO_WORSE_PENCE).mean(axis=1)
         losers = []
         for i, practice in enumerate(practices):
-            per_practice[i][level] = PracticeLevel(
+            lines[i][level] = PracticeLevel(
                 net=net_spreads[i], diff=diff_spreads[i], prob_not_worse=float(not_worse[i])
             )
             if diff_spreads[i].p50 <= NO_WORSE_PENCE:
@@ -599,7 +650,7 @@ def _simulate(
             list_size=x.list_size,
             pcn=x.pcn,
             volume_mean=float(volume_mean[i]),
-            levels=per_practice[i],
+            levels=lines[i],
             volume_from=x.volume_from,
         )
         for i, x in enumerate(practices)
@@ -609,11 +660,10 @@ def _simulate(
     saving = alone_cost - federation_cost
     del federation_cost, net_pcn, net_federation
 
-    def no_one_worse(hundredths: int) -> bool:
-        medians = np.median(saving - income * (hundredths / 10_000), axis=1)
-        return bool(medians.min() > NO_WORSE_PENCE)
+    def not_worse(hundredths: np.ndarray) -> np.ndarray:
+        return np.median(saving - income * (hundredths[:, None] / 10_000), axis=1) > NO_WORSE_PENCE
 
-    breakeven = _largest(no_one_worse)
+    results, breakeven = _with_breakevens(results, not_worse)
     shape = Shape(
         practices=len(practices),
         pcns=len(_groups(practices)),

@@ -42,6 +42,13 @@ INPUTS = [
     ),
     ("pcn_unit", "levels.pcn.cost_per_unit", "Cost per unit at a PCN (£)", ""),
     (
+        "pcn_site",
+        "levels.pcn.fixed_per_practice",
+        "Cost a year for each practice the PCN serves (£, optional)",
+        "Borne by each practice whatever its volume: travel to each surgery, a courier "
+        "collection from each site. Leave empty for none.",
+    ),
+    (
         "federation_fixed",
         "levels.federation.fixed_per_year",
         "Fixed cost a year at the federation (£)",
@@ -54,6 +61,13 @@ INPUTS = [
         "",
     ),
     (
+        "federation_site",
+        "levels.federation.fixed_per_practice",
+        "Cost a year for each practice the federation serves (£, optional)",
+        "Borne by each practice whatever its volume: travel to each surgery, a courier "
+        "collection from each site. Leave empty for none.",
+    ),
+    (
         "overhead",
         "levels.federation.overhead_percent",
         "Top-slice the federation keeps (% of income)",
@@ -63,9 +77,14 @@ INPUTS = [
 SECTIONS = [
     ("Volume and income", ["volume", "income"]),
     ("Each practice alone", ["practice_fixed", "practice_unit"]),
-    ("Each PCN for its practices", ["pcn_fixed", "pcn_unit"]),
-    ("The federation for all its practices", ["federation_fixed", "federation_unit", "overhead"]),
+    ("Each PCN for its practices", ["pcn_fixed", "pcn_unit", "pcn_site"]),
+    (
+        "The federation for all its practices",
+        ["federation_fixed", "federation_unit", "federation_site", "overhead"],
+    ),
 ]
+# Inputs that may be left empty (none: 0).
+OPTIONAL = {"pcn_site", "federation_site"}
 ENDS = (("low", "Low"), ("mode", "Most likely"), ("high", "High"))
 PATHS = {path: name for name, path, _, _ in INPUTS}
 # The scenario file's other ways of giving the volume and income, and the form's fields.
@@ -200,7 +219,8 @@ class ScenarioForm(forms.Form):
         for name, _, legend, _ in INPUTS:
             for end, label in ENDS:
                 self.fields[f"{name}_{end}"] = FigureField(
-                    label=f"{legend}: {label.lower()}", required=end == "mode"
+                    label=f"{legend}: {label.lower()}",
+                    required=end == "mode" and name not in OPTIONAL,
                 )
                 self.fields[f"{name}_{end}"].error_messages["required"] = (
                     f"Enter the {legend[0].lower()}{legend[1:]}, or its most likely value"
@@ -239,7 +259,13 @@ class ScenarioForm(forms.Form):
         if data.get("volume_basis") == AGES and data.get("ages_from") is None:
             self.add_error("ages_from", "Enter the age the volume's patients start from")
         for name, _, legend, _ in INPUTS:
-            low, _, high = (data.get(f"{name}_{end}") for end, _ in ENDS)
+            low, mode, high = (data.get(f"{name}_{end}") for end, _ in ENDS)
+            if name in OPTIONAL and mode is None and low is not None:
+                self.add_error(
+                    f"{name}_mode",
+                    f"Enter the most likely {legend[0].lower()}{legend[1:]}, or leave all "
+                    "three empty for none",
+                )
             if (low is None) != (high is None):
                 missing = "high" if high is None else "low"
                 self.add_error(
@@ -254,6 +280,12 @@ class ScenarioForm(forms.Form):
         if low is None and high is None:
             return _number(mode)
         return {"low": _number(low), "mode": _number(mode), "high": _number(high)}
+
+    def _optional(self, name: str, key: str) -> dict:
+        """An optional input under its key in the file, or nothing when left empty."""
+        if self.cleaned_data.get(f"{name}_mode") is None:
+            return {}
+        return {key: self._value(name)}
 
     def chosen_service(self):
         return self.cleaned_data.get("service") or self.fixed_service
@@ -293,10 +325,12 @@ class ScenarioForm(forms.Form):
                 "pcn": {
                     "fixed_per_year": self._value("pcn_fixed"),
                     "cost_per_unit": self._value("pcn_unit"),
+                    **self._optional("pcn_site", "fixed_per_practice"),
                 },
                 "federation": {
                     "fixed_per_year": self._value("federation_fixed"),
                     "cost_per_unit": self._value("federation_unit"),
+                    **self._optional("federation_site", "fixed_per_practice"),
                     "overhead_percent": self._value("overhead"),
                 },
             },

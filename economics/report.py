@@ -78,6 +78,9 @@ def results_json(results: Results, scenario: Scenario | None = None) -> dict:
             "pcn": p.pcn,
             "volume_mean": round(p.volume_mean, 2),
             "volume_from": p.volume_from,
+            "breakeven_overhead_percent": None
+            if p.breakeven_overhead_percent is None
+            else float(p.breakeven_overhead_percent),
             "levels": {
                 level: {
                     "net_mean": money(line.net.mean),
@@ -150,10 +153,7 @@ def _losers_clause(results: Results, level: str) -> str:
     its = "its" if one else "their"
     if level == FEDERATION:
         if breakeven is None:
-            clause += (
-                f" even with no top-slice: {its} share of the federation's costs is more than "
-                f"{its} costs alone"
-            )
+            clause += _no_breakeven(results, losers)
         else:
             clause += (
                 f" unless the top-slice is {percent_text(breakeven)} or less: "
@@ -163,6 +163,28 @@ def _losers_clause(results: Results, level: str) -> str:
     else:
         clause += f": {its} share of the PCN's costs is more than {its} costs alone"
     return clause
+
+
+def _no_breakeven(results: Results, losers) -> str:
+    """Why practices are worse off at federation level when no top-slice leaves them all no
+    worse: those worse off even at 0%, and what top-slice would do for each of the others."""
+    never = [code for code in losers if results.practice(code).breakeven_overhead_percent is None]
+    if len(never) == len(losers):
+        its = "its" if len(losers) == 1 else "their"
+        return (
+            f" even with no top-slice: {its} share of the federation's costs is more than "
+            f"{its} costs alone"
+        )
+    its = "its" if len(never) == 1 else "their"
+    parts = [
+        f"{_codes(never)} even with no top-slice ({its} share of the federation's costs is "
+        f"more than {its} costs alone)"
+    ]
+    for code in losers:
+        breakeven = results.practice(code).breakeven_overhead_percent
+        if breakeven is not None:
+            parts.append(f"{code} unless the top-slice is {percent_text(breakeven)} or less")
+    return ": " + ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def size_word(results: Results, codes) -> str:

@@ -20,6 +20,7 @@ from economics.engine import (
     INCOME_BASES,
     LEVELS,
     OVERHEAD,
+    PCN,
     PER_PATIENT,
     PER_UNIT,
     VOLUME,
@@ -46,6 +47,9 @@ MOST_SCALE = Decimal(100)
 RANGE = ("low", "mode", "high")
 LEVEL_FIELDS = {level: ("fixed_per_year", "cost_per_unit") for level in LEVELS}
 LEVEL_FIELDS[FEDERATION] = ("fixed_per_year", "cost_per_unit", "overhead_percent")
+# Fields a level may leave out (0 when left out): a cost a year for each practice served.
+LEVEL_OPTIONAL = {level: () for level in LEVELS}
+LEVEL_OPTIONAL[PCN] = LEVEL_OPTIONAL[FEDERATION] = ("fixed_per_practice",)
 
 
 class ScenarioError(DomainError):
@@ -106,11 +110,11 @@ def scenario_read(data: bytes | str) -> Scenario:
     for level in LEVELS:
         path = f"levels.{level}"
         figures = _object(levels[level], path)
-        _keys(figures, path, LEVEL_FIELDS[level], ())
-        for name in LEVEL_FIELDS[level]:
+        _keys(figures, path, LEVEL_FIELDS[level], LEVEL_OPTIONAL[level])
+        for name in (*LEVEL_FIELDS[level], *LEVEL_OPTIONAL[level]):
             field = f"{path}.{name}"
             most = Decimal(100) if field == OVERHEAD else LARGEST
-            values[field] = _value(figures[name], field, most=most)
+            values[field] = _value(figures.get(name, 0), field, most=most)
     draws = _whole(raw.get("draws", DEFAULT_DRAWS), "draws", 1, MOST_DRAWS)
     seed = _whole(raw.get("seed", 0), "seed", 0, MOST_SEED)
     return Scenario(

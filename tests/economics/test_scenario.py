@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from economics.engine import INPUTS, OVERHEAD, VOLUME, Value, fixed
+from economics.engine import INPUTS, OVERHEAD, VOLUME, Value, fixed, per_practice
 from economics.scenario import ScenarioError, scenario_read
 from kernel.errors import DomainError
 from tests.economics.conftest import SCENARIO
@@ -36,6 +36,19 @@ def test_draws_and_seed_may_be_left_out():
     del data["draws"], data["seed"]
     scenario = scenario_read(json.dumps(data))
     assert (scenario.draws, scenario.seed) == (10_000, 0)
+
+
+def test_a_cost_for_each_practice_served_is_optional_and_read_when_given():
+    # Left out (as in the hand-worked file), it is nothing at PCN and at federation level.
+    scenario = scenario_read(json.dumps(SCENARIO))
+    assert scenario.values[per_practice("pcn")] == Value.certain(0)
+    assert scenario.values[per_practice("federation")] == Value.certain(0)
+    data = copy.deepcopy(SCENARIO)
+    data["levels"]["federation"]["fixed_per_practice"] = {"low": 1500, "mode": 2000, "high": 2500}
+    data["levels"]["pcn"]["fixed_per_practice"] = 250.5
+    scenario = scenario_read(json.dumps(data))
+    assert scenario.values[per_practice("federation")] == Value.range(1500, 2000, 2500)
+    assert scenario.values[per_practice("pcn")] == Value.certain("250.5")
 
 
 def changed(path: str, value):
@@ -130,6 +143,18 @@ BAD = [
         "overhead at PCN level",
         changed("levels.pcn.overhead_percent", 5),
         "levels.pcn.overhead_percent",
+        "not a field",
+    ),
+    (
+        "negative cost a site",
+        changed("levels.federation.fixed_per_practice", {"low": -1, "mode": 2, "high": 3}),
+        "levels.federation.fixed_per_practice.low",
+        "negative",
+    ),
+    (
+        "a cost a site when alone",
+        changed("levels.practice.fixed_per_practice", 100),
+        "levels.practice.fixed_per_practice",
         "not a field",
     ),
     ("no PCN level", changed("levels.pcn", DELETE), "levels.pcn", "missing"),

@@ -125,6 +125,43 @@ def test_the_finance_lead_builds_a_scenario_and_sees_its_results(client, trio, p
     assert "Out of date" not in html
 
 
+def test_the_form_saves_a_cost_for_each_practice_served_only_when_given(client, trio, people):
+    sign_in_verified(client, people.lead)
+    page = client.get("/economics/trio/new/")
+    assert b"Cost a year for each practice the federation serves" in page.content
+    response = client.post(
+        "/economics/trio/new/",
+        form_data(
+            federation_site_low="1500",
+            federation_site_mode="2000",
+            federation_site_high="2500",
+            pcn_site_mode="100",
+        ),
+    )
+    assert response.status_code == 302
+    version = ScenarioVersion.objects.get()
+    levels = version.inputs["levels"]
+    assert levels["federation"]["fixed_per_practice"] == {"low": 1500, "mode": 2000, "high": 2500}
+    assert levels["pcn"]["fixed_per_practice"] == 100
+    html = client.get(response["Location"]).content.decode()
+    assert "Federation: a year for each practice served" in html
+    # The next version's form starts from it; left empty, it is not in the file at all.
+    page = client.get(f"/economics/scenarios/{version.scenario_id}/versions/new/")
+    assert page.status_code == 200
+    assert b'name="federation_site_mode" type="text" inputmode="decimal" value="2000"' in (
+        page.content
+    )
+    client.post("/economics/trio/new/", form_data(name="Without"))
+    without = ScenarioVersion.objects.get(scenario__name="Without")
+    assert "fixed_per_practice" not in without.inputs["levels"]["federation"]
+    # A range without its most likely value is refused on that field.
+    half = client.post(
+        "/economics/trio/new/",
+        form_data(name="Half", federation_site_low="1", federation_site_high="2"),
+    )
+    assert b"Enter the most likely cost a year for each practice" in half.content
+
+
 def test_the_form_refuses_a_range_upside_down_or_half_given_and_saves_nothing(client, trio, people):
     sign_in_verified(client, people.admin)
     upside_down = client.post(

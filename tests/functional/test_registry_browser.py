@@ -39,7 +39,9 @@ def test_sign_in_search_and_open_a_practice(page, demo_site, screenshot):
 
 def test_federation_overview_in_the_browser(page, demo_site, screenshot):
     sign_in(page, demo_site)
-    page.get_by_role("link", name="East Leicestershire and Rutland GP Federation").click()
+    page.get_by_role(
+        "link", name="East Leicestershire and Rutland GP Federation", exact=True
+    ).click()
     assert page.get_by_test_id("practice-count").inner_text() == "31"
     assert page.get_by_test_id("registered").inner_text() == "361,969"
     assert page.get_by_test_id("registered-extracts").inner_text() == (

@@ -23,6 +23,7 @@ from economics.engine import (
     fixed,
     level_totals,
     pence,
+    per_practice,
     per_unit,
     pert,
     pert_mean,
@@ -51,6 +52,8 @@ def inputs(**changed) -> dict:
         "fed_fixed": fixed(FEDERATION),
         "fed_unit": per_unit(FEDERATION),
         "overhead": OVERHEAD,
+        "pcn_site": per_practice(PCN),
+        "fed_site": per_practice(FEDERATION),
     }
     values = {
         VOLUME: Value.certain(30),  # units a year per 1,000 registered patients
@@ -456,3 +459,120 @@ def test_shared_costs_fall_by_volume_not_list_when_volumes_are_a_practices_own()
     # 3,000 and 1,000, top-slice 5%: 150 and 50. A 3,000 - 450 - 150; B 1,000 - 150 - 50.
     assert nets(results, FEDERATION) == {"A00001": 240_000, "B00002": 80_000}
     assert results.practice("B00002").volume_from == "federation_rate"
+
+
+# The per-site cost: borne by each practice a level serves, whatever its volume. The first
+# scenario with a practice's own £4 a unit alone, a federation that costs £300 a year, £1 a
+# unit and £550 for each practice it serves, and £50 for each practice a PCN serves.
+SITES = {"practice_unit": 4, "fed_fixed": 300, "fed_site": 550, "pcn_site": 50}
+
+
+def test_a_cost_for_each_practice_served_falls_on_each_practice_whatever_its_volume():
+    results = run(values=inputs(**SITES), practices=THREE)
+    # Alone: £500 + £4 a unit: A 500 + 120 = 620, B 500 + 240 = 740, C 500 + 840 = 1,340;
+    # nets A 300 - 620 = -320, B 600 - 740 = -140, C 2,100 - 1,340 = 760.
+    assert nets(results, PRACTICE) == {"A00001": -32_000, "B00002": -14_000, "C00003": 76_000}
+    # Federation: £300 by volume 1:2:7 (30, 60, 210) + £1 a unit (30, 60, 210) + £550 each,
+    # whatever its volume: A 610, B 670, C 970; top-slice 5%: 15, 30, 105.
+    # A 300 - 610 - 15 = -325; B 600 - 670 - 30 = -100; C 2,100 - 970 - 105 = 1,025.
+    assert nets(results, FEDERATION) == {"A00001": -32_500, "B00002": -10_000, "C00003": 102_500}
+    # diff = 500 alone - 550 a site + volume x (4 - 1 - 300 / 300 - 5% x 10) = -50 + 1.5 v:
+    # A -50 + 45 = -5, B -50 + 90 = 40, C -50 + 315 = 265. The smallest loses: the cost of
+    # reaching it outweighs what its small volume saves.
+    assert diffs(results, FEDERATION) == {"A00001": -500, "B00002": 4_000, "C00003": 26_500}
+    assert results.levels[FEDERATION].worse_off == ("A00001",)
+    # Total: income 3,000 - (300 + 300 a unit + 3 x 550) = 750 (the top-slice stays in it).
+    assert results.levels[FEDERATION].total_net.p50 == 75_000
+    # PCN: U00001's £400 on A and B 1:2 (133.33, 266.67), £3 a unit (90, 180), £50 each;
+    # C alone in U00002: 400 + 630 + 50. A 300 - 273.33 = 26.67; B 600 - 496.67 = 103.33;
+    # C 2,100 - 1,080 = 1,020. Total 3,000 - (800 + 900 + 150) = 1,150.
+    assert nets(results, PCN) == {"A00001": 2_667, "B00002": 10_333, "C00003": 102_000}
+    assert results.levels[PCN].total_net.p50 == 115_000
+
+
+def test_breakeven_with_a_cost_for_each_practice_served_by_hand():
+    results = run(values=inputs(**SITES), practices=THREE)
+    # Before the top-slice the federation saves A 620 - 610 = 10, B 740 - 670 = 70 and
+    # C 1,340 - 970 = 370. A limits it: 10 / 300 = 3.333%; 3.33% of 30,000p = 999p <= 1,000p,
+    # 3.34% = 1,002p > 1,000p.
+    assert results.breakeven_overhead_percent == Decimal("3.33")
+    assert (
+        "1 small practice (A00001; a list of 1,000 against the median 2,000) is worse off "
+        "unless the top-slice is 3.33% or less" in paragraph(results)
+    )
+    # £20 more a site: A saves -10 before any top-slice, worse off even at 0%.
+    dearer = run(values=inputs(**{**SITES, "fed_site": 570}), practices=THREE)
+    assert dearer.breakeven_overhead_percent is None
+    # Left out, the cost for each practice served is nothing.
+    none = run(values=inputs(**{**SITES, "fed_site": 0, "pcn_site": 0}), practices=THREE)
+    values = inputs(**SITES)
+    del values[per_practice(FEDERATION)], values[per_practice(PCN)]
+    assert run(values=values, practices=THREE) == none
+
+
+def test_monte_carlo_matches_the_exact_path_with_a_cost_for_each_practice_served():
+    practices = [*THREE, PracticeInput("D00004", 4_321, None)]
+    exact = run(values=inputs(**SITES), practices=practices)
+    simulated = run(values=inputs(**SITES), practices=practices, draws=50, exact=False)
+    for e, s in zip(exact.practices, simulated.practices, strict=True):
+        for level in (PRACTICE, PCN, FEDERATION):
+            assert abs(e.levels[level].net.p50 - s.levels[level].net.p50) <= 1
+            assert e.levels[level].prob_not_worse == s.levels[level].prob_not_worse
+    for level in (PRACTICE, PCN, FEDERATION):
+        assert abs(exact.levels[level].total_net.p50 - simulated.levels[level].total_net.p50) <= 2
+        assert exact.levels[level].worse_off == simulated.levels[level].worse_off
+    # D is in no PCN: it delivers alone at PCN level and bears no PCN's cost a site.
+    d = exact.practice("D00004")
+    assert d.levels[PCN].net == d.levels[PRACTICE].net
+    assert simulated.breakeven_overhead_percent == exact.breakeven_overhead_percent
+    assert simulated.recommended_level == exact.recommended_level
+
+
+def test_the_tornado_names_the_cost_for_each_practice_served():
+    # £0 to £200 a site: no practice is worse off, the federation is recommended.
+    ranged = inputs(**{**SITES, "fed_site": Value.range(0, 100, 200)})
+    results = run(values=ranged, practices=THREE, draws=4_000, seed=2)
+    assert results.recommended_level == FEDERATION
+    bars = {bar.input: bar for bar in results.sensitivity}
+    # Three practices x (£200 - £0) = £600 at federation level, exactly.
+    assert bars[per_practice(FEDERATION)].level == FEDERATION
+    assert pence(bars[per_practice(FEDERATION)].swing) == 60_000
+    assert bars[per_practice(FEDERATION)].at_low > bars[per_practice(FEDERATION)].at_high
+
+
+def test_each_practice_has_its_own_breakeven_and_the_scenarios_is_the_lowest():
+    results = run(values=inputs(**SITES), practices=THREE)
+    each = {p.code: p.breakeven_overhead_percent for p in results.practices}
+    # Savings before the top-slice 10, 70 and 370 on incomes 300, 600 and 2,100:
+    # A 3.33% (999p <= 1,000p; 3.34% is 1,002p); B 7,000p / 60,000p: 11.66% is 6,996p, 11.67%
+    # 7,002p; C 37,000p / 210,000p: 17.61% is 36,981p, 17.62% 37,002p.
+    assert each == {
+        "A00001": Decimal("3.33"),
+        "B00002": Decimal("11.66"),
+        "C00003": Decimal("17.61"),
+    }
+    assert results.breakeven_overhead_percent == min(each.values())
+    assert results_json(results)["practices"][0]["breakeven_overhead_percent"] == 3.33
+    # £570 a site and a 10% top-slice: A saves -10 before any top-slice (worse off even at
+    # 0%), B 50 (5,000p / 60,000p: 8.33%), C 350 (35,000p / 210,000p: 16.66%). B's 10% top-slice
+    # of 60 is more than its 50: worse off, though not at 8.33% or less.
+    dearer = run(values=inputs(**{**SITES, "fed_site": 570, "overhead": 10}), practices=THREE)
+    each = {p.code: p.breakeven_overhead_percent for p in dearer.practices}
+    assert each == {"A00001": None, "B00002": Decimal("8.33"), "C00003": Decimal("16.66")}
+    assert dearer.breakeven_overhead_percent is None
+    assert dearer.levels[FEDERATION].worse_off == ("A00001", "B00002")
+    assert (
+        "2 practices (A00001 and B00002; lists 1,000 to 2,000 against the median 2,000) are "
+        "worse off: A00001 even with no top-slice (its share of the federation's costs is more "
+        "than its costs alone) and B00002 unless the top-slice is 8.33% or less"
+    ) in paragraph(dearer)
+    # The Monte Carlo path finds the same, practice by practice.
+    simulated = run(
+        values=inputs(**{**SITES, "fed_site": 570, "overhead": 10}),
+        practices=THREE,
+        draws=50,
+        exact=False,
+    )
+    assert [p.breakeven_overhead_percent for p in simulated.practices] == [
+        p.breakeven_overhead_percent for p in dearer.practices
+    ]
