@@ -377,7 +377,10 @@ def _month(federation, services, month, rng, by) -> None:
         factor = SEASONAL.get(code, {}).get(month.month, 0.0 if code in SEASONAL else 1.0)
         if factor == 0:
             continue
-        spells = service.participations.select_related("practice", "pcn")
+        # in one order on every database (the draws follow it)
+        spells = service.participations.select_related("practice", "pcn").order_by(
+            "start_date", "pk"
+        )
         for spell in spells:
             org = spell.organisation
             if spell.practice_id:

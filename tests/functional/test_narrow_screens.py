@@ -3,9 +3,11 @@ table scrolls inside its own labelled region, its first column fixed, as the NHS
 scroll pattern does; the page around it stays the width of the screen. At 1280 px the value
 statement shows every column, up to "Per patient", without scrolling."""
 
+import contextlib
 from datetime import date
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from demo import DEMO_USERS
@@ -153,6 +155,9 @@ def test_the_wide_tables_scroll_in_a_labelled_region_with_the_first_column_fixed
     region.focus()
     for _ in range(10):
         page.keyboard.press("ArrowRight")
+    # the browser may scroll smoothly, a frame or two after the key: wait for it (5 s at most)
+    with contextlib.suppress(PlaywrightTimeoutError):  # said plainly by the assertion below
+        page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5000)
     assert region.evaluate("el => el.scrollLeft") > 0, "the keyboard does not scroll the table"
     region.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
     assert abs(first.bounding_box()["x"] - before) < 1, "the first column scrolled away"
