@@ -57,6 +57,9 @@ def notices_import(*, federation: Federation, reading: Reading, by) -> ImportOut
     """Import checked notices (``bids.ocds.notices_read``): one opportunity per OCID. A notice
     already imported updates what the notice says (never the stage, decision or commitments);
     its documents are replaced, and its criteria too unless feedback has been recorded."""
+    # Imports into one federation one at a time: two of the same new notice at once would
+    # otherwise both insert it, and the second fail on the one-per-OCID constraint.
+    Federation.objects.select_for_update().get(pk=federation.pk)
     notices = reading.notices
     existing = {
         o.ocid: o
