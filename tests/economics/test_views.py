@@ -260,6 +260,8 @@ def test_a_practice_manager_sees_their_own_line_of_a_shared_version_alone(
     assert "A00001" in html
     assert "B00002" not in html and "C00003" not in html  # never another practice's line
     assert "Other practices' figures are not shown" in html
+    # her own break-even, not the whole federation's (which would hint at others' lines)
+    assert "At federation level A00001 is" in html
     assert client.get(f"/economics/versions/{version.pk}/results.pdf").status_code == 404
     assert client.post(f"/economics/versions/{version.pk}/recompute/").status_code == 404
     api = client.get(f"/api/v1/economics/versions/{version.pk}").json()
