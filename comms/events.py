@@ -15,6 +15,7 @@ from audit.services import audit_record, snapshot
 from comms.models import Event, EventMaterial, Registration
 from comms.selectors import recipients, reply_to
 from comms.services import CommsError, addressed_save
+from kernel.calendar import calendar_request
 from kernel.documents import DocumentError, check_document, keep
 from kernel.formats import counted
 from kernel.headers import has_line_break, one_line, refusal
@@ -271,27 +272,18 @@ def _email_later_pk(registration_id: int, kind: str) -> None:
 
 
 def invite(event: Event, registration: Registration, *, cancelled: bool = False) -> bytes:
-    from icalendar import Calendar
-    from icalendar import Event as Entry
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//gpfed//Events//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
-    entry = Entry()
-    entry.add("uid", f"event-{event.pk}@gpfed")
-    entry.add("summary", event.title)
-    entry.add("dtstart", timezone.localtime(event.starts_at))
-    entry.add("dtend", timezone.localtime(event.ends_at))
-    entry.add("dtstamp", timezone.now())
-    entry.add("location", event.place or event.online_link)
-    if event.online_link:
-        entry.add("url", event.online_link)
-    entry.add("description", calendar_text(event))
-    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    entry.add("sequence", event.sequence)
-    calendar.add_component(entry)
-    return calendar.to_ical()
+    return calendar_request(
+        product="Events",
+        uid=f"event-{event.pk}@gpfed",
+        summary=event.title,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        location=event.place or event.online_link,
+        url=event.online_link,
+        description=calendar_text(event),
+        sequence=event.sequence,
+        cancelled=cancelled,
+    )
 
 
 def calendar_text(event: Event) -> str:

@@ -11,33 +11,25 @@ from django.utils import timezone
 from accounts.models import User
 from governance import board_selectors as board
 from governance.models import InterestRound, Meeting
+from kernel.calendar import calendar_request
 from kernel.headers import one_line
 
 
 def calendar_entry(meeting: Meeting) -> bytes:
     """The meeting as an iCalendar request: a stable UID per meeting (apart from comms'
     events') and its sequence, so a second invitation updates the entry."""
-    from icalendar import Calendar, Event
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//gpfed//Governance//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
-    entry = Event()
-    entry.add("uid", f"governance-meeting-{meeting.pk}@gpfed")
-    entry.add("summary", meeting.title)
-    entry.add("dtstart", timezone.localtime(meeting.starts_at))
-    entry.add("dtend", timezone.localtime(meeting.ends_at))
-    entry.add("dtstamp", timezone.now())
-    entry.add("location", meeting.place or meeting.online_link)
-    if meeting.online_link:
-        entry.add("url", meeting.online_link)
     agenda = "\n".join(str(item) for item in meeting.items.order_by("number"))
-    entry.add("description", f"{meeting.body.name}\n\nAgenda:\n{agenda}" if agenda else "")
-    entry.add("status", "CONFIRMED")
-    entry.add("sequence", meeting.sequence)
-    calendar.add_component(entry)
-    return calendar.to_ical()
+    return calendar_request(
+        product="Governance",
+        uid=f"governance-meeting-{meeting.pk}@gpfed",
+        summary=meeting.title,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        location=meeting.place or meeting.online_link,
+        url=meeting.online_link,
+        description=f"{meeting.body.name}\n\nAgenda:\n{agenda}" if agenda else "",
+        sequence=meeting.sequence,
+    )
 
 
 def send_invitation(meeting_id: int, user_id: int) -> bool:
