@@ -10,13 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from demo.loader import DATA as DEMO_DATA
 from demo.loader import demo_load
 from finance import services as finance
 from finance.models import Service
 from registry.models import Federation, FederationMembership, Practice
-from tests import snapshot
+from tests import snapshot, template_db
 from tests.factories import (
     ListSizeFactory,
     PCNFactory,
@@ -26,6 +27,25 @@ from tests.factories import (
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_modify_db_settings, django_db_blocker):
+    """Each test process's database starts as a copy of one migrated template
+    (tests/template_db.py), which pytest-django is told to keep: its migrate then has nothing to
+    apply. The copy is made again at the start of every run."""
+    with django_db_blocker.unblock():
+        template_db.prepare(connection)
+    return True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, and then (as it does not remove a database it was told to keep) the
+    test process's copy removed at the end of the run."""
+    yield
+    with django_db_blocker.unblock():
+        template_db.remove(connection)
 
 
 @pytest.fixture(autouse=True)
