@@ -51,11 +51,11 @@ def test_the_risk_register_and_gifts_in_the_browser_meet_wcag_22_aa(browser, dem
     reviews it, records a supplier's hospitality over £75 (refused without an approver, then
     recorded as declined), and axe finds nothing on any page with an id in its address."""
     from tests.functional.conftest import offline_context
-    from tests.functional.test_accessibility import AXE, audit
+    from tests.functional.test_accessibility import AXE, audit, with_axe
 
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run make assets (npm ci)")
-    context = offline_context(browser, viewport={"width": 1200, "height": 900}, bypass_csp=True)
+    context = with_axe(offline_context(browser, viewport={"width": 1200, "height": 900}))
     page = context.new_page()
     try:
         sign_in(page, demo_site, ADMIN)

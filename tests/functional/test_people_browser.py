@@ -13,7 +13,7 @@ from accounts.services import api_token_create
 from registry.models import FederationMembership
 from registry.services import federation_membership_end
 from tests.functional.conftest import offline_context, sign_in
-from tests.functional.test_accessibility import AXE, audit
+from tests.functional.test_accessibility import AXE, audit, with_axe
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,7 @@ def test_the_confirm_pages_meet_wcag_22_aa(browser, demo_site):
         f"/federations/{FED}/members/{leaving.pk}/leaving/": 200,
         "/accounts/account/tokens/": 405,  # a form button's address, opened on its own
     }
-    context = offline_context(browser, viewport={"width": 1200, "height": 900}, bypass_csp=True)
+    context = with_axe(offline_context(browser, viewport={"width": 1200, "height": 900}))
     page = context.new_page()
     try:
         sign_in(page, demo_site)
