@@ -33,7 +33,7 @@ from django.test import override_settings
 TEST_SETTINGS = {
     "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
     "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
-    "GPFED_ROTA_SECONDS": 4,
+    "GPFED_ROTA_SECONDS": 2,
 }
 
 MIGRATION_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
