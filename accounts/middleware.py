@@ -45,7 +45,10 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and not user.is_verified() and needs_second_step(user):
+        pending = user.is_authenticated and not user.is_verified() and needs_second_step(user)
+        # For the header (gpfed.context_processors): the answer for this person, as verified now.
+        request.gpfed_second_step = (user, user.is_authenticated and user.is_verified(), pending)
+        if pending:
             if request.path_info.startswith("/api/"):
                 request.user = AnonymousUser()
             elif not request.path_info.startswith(ALLOWED_PREFIXES):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import segno
 from django.db import transaction
-from django_otp import devices_for_user, match_token
+from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -21,7 +21,13 @@ RECOVERY_CODES = 10
 
 
 def has_device(user) -> bool:
-    return any(True for _ in devices_for_user(user, confirmed=True))
+    """A confirmed authenticator or recovery codes: the two kinds of device gpfed installs
+    (asked of each directly; django-otp's ``devices_for_user`` looks through every model of
+    every app for device kinds, on every page)."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or StaticDevice.objects.filter(user=user, confirmed=True).exists()
+    )
 
 
 def role_needs_otp(user) -> bool:

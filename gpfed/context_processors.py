@@ -19,7 +19,13 @@ def site(request):
         from governance.access import can_see_governance, governance_federations
         from voice.access import can_open_voice
 
-        if not user.is_verified() and needs_second_step(user):
+        # As the middleware found, unless the view has since signed someone in or verified them.
+        found = getattr(request, "gpfed_second_step", None)
+        if found and found[0] is user and found[1] == user.is_verified():
+            pending = found[2]
+        else:
+            pending = not user.is_verified() and needs_second_step(user)
+        if pending:
             return {"pending": True}  # nothing to offer until the second step is done
         return {
             "registry": perms.can_read_registry(user),
