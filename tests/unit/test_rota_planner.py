@@ -161,7 +161,7 @@ def test_generated_federations_get_lawful_rotas_from_planner_and_greedy(seed):
     problem = generated_problem(
         pcns=3, population=150_000, sites=4, staff=36, weeks=2, start=MONDAY, seed=seed
     )
-    planned = plan(problem, seconds=6)
+    planned = plan(problem, seconds=2)  # lawful is the point, not how cheap
     assert planned.status in ("OPTIMAL", "FEASIBLE")
     assert check(problem, planned) == []
     assert planned.lower_bound_pence <= planned.cost_pence
