@@ -9,6 +9,7 @@ from accounts.otp import needs_second_step
 
 ALLOWED_PREFIXES = ("/accounts/two-factor/", "/accounts/sign-out/", "/static/")
 SIGNED_IN_AT = "gpfed_signed_in_at"
+RENEWED_AT = "gpfed_renewed_at"
 
 
 def session_started(request) -> None:
@@ -18,10 +19,11 @@ def session_started(request) -> None:
 
 class SessionLimitMiddleware:
     """A session ends at the latest ``GPFED_SESSION_MAX_HOURS`` after signing in, however busy
-    the person has been; the idle limit is Django's own (``SESSION_COOKIE_AGE``, renewed by
-    every request). Once over, the person is signed out: pages send them to sign in again and
-    the API treats the request as signed out. API tokens carry no session and are not
-    affected."""
+    the person has been, and after ``SESSION_COOKIE_AGE`` without a request: a request renews
+    it (saves the session, so its expiry and the cookie's start again) when the last renewal is
+    ``GPFED_SESSION_RENEW_SECONDS`` old or more, not on every request. Once over, the person is
+    signed out: pages send them to sign in again and the API treats the request as signed out.
+    API tokens carry no session and are not affected."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,6 +34,8 @@ class SessionLimitMiddleware:
             started = request.session.setdefault(SIGNED_IN_AT, now)
             if now - started > settings.GPFED_SESSION_MAX_HOURS * 3600:
                 logout(request)
+            elif now - request.session.get(RENEWED_AT, 0) >= settings.GPFED_SESSION_RENEW_SECONDS:
+                request.session[RENEWED_AT] = now  # changed, so saved: the idle time restarts
         return self.get_response(request)
 
 

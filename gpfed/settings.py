@@ -184,11 +184,14 @@ AXES_CLIENT_IP_CALLABLE = "kernel.requests.client_ip"
 
 OTP_TOTP_ISSUER = "gpfed"
 
-# A session ends after this long without a request (each request starts it again), and at the
+# A session ends after this long without a request (a request starts it again), and at the
 # latest this long after signing in, however busy (accounts.middleware.SessionLimitMiddleware).
-# API tokens have their own expiry and are not affected.
+# API tokens have their own expiry and are not affected. A request starts the idle time again by
+# saving the session, at most once a minute (GPFED_SESSION_RENEW_SECONDS), not on every request
+# (Django's SESSION_SAVE_EVERY_REQUEST): a write on every page a person opens would cost more than
+# many pages take to build. So the idle limit is met between one minute short of it and on time.
 SESSION_COOKIE_AGE = int(float(os.environ.get("GPFED_SESSION_IDLE_MINUTES", "30")) * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+GPFED_SESSION_RENEW_SECONDS = 60
 GPFED_SESSION_MAX_HOURS = float(os.environ.get("GPFED_SESSION_MAX_HOURS", "12"))
 
 # Forgotten passwords: an emailed one-time link (Django's token), valid for an hour. Requests

@@ -2,6 +2,10 @@
 
 The list of URLs is read from the URL configuration: a page added without a rule here fails
 ``test_every_url_has_a_rule``. Outside a person's scope the answer is 404, never 403.
+
+Each answer is also checked for what browsers and proxies may keep: every answer to a signed-in
+person (finance, people, statements, audit, contacts, exports, the API), and every API answer
+even to someone signed out and even a refusal, says ``no-store``.
 """
 
 import pytest
@@ -1015,7 +1019,7 @@ def test_every_url_has_a_rule():
 def test_permission_matrix(client, world, actor):
     if actor != "anonymous":
         sign_in_verified(client, world["users"][actor])
-    wrong = []
+    wrong, stored = [], []
     for name, (method, kwargs, data, expect) in RULES.items():
         kwargs = kwargs(world) if callable(kwargs) else kwargs
         url = reverse(name, kwargs=kwargs)
@@ -1026,9 +1030,13 @@ def test_permission_matrix(client, world, actor):
             wrong.append(
                 f"{method.upper()} {url}: {response.status_code}, expected {expect(actor)}"
             )
+        private = actor != "anonymous" or url.startswith("/api/v1/")
+        if private and "no-store" not in response.get("Cache-Control", ""):
+            stored.append(f"{method.upper()} {url}: {response.get('Cache-Control')!r}")
         if actor != "anonymous" and name == "accounts:logout":
             sign_in_verified(client, world["users"][actor])
     assert not wrong, f"{actor}:\n" + "\n".join(wrong)
+    assert not stored, f"{actor}, answers a browser or proxy may keep:\n" + "\n".join(stored)
 
 
 def test_lists_only_contain_what_the_person_may_see(client, world):
