@@ -9,7 +9,8 @@ finds (``keepdb``): its own ``migrate`` finds nothing to apply.
 
 The template is named after a digest of every migration file and the Django version, so a new or
 changed migration makes a new template (the old ones are removed). Processes take turns through a
-file lock, so two xdist workers never build it twice or copy it half-built.
+file lock (one for each database), so two xdist workers never build it twice or copy it
+half-built.
 """
 
 import fcntl
@@ -39,9 +40,11 @@ def digest() -> str:
 
 
 @contextmanager
-def _locked():
+def _locked(vendor: str):
+    """One process at a time builds or copies a template of ``vendor``'s (the SQLite and the
+    PostgreSQL runs of CI go side by side, each building its own)."""
     settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
-    with open(settings.VAR_DIR / "test-template.lock", "w") as lock:
+    with open(settings.VAR_DIR / f"test-template-{vendor}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -75,7 +78,7 @@ def sqlite_template() -> Path:
 
 
 def copy_sqlite(test_name: str) -> None:
-    with _locked():
+    with _locked("sqlite"):
         template = sqlite_template()
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(test_name + suffix).unlink(missing_ok=True)
@@ -86,12 +89,12 @@ def copy_postgresql(connection, test_name: str) -> None:
     """``connection``: Django's connection, whose settings name the server and the credentials."""
     template = PREFIX + digest()
     quote = connection.ops.quote_name
-    with _locked():
+    with _locked("postgresql"):
         with connection._nodb_cursor() as cursor:
             cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [PREFIX + "%"])
             existing = {row[0] for row in cursor.fetchall()}
             for old in existing - {template}:
-                cursor.execute(f"DROP DATABASE IF EXISTS {quote(old)}")
+                cursor.execute(_drop(connection, old))
         if template not in existing:
             # Built under another name and renamed once whole, so a run killed halfway leaves
             # nothing a later run would take for the template (it is dropped above).
@@ -106,7 +109,7 @@ def copy_postgresql(connection, test_name: str) -> None:
             with connection._nodb_cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(template)}")
         with connection._nodb_cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {quote(test_name)}")
+            cursor.execute(_drop(connection, test_name))
             cursor.execute(f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(template)}")
 
 
@@ -122,12 +125,22 @@ def prepare(connection) -> None:
 
 
 def remove(connection) -> None:
-    """Remove the test database of ``connection`` (a copy of the template) at the end of a run."""
+    """Remove the test database of ``connection`` (a copy of the template) at the end of a run.
+    On PostgreSQL a connection a test's thread left open (a live server's, a race's) would make
+    a plain DROP fail, so it is forced; a database that cannot be removed is only reported (the
+    next run replaces it), as pytest-django does."""
     test_name = connection.settings_dict["NAME"]
     connection.close()
-    if connection.vendor == "sqlite":
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(test_name + suffix).unlink(missing_ok=True)
-    else:
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(test_name)}")
+    try:
+        if connection.vendor == "sqlite":
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(test_name + suffix).unlink(missing_ok=True)
+        else:
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(_drop(connection, test_name))
+    except Exception as error:  # the tests have passed or failed already
+        print(f"\nThe test database {test_name} was not removed: {error}", file=sys.stderr)
+
+
+def _drop(connection, name: str) -> str:
+    return f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)} WITH (FORCE)"
