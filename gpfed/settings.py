@@ -189,9 +189,10 @@ OTP_TOTP_ISSUER = "gpfed"
 # API tokens have their own expiry and are not affected. A request starts the idle time again by
 # saving the session, at most once a minute (GPFED_SESSION_RENEW_SECONDS), not on every request
 # (Django's SESSION_SAVE_EVERY_REQUEST): a write on every page a person opens would cost more than
-# many pages take to build. So the idle limit is met between one minute short of it and on time.
+# many pages take to build. So the idle limit is met between one minute short of it and on time
+# (a tenth of it short, for an idle limit under ten minutes).
 SESSION_COOKIE_AGE = int(float(os.environ.get("GPFED_SESSION_IDLE_MINUTES", "30")) * 60)
-GPFED_SESSION_RENEW_SECONDS = 60
+GPFED_SESSION_RENEW_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
 GPFED_SESSION_MAX_HOURS = float(os.environ.get("GPFED_SESSION_MAX_HOURS", "12"))
 
 # Forgotten passwords: an emailed one-time link (Django's token), valid for an hour. Requests

@@ -16,14 +16,17 @@ half-built.
 import fcntl
 import hashlib
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 import sys
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
-from urllib.parse import quote as quote_url
+from urllib.parse import urlsplit, urlunsplit
 
 import django
+from django.apps import apps
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,11 +34,14 @@ PREFIX = "gpfed_template_"
 
 
 def digest() -> str:
-    """Of every migration file's path and content, and the Django version."""
+    """Of every installed app's migration files (gpfed's own, ``gpfed.health``'s, and those of
+    the packages it installs), the lock the packages come from, and the Django version."""
     h = hashlib.sha256(django.get_version().encode())
-    for path in sorted(ROOT.glob("*/migrations/*.py")):
-        h.update(str(path.relative_to(ROOT)).encode())
-        h.update(path.read_bytes())
+    h.update((ROOT / "requirements.lock").read_bytes())
+    for config in sorted(apps.get_app_configs(), key=lambda c: c.label):
+        for path in sorted(Path(config.path).glob("migrations/*.py")):
+            h.update(f"{config.label}/{path.name}".encode())
+            h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
 
@@ -72,7 +78,13 @@ def sqlite_template() -> Path:
         for leftover in building.parent.glob(building.name + "*"):
             leftover.unlink()
         _migrate(f"sqlite:///{building}")
-        # migrate's last connection has closed, so its write-ahead log is in the file.
+        # Everything in the one file: the write-ahead log written back and emptied.
+        with closing(sqlite3.connect(building)) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        for log in (Path(f"{building}-wal"), Path(f"{building}-shm")):
+            if log.exists():
+                assert log.name.endswith("-shm") or not log.stat().st_size, f"{log} not empty"
+                log.unlink()
         building.rename(path)
     return path
 
@@ -85,32 +97,37 @@ def copy_sqlite(test_name: str) -> None:
         shutil.copyfile(template, test_name)
 
 
+# Held on the server while a template is built or copied: runs from other checkouts against the
+# same PostgreSQL wait for each other too, not only this checkout's processes (the file lock).
+ADVISORY_LOCK = 0x6770666564  # "gpfed"
+OURS = re.compile(r"^gpfed_template_[0-9a-f]{16}(_building)?$")
+
+
+def _url(database: str) -> str:
+    """``DATABASE_URL`` (host, socket, credentials, options as given) naming ``database``."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path="/" + database))
+
+
 def copy_postgresql(connection, test_name: str) -> None:
     """``connection``: Django's connection, whose settings name the server and the credentials."""
     template = PREFIX + digest()
     quote = connection.ops.quote_name
-    with _locked("postgresql"):
-        with connection._nodb_cursor() as cursor:
-            cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [PREFIX + "%"])
-            existing = {row[0] for row in cursor.fetchall()}
-            for old in existing - {template}:
-                cursor.execute(_drop(connection, old))
+    with _locked("postgresql"), connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK])  # until disconnected
+        cursor.execute("SELECT datname FROM pg_database")
+        existing = {row[0] for row in cursor.fetchall() if OURS.match(row[0])}
+        for old in existing - {template}:
+            cursor.execute(_drop(connection, old))  # templates of other migrations, or half-built
         if template not in existing:
             # Built under another name and renamed once whole, so a run killed halfway leaves
             # nothing a later run would take for the template (it is dropped above).
             building = template + "_building"
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f"CREATE DATABASE {quote(building)}")
-            params = connection.settings_dict
-            _migrate(
-                f"postgres://{quote_url(params['USER'])}:{quote_url(params['PASSWORD'])}"
-                f"@{params['HOST']}:{params['PORT']}/{building}"
-            )
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(template)}")
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(_drop(connection, test_name))
-            cursor.execute(f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(template)}")
+            cursor.execute(f"CREATE DATABASE {quote(building)}")
+            _migrate(_url(building))
+            cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(template)}")
+        cursor.execute(_drop(connection, test_name))
+        cursor.execute(f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(template)}")
 
 
 def prepare(connection) -> None:

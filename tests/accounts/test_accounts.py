@@ -202,6 +202,28 @@ def test_role_needing_otp_cannot_use_the_api_by_session_before_the_second_step(c
     assert client.get("/api/v1/federations").status_code == 401
 
 
+def test_the_second_step_knows_every_kind_of_device_installed():
+    """``accounts.otp.has_device`` asks the authenticator and recovery-code tables alone: a kind
+    of device added to INSTALLED_APPS must be added there too, or its holders would skip the
+    second step."""
+    from django_otp import device_classes
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert set(device_classes()) == {TOTPDevice, StaticDevice}
+
+
+def test_someone_with_only_recovery_codes_is_asked_for_the_second_step(db):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from accounts.otp import needs_second_step
+
+    person = UserFactory()
+    assert not needs_second_step(person)
+    StaticDevice.objects.create(user=person, name="Recovery codes", confirmed=True)
+    assert needs_second_step(person)
+
+
 def test_password_change(client, demo):
     sign_in(client, "board@demo.gpfed.example")
     response = client.post(

@@ -64,7 +64,7 @@ def offline_context(browser, **options):
     Playwright's request routing: routing turns the browser's cache off, and every page would
     fetch its stylesheets and scripts again.)"""
     return browser.new_context(
-        proxy={"server": CLOSED_PROXY, "bypass": "127.0.0.1,localhost,::1"}, **options
+        proxy={"server": CLOSED_PROXY, "bypass": "127.0.0.1,localhost,[::1]"}, **options
     )
 
 

@@ -164,11 +164,12 @@ def with_axe(context):
 
 
 def audit(page) -> str:
-    """What axe finds against WCAG 2.2 AA on the page as it is now, one line a rule. axe is
-    injected unless the context already puts it on every page (``with_axe``). Only violations are
-    detailed: what passed or did not apply is not needed, and listing it takes axe longer."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
+    """What axe finds against WCAG 2.2 AA on the page as it is now, one line a rule; the page's
+    context must put axe on every page (``with_axe``). Only violations are detailed: what passed
+    or did not apply is not needed, and listing it takes axe longer."""
+    assert page.evaluate("typeof window.axe !== 'undefined'"), (
+        "axe-core is not on the page: open it in a context made by with_axe()"
+    )
     result = page.evaluate(
         """async (tags) => await axe.run(document, {
             runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
