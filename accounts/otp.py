@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 import segno
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import ROLES_NEEDING_OTP
+from accounts.models import ROLES_NEEDING_OTP, User
 from accounts.permissions import scope_for
 from audit.services import audit_record
 
@@ -23,10 +24,16 @@ RECOVERY_CODES = 10
 def has_device(user) -> bool:
     """A confirmed authenticator or recovery codes: the two kinds of device gpfed installs
     (asked of each directly; django-otp's ``devices_for_user`` looks through every model of
-    every app for device kinds, on every page)."""
+    every app for device kinds, on every page), in one question: most people have neither, and
+    this is asked on each of their requests."""
+    confirmed = {"user": OuterRef("pk"), "confirmed": True}
     return (
-        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        or StaticDevice.objects.filter(user=user, confirmed=True).exists()
+        User.objects.filter(pk=user.pk)
+        .filter(
+            Exists(TOTPDevice.objects.filter(**confirmed))
+            | Exists(StaticDevice.objects.filter(**confirmed))
+        )
+        .exists()
     )
 
 

@@ -36,9 +36,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 
-import holidays
-from ortools.sat.python import cp_model
-
 from kernel.needs import count_text, date_text, duration_text
 
 # CP-SAT's linear relaxation at its fullest (level 2, every constraint in the LP): on the demo's
@@ -58,6 +55,8 @@ def bank_holiday_names(years) -> dict[date, str]:
     also lists a holiday's own date when it falls at a weekend (Boxing Day on Saturday 26
     December 2026); the bank holiday is then the weekday substitute it also lists, so weekend
     dates are left out, as on gov.uk."""
+    import holidays  # here, not at the top: start-up cost (every gpfed process imports this module)
+
     listed = holidays.country_holidays("GB", subdiv="ENG", years=sorted(set(years)))
     return {
         day: name.replace("(observed)", "(substitute day)")  # gov.uk's words
@@ -503,6 +502,11 @@ def _solve_week(
     top_rate = max([p.pence_per_hour for p in problem.people] + [1])
     short_price = 10 * top_rate  # a minute short costs more than ten hours of anyone's time
     uncovered_price = 400 * top_rate
+
+    # Imported here, not at the top, for start-up cost: OR-Tools brings pandas and numpy (about
+    # 0.2 s), and every gpfed process (each page server, task worker and command) imports this
+    # module, though only a plan needs the solver.
+    from ortools.sat.python import cp_model
 
     model = cp_model.CpModel()
     # A variable per person, site and session (working it or not), and per site, session and

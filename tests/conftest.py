@@ -96,16 +96,21 @@ def _registry_only():
 
 @pytest.fixture(scope="session")
 def _demo_registry(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo registry, loaded once per test process (tests/snapshot.py)."""
-    return snapshot.load_once(_registry_only, django_db_blocker, tmp_path_factory.mktemp("demo"))
+    """The demo registry, loaded once per test run (tests/snapshot.py)."""
+    media = tmp_path_factory.mktemp("demo")
+    return snapshot.shared(
+        "demo-registry", lambda: snapshot.load_once(_registry_only, django_db_blocker, media)
+    )
 
 
 @pytest.fixture(scope="session")
 def demo_whole(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The whole demo (with its year of money), loaded once per test process as ``make run``
-    loads it (tests/snapshot.py): for ``demo_books`` and the browser tests' ``demo_site``."""
+    """The whole demo (with its year of money), loaded once per test run as ``make run`` loads
+    it (tests/snapshot.py): for ``demo_books`` and the browser tests' ``demo_site``."""
     media = tmp_path_factory.mktemp("demo-whole")
-    return snapshot.load_committed(demo_load, django_db_blocker, media)
+    return snapshot.shared(
+        "demo-whole", lambda: snapshot.load_committed(demo_load, django_db_blocker, media)
+    )
 
 
 @pytest.fixture

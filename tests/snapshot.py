@@ -15,6 +15,9 @@ are the same in every test database and are not copied.
 
 import copy
 import datetime
+import fcntl
+import os
+import pickle
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -119,8 +123,8 @@ def load_once(loader: Callable[[], object], blocker, media: Path) -> Loaded:
     """Run ``loader`` in a transaction, keep what it wrote, and roll the transaction back, so the
     database is left as it was found (for a session fixture: ``blocker`` is pytest-django's
     ``django_db_blocker``)."""
-    settings = override_settings(MEDIA_ROOT=media, **TEST_SETTINGS)
-    with blocker.unblock(), settings, transaction.atomic():
+    overridden = override_settings(MEDIA_ROOT=media, **TEST_SETTINGS)
+    with blocker.unblock(), overridden, transaction.atomic():
         result = loader()
         taken = take()
         transaction.set_rollback(True)
@@ -148,3 +152,36 @@ def put_back(loaded: Loaded, media_root: Path, loader: Callable[[], object]) -> 
     restore(loaded.snapshot)
     shutil.copytree(loaded.media, media_root, dirs_exist_ok=True)
     return copy.deepcopy(loaded.result)
+
+
+def shared(name: str, build: Callable[[], Loaded]) -> Loaded:
+    """``build()`` once for the whole test run rather than once in each test process: the first
+    xdist worker to ask builds it and leaves the rows, what the loader returned and its documents
+    in the run's folder; the others read them from there (every worker's database is a copy of the
+    same migrated template, so the rows fit each alike). Kept for this run only (xdist names each
+    run): the demo's dates and times are those of the moment it was loaded, as when each process
+    loaded it, and another run starts again from the loader. Without xdist, ``build()`` as
+    before."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if not run:
+        return build()
+    folder = settings.VAR_DIR / "test-snapshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    kind = f"{name}-{connection.vendor}"
+    rows, media = folder / f"{kind}-{run}.pickle", folder / f"{kind}-{run}-documents"
+    with open(folder / f"{kind}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if rows.exists():
+            result, taken = pickle.loads(rows.read_bytes())  # noqa: S301 -- written below
+            return Loaded(result, taken, media)
+        for old in folder.glob(f"{kind}-*"):  # earlier runs'
+            if old.is_dir():
+                shutil.rmtree(old)
+            elif old.suffix != ".lock":
+                old.unlink()
+        loaded = build()
+        shutil.copytree(loaded.media, media)
+        part = rows.with_suffix(".part")
+        part.write_bytes(pickle.dumps((loaded.result, loaded.snapshot)))
+        part.replace(rows)  # whole or not there: a worker killed while writing leaves no half
+        return loaded

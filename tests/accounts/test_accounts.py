@@ -224,6 +224,27 @@ def test_someone_with_only_recovery_codes_is_asked_for_the_second_step(db):
     assert needs_second_step(person)
 
 
+def test_only_a_confirmed_device_of_ones_own_asks_for_the_second_step(db):
+    """One question answers for both kinds: an authenticator not yet confirmed, or someone
+    else's, does not count; a confirmed one does, and so does either kind alone."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.otp import has_device
+
+    person, other = UserFactory(), UserFactory()
+    TOTPDevice.objects.create(user=person, name="Authenticator app", confirmed=False)
+    TOTPDevice.objects.create(user=other, name="Authenticator app", confirmed=True)
+    StaticDevice.objects.create(user=other, name="Recovery codes", confirmed=True)
+    StaticDevice.objects.create(user=person, name="Recovery codes", confirmed=False)
+    assert not has_device(person)
+    TOTPDevice.objects.filter(user=person).update(confirmed=True)
+    assert has_device(person)
+    TOTPDevice.objects.filter(user=person).delete()
+    StaticDevice.objects.filter(user=person).update(confirmed=True)
+    assert has_device(person)
+
+
 def test_password_change(client, demo):
     sign_in(client, "board@demo.gpfed.example")
     response = client.post(

@@ -1,11 +1,11 @@
 """What the browser tests share: Chromium, a page that fails on a CSP or script error, screenshots,
 and the demo federation served by the live server (``demo_site``) with the two-step ``sign_in``.
 
-The demo is loaded once per test session (per xdist worker), not once per test. Loading it takes
-about 20 seconds; ``demo_whole`` (tests/conftest.py) loads it once into the test database, copies
-every row (tests/snapshot.py) and empties the database again; each browser test then gets a
-database holding exactly that demo, restored in a fraction of a second, and emptied again after it
-(``transactional_db``). So a browser test
+The demo is loaded once per test run (by the first xdist worker to need it), not once per test.
+Loading it takes about 10 seconds; ``demo_whole`` (tests/conftest.py) loads it once into a test
+database, copies every row (tests/snapshot.py) and empties the database again; each browser test
+then gets a database holding exactly that demo, restored in a fraction of a second, and emptied
+again after it (``transactional_db``). So a browser test
 may change anything -- post a month, plan a rota, send a bulletin -- without the next one seeing
 it, and the tests that are not browser tests never see the demo. The demo's documents are copied
 into each test's own MEDIA_ROOT for the same reason.

@@ -1,0 +1,54 @@
+"""``tests.snapshot.shared``: what a test run loads once, the first worker builds and the others
+read; another run builds again and clears the last run's."""
+
+from pathlib import Path
+
+from tests import snapshot
+
+
+def _builder(tmp_path: Path, calls: list):
+    def build() -> snapshot.Loaded:
+        media = tmp_path / f"built-{len(calls)}"
+        (media / "papers").mkdir(parents=True)
+        (media / "papers" / "minutes.txt").write_text("Minutes of the board, 1 December 2026")
+        calls.append(media)
+        rows = snapshot.Snapshot({"registry_practice": (["id", "code"], [(1, "C82001")])})
+        return snapshot.Loaded({"practices": 1}, rows, media)
+
+    return build
+
+
+def test_the_first_worker_builds_and_the_others_read(tmp_path, settings, monkeypatch):
+    settings.VAR_DIR = tmp_path / "var"
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "run1")
+    calls: list = []
+    first = snapshot.shared("demo", _builder(tmp_path, calls))
+    second = snapshot.shared("demo", _builder(tmp_path, calls))
+    assert len(calls) == 1
+    assert second.result == first.result == {"practices": 1}
+    assert second.snapshot == first.snapshot
+    assert (second.media / "papers" / "minutes.txt").read_text().startswith("Minutes")
+    assert second.media != first.media  # the run's own copy, not the first worker's folder
+
+
+def test_another_run_builds_again_and_clears_the_last(tmp_path, settings, monkeypatch):
+    settings.VAR_DIR = tmp_path / "var"
+    calls: list = []
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "run1")
+    snapshot.shared("demo", _builder(tmp_path, calls))
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "run2")
+    snapshot.shared("demo", _builder(tmp_path, calls))
+    assert len(calls) == 2
+    left = sorted(p.name for p in (tmp_path / "var" / "test-snapshots").iterdir())
+    assert not [name for name in left if "run1" in name], left
+    assert [name for name in left if "run2" in name]
+
+
+def test_without_xdist_each_process_builds(tmp_path, settings, monkeypatch):
+    settings.VAR_DIR = tmp_path / "var"
+    monkeypatch.delenv("PYTEST_XDIST_TESTRUNUID", raising=False)
+    calls: list = []
+    snapshot.shared("demo", _builder(tmp_path, calls))
+    snapshot.shared("demo", _builder(tmp_path, calls))
+    assert len(calls) == 2
+    assert not (tmp_path / "var" / "test-snapshots").exists()
