@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 
@@ -68,12 +69,9 @@ def offline_context(browser, **options):
     )
 
 
-@pytest.fixture
-def page(browser):
-    """A page that fails the test if the Content Security Policy blocks anything on it (the
-    NHS.UK frontend and htmx must work under it) or a script throws."""
-    context = offline_context(browser, viewport={"width": 1200, "height": 900})
-    page = context.new_page()
+def watch(page) -> list[str]:
+    """What goes wrong on ``page`` from now on: anything the Content Security Policy blocks (the
+    NHS.UK frontend and htmx must work under it) and any error a script throws."""
     problems = []
     page.on(
         "console",
@@ -84,6 +82,16 @@ def page(browser):
         ),
     )
     page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+@pytest.fixture
+def page(browser):
+    """A page that fails the test if the Content Security Policy blocks anything on it or a
+    script throws (``watch``)."""
+    context = offline_context(browser, viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    problems = watch(page)
     yield page
     context.close()
     assert not problems, problems
@@ -124,6 +132,81 @@ def sign_in(page, url, email=DEMO_USERS[0]["email"]):
         code = page.get_by_test_id("demo-code").inner_text()
         page.get_by_label("Code", exact=True).fill(code)
         page.get_by_role("button", name="Continue").click()
+
+
+def signed_in(page, url, email) -> None:
+    """``page``'s browser signed in as ``email``, both steps done, without the sign-in pages: a
+    session made as signing in makes one (the password, the one-time code for a role that needs
+    it, the time of signing in), its cookie given to the browser. For the tests of what each
+    person sees once signed in; signing in itself is walked in the browser (``sign_in``) by the
+    accounts tests, the accessibility test's federation administrator and each story."""
+    from django.test import Client
+    from django.utils import timezone
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.middleware import SIGNED_IN_AT
+    from accounts.models import User
+    from accounts.otp import needs_second_step
+
+    user = User.objects.get(email=email)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[SIGNED_IN_AT] = timezone.now().timestamp()
+    if needs_second_step(user):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        assert device, f"{email} has no authenticator to have given a code from"
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    name = settings.SESSION_COOKIE_NAME
+    page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": url}])
+
+
+NARROW = {"width": 375, "height": 800}
+# Elements reaching past the right edge of the page that no scrolling region holds, outermost
+# first (the table, not each of its cells), each named by tag, id and classes and its right edge.
+OVERFLOW = """() => {
+  const edge = document.documentElement.clientWidth;
+  const scrolled = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + [...el.classList].map((c) => "." + c).join("");
+  const past = (el) => el.getBoundingClientRect().right > edge + 0.5;
+  const found = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (!box.width || !past(el) || scrolled(el)) continue;
+    if (el.parentElement && el.parentElement !== document.body && past(el.parentElement)) continue;
+    const text = (el.innerText || "").trim().slice(0, 40);
+    found.push(`${name(el)} (right edge ${Math.round(box.right)} px) "${text}"`);
+  }
+  // Text wider than its box (a long word or code) overflows without any element doing so.
+  if (!found.length) {
+    for (const el of document.body.querySelectorAll("*")) {
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible"
+          && !scrolled(el) && el.clientWidth) {
+        found.push(`${name(el)} (content ${el.scrollWidth} px in ${el.clientWidth} px)`);
+      }
+    }
+  }
+  return {width: document.documentElement.scrollWidth, edge, found: found.slice(0, 8)};
+}"""
+
+
+def sideways(page, path: str) -> str:
+    """What scrolls sideways on the page as it is laid out now (nothing: ""), for a report."""
+    result = page.evaluate(OVERFLOW)
+    if result["width"] <= result["edge"]:
+        return ""
+    return (
+        f"{path} is {result['width']} px wide on a {result['edge']} px screen:\n  "
+        + "\n  ".join(result["found"] or ["(no element found)"])
+    )
 
 
 def menu(page, name: str) -> None:

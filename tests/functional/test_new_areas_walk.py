@@ -1,5 +1,5 @@
 """A new user of each demo role walks the four new areas (economics, bids, voice, the board):
-signed in in the browser, from each area's index it follows every link the page shows it within
+signed in, in the browser, from each area's index it follows every link the page shows it within
 the areas (no PDF or CSV), then opens every page it reached in the browser at 375 px. It notes
 any link that leads to an error (a link shown to someone who may not follow it, a 500), any page
 without a heading, and any page that scrolls sideways at 375 px. The notes are printed (run with
@@ -13,8 +13,7 @@ import pytest
 from django.conf import settings
 
 from demo import DEMO_USERS
-from tests.functional.conftest import sign_in
-from tests.functional.test_narrow_screens import NARROW, OVERFLOW
+from tests.functional.conftest import NARROW, OVERFLOW, signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -65,10 +64,11 @@ def walk(page, client, site, email):
     """Every page of the areas this person reaches by links from the start pages: (path,
     status, heading, sideways overflow at 375 px, the page it was linked from).
 
-    The person signs in in the browser; the links are followed with the same session by
+    The person is signed in in the browser (``signed_in``); the links are followed with the
+    same session by
     Django's test client (what a link leads to, and each page's heading, are the server's
     answers), and each page that opened is then loaded in the browser at 375 px."""
-    sign_in(page, site, email)
+    signed_in(page, site, email)
     client.cookies[settings.SESSION_COOKIE_NAME] = next(
         c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
     )
