@@ -203,19 +203,25 @@ def world(demo):
 
 def sign_in_verified(client, user):
     """Sign in as after both steps: password and, for roles that need it, a one-time code."""
+    from django.utils import timezone
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from accounts.middleware import RENEWED_AT, SIGNED_IN_AT
     from accounts.otp import needs_second_step
 
     client.force_login(user)
+    session = client.session
+    # Signed in now and renewed now, as the first page after signing in leaves the session
+    # (accounts/middleware.py): so requests inside a savepoint the test rolls back do not each
+    # write it again.
+    session[SIGNED_IN_AT] = session[RENEWED_AT] = timezone.now().timestamp()
     if needs_second_step(user):
         device, _ = TOTPDevice.objects.get_or_create(
             user=user, name="Test authenticator", defaults={"confirmed": True}
         )
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    session.save()
     return client
 
 
