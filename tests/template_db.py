@@ -109,8 +109,10 @@ def _url(database: str) -> str:
     return urlunsplit(parts._replace(path="/" + database))
 
 
-def copy_postgresql(connection, test_name: str) -> None:
-    """``connection``: Django's connection, whose settings name the server and the credentials."""
+@contextmanager
+def _postgresql_template(connection):
+    """A cursor on the server holding the advisory lock (and this checkout's file lock), and the
+    name of the migrated template there, built first if it is not."""
     template = PREFIX + digest()
     quote = connection.ops.quote_name
     with _locked("postgresql"), connection._nodb_cursor() as cursor:
@@ -126,6 +128,13 @@ def copy_postgresql(connection, test_name: str) -> None:
             cursor.execute(f"CREATE DATABASE {quote(building)}")
             _migrate(_url(building))
             cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(template)}")
+        yield cursor, template
+
+
+def copy_postgresql(connection, test_name: str) -> None:
+    """``connection``: Django's connection, whose settings name the server and the credentials."""
+    quote = connection.ops.quote_name
+    with _postgresql_template(connection) as (cursor, template):
         cursor.execute(_drop(connection, test_name))
         cursor.execute(f"CREATE DATABASE {quote(test_name)} TEMPLATE {quote(template)}")
 
@@ -161,3 +170,23 @@ def remove(connection) -> None:
 
 def _drop(connection, name: str) -> str:
     return f"DROP DATABASE IF EXISTS {connection.ops.quote_name(name)} WITH (FORCE)"
+
+
+def build(connection) -> str:
+    """The template for the database of ``connection`` (Django's: ``DATABASE_URL``'s, or
+    SQLite), built if it is not there yet. CI builds SQLite's and PostgreSQL's side by side
+    before the two runs of the suite, instead of each run building its own while its second
+    process waits."""
+    if connection.vendor == "sqlite":
+        with _locked("sqlite"):
+            return str(sqlite_template())
+    with _postgresql_template(connection) as (_, template):
+        return template
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gpfed.settings")
+    django.setup()
+    from django.db import connection
+
+    print(f"test database template: {build(connection)}")
