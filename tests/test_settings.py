@@ -69,3 +69,21 @@ def test_session_and_password_reset_limits_come_from_the_environment():
         },
     )
     assert chosen.stdout.splitlines()[-1].split() == ["900", "60", "8.0", "2", "50"], chosen.stderr
+
+
+def test_production_compresses_pages_assets_but_not_their_source_maps():
+    """What whitenoise compresses at collectstatic: stylesheets and scripts (what every page
+    loads), not source maps (only developer tools fetch them; they were two thirds of the time)."""
+    code = (
+        "from django.conf import settings as s; from whitenoise.compress import Compressor; "
+        "c = Compressor(extensions=s.WHITENOISE_SKIP_COMPRESS_EXTENSIONS, quiet=True); "
+        "print(*[c.should_compress(n) for n in ('a.css', 'a.js', 'a.svg', 'a.js.map', 'a.png')])"
+    )
+    result = manage(
+        "shell",
+        "-c",
+        code,
+        env_extra={"GPFED_PRODUCTION": "1", "SECRET_KEY": STRONG, "ALLOWED_HOSTS": "gpfed.example"},
+    )
+    answers = result.stdout.splitlines()[-1].split()
+    assert answers == ["True", "True", "True", "False", "False"], result.stdout + result.stderr
