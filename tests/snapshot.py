@@ -1,12 +1,15 @@
 """Database snapshots the tests restore in a fraction of a second instead of building again.
 
 Loading the demo federation from the NHS files takes 5 to 20 seconds; more than a hundred tests
-start from it. So each test process loads it once, reads every row it wrote (``take``), and each
-test that wants it gets those rows written back into its own transaction (``restore``), which the
-test's rollback then removes as it removes everything else the test wrote.
+start from it. So it is loaded once per test run (``shared``: by the first test process to need
+it), every row it wrote is read (``take``), and each test that wants it gets those rows written
+back into its own transaction (``restore``), which the test's rollback then removes as it removes
+everything else the test wrote.
 
 Rows are copied table by table as the database holds them (SQLite: the values as stored;
-PostgreSQL: ``COPY`` in its text format), so nothing is translated on the way: the rows, their
+PostgreSQL: ``COPY`` in its text format), each with its columns named (the rows go into other
+processes' databases, whose columns a test that migrated back and forth may have put in another
+order), so nothing is translated on the way: the rows, their
 ids and their foreign keys are exactly those the loader wrote. Foreign keys are checked when the
 transaction ends (Django makes them deferrable on both databases), so the order of the tables does
 not matter. The tables that migrations fill (content types, permissions, the migration record)
@@ -19,6 +22,7 @@ import fcntl
 import os
 import pickle
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -62,10 +66,14 @@ def take() -> Snapshot:
     with connection.cursor() as cursor:
         for table in _tables():
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {_quote(table)} TO STDOUT") as copy:
+                columns = [
+                    c.name for c in connection.introspection.get_table_description(cursor, table)
+                ]
+                named = ", ".join(_quote(c) for c in columns)
+                with cursor.cursor.copy(f"COPY {_quote(table)} ({named}) TO STDOUT") as copy:
                     data = b"".join(bytes(block) for block in copy)
                 if data:
-                    tables[table] = ([], data)
+                    tables[table] = (columns, data)
                 continue
             cursor.execute(f"SELECT * FROM {_quote(table)}")  # noqa: S608 -- names from introspection
             rows = [tuple(_stored(value) for value in row) for row in cursor.fetchall()]
@@ -99,11 +107,11 @@ def restore(snapshot: Snapshot) -> None:
     """Write the snapshot's rows back, and move each id sequence past the largest id."""
     with connection.cursor() as cursor:
         for table, (columns, rows) in snapshot.tables.items():
+            names = ", ".join(_quote(c) for c in columns)
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {_quote(table)} FROM STDIN") as copy:
+                with cursor.cursor.copy(f"COPY {_quote(table)} ({names}) FROM STDIN") as copy:
                     copy.write(rows)
                 continue
-            names = ", ".join(_quote(c) for c in columns)
             marks = ", ".join(["%s"] * len(columns))
             cursor.executemany(f"INSERT INTO {_quote(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
         for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
@@ -154,30 +162,40 @@ def put_back(loaded: Loaded, media_root: Path, loader: Callable[[], object]) -> 
     return copy.deepcopy(loaded.result)
 
 
+# Older than this, a snapshot in var/test-snapshots is a finished (or killed) run's.
+LEFT_BEHIND = 6 * 3600
+
+
 def shared(name: str, build: Callable[[], Loaded]) -> Loaded:
     """``build()`` once for the whole test run rather than once in each test process: the first
     xdist worker to ask builds it and leaves the rows, what the loader returned and its documents
     in the run's folder; the others read them from there (every worker's database is a copy of the
-    same migrated template, so the rows fit each alike). Kept for this run only (xdist names each
-    run): the demo's dates and times are those of the moment it was loaded, as when each process
-    loaded it, and another run starts again from the loader. Without xdist, ``build()`` as
-    before."""
+    same migrated template, named in the key, so the rows fit each alike). Kept for this run only
+    (xdist names each run): the demo's dates and times are those of the moment it was loaded, as
+    when each process loaded it, and another run starts again from the loader. What runs left
+    behind is removed once it is a few hours old (never while a run beside this one may still be
+    reading it). Without xdist, ``build()`` as before."""
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if not run:
         return build()
+    from tests.template_db import digest  # (imported here: it asks the app registry)
+
     folder = settings.VAR_DIR / "test-snapshots"
     folder.mkdir(parents=True, exist_ok=True)
     kind = f"{name}-{connection.vendor}"
-    rows, media = folder / f"{kind}-{run}.pickle", folder / f"{kind}-{run}-documents"
+    key = f"{kind}-{digest()}-{run}"
+    rows, media = folder / f"{key}.pickle", folder / f"{key}-documents"
     with open(folder / f"{kind}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         if rows.exists():
             result, taken = pickle.loads(rows.read_bytes())  # noqa: S301 -- written below
             return Loaded(result, taken, media)
-        for old in folder.glob(f"{kind}-*"):  # earlier runs'
+        for old in folder.glob(f"{kind}-*"):
+            if old.suffix == ".lock" or time.time() - old.stat().st_mtime < LEFT_BEHIND:
+                continue
             if old.is_dir():
                 shutil.rmtree(old)
-            elif old.suffix != ".lock":
+            else:
                 old.unlink()
         loaded = build()
         shutil.copytree(loaded.media, media)

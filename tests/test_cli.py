@@ -94,7 +94,7 @@ def test_report_unknown_practice_exits_2(capsys, demo):
 
 
 def test_demo_load_is_repeatable(demo_books, capsys):
-    # The first load is the one each test process makes once (``demo_whole``, as `gpfed demo
+    # The first load is the one each test run makes once (``demo_whole``, as `gpfed demo
     # load` makes it), printed as the command prints it; the second is the command, run again.
     print_json(demo_books)
     first = json.loads(capsys.readouterr().out)

@@ -134,7 +134,7 @@ def sign_in(page, url, email=DEMO_USERS[0]["email"]):
         page.get_by_role("button", name="Continue").click()
 
 
-def signed_in(page, url, email) -> None:
+def sign_in_by_session(page, url, email) -> None:
     """``page``'s browser signed in as ``email``, both steps done, without the sign-in pages: a
     session made as signing in makes one (the password, the one-time code for a role that needs
     it, the time of signing in), its cookie given to the browser. For the tests of what each

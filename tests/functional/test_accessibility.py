@@ -18,7 +18,7 @@ from tests.functional.conftest import (
     offline_context,
     sideways,
     sign_in,
-    signed_in,
+    sign_in_by_session,
     watch,
 )
 
@@ -38,6 +38,9 @@ def email(role: str) -> str:
     return next(u["email"] for u in DEMO_USERS if u["role"] == role)
 
 
+# Each role's pages are also the ones checked at 375 px for sideways scrolling and for what the
+# Content Security Policy blocks or a script throws: test_narrow_screens.py and the new areas' walk
+# leave them to this test, so a role skipped or marked to fail here loses those checks too.
 PAGES = {
     "federation_admin": [
         "/",
@@ -163,7 +166,7 @@ def test_the_pages_each_role_uses_meet_wcag_22_aa(browser, demo_site, role):
             assert not found, "\n".join(found)
             sign_in(page, demo_site, email(role))  # the sign-in pages, in the browser
         else:
-            signed_in(page, demo_site, email(role))
+            sign_in_by_session(page, demo_site, email(role))
         found, wide = [], []
         for path in PAGES[role]:
             page.set_viewport_size(NARROW)
@@ -177,9 +180,9 @@ def test_the_pages_each_role_uses_meet_wcag_22_aa(browser, demo_site, role):
             report = audit(page)
             if report:
                 found.append(f"{path}:\n{report}")
-        assert not found, "\n".join(found)
-        assert not wide, "\n".join(wide)
-        assert not problems, problems
+        assert not (found or wide or problems), "\n".join(
+            [*found, *wide, *(f"policy or script: {p}" for p in problems)]
+        )
     finally:
         context.close()
 

@@ -15,7 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from demo import DEMO_USERS
-from tests.functional.conftest import NARROW, sideways, signed_in
+from tests.functional.conftest import NARROW, sideways, sign_in_by_session
 from tests.functional.test_accessibility import FED, PAGES
 
 pytestmark = pytest.mark.browser
@@ -88,7 +88,7 @@ def pages_of(role: str) -> list[str]:
 @pytest.mark.parametrize("role", list(EXTRA))
 def test_no_page_a_role_uses_scrolls_sideways_at_375_px(page, demo_site, screenshot, role):
     page.set_viewport_size(NARROW)
-    signed_in(page, demo_site, email(role))
+    sign_in_by_session(page, demo_site, email(role))
     wide = []
     for path in pages_of(role):
         response = page.goto(demo_site + path)
@@ -109,7 +109,7 @@ def test_the_wide_tables_scroll_in_a_labelled_region_with_the_first_column_fixed
     """The statement's table at 375 px: a region named by its caption that a keyboard can reach
     and scroll, its first column staying in view as the rest scrolls past."""
     page.set_viewport_size(NARROW)
-    signed_in(page, demo_site, email("practice_manager"))
+    sign_in_by_session(page, demo_site, email("practice_manager"))
     page.goto(demo_site + "/finance/statements/C82001/")
     region = page.get_by_role("region", name="Service by service")
     expect(region).to_be_visible()
@@ -130,7 +130,7 @@ def test_the_wide_tables_scroll_in_a_labelled_region_with_the_first_column_fixed
 @pytest.mark.parametrize("role", ["finance_lead", "practice_manager"])
 def test_the_statement_shows_per_patient_at_1280_px(page, demo_site, role):
     page.set_viewport_size(WIDE)
-    signed_in(page, demo_site, email(role))
+    sign_in_by_session(page, demo_site, email(role))
     page.goto(demo_site + "/finance/statements/C82001/")
     header = page.locator("#statement-services").get_by_role("columnheader", name="Per patient")
     box = header.bounding_box()

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from demo import DEMO_USERS
-from tests.functional.conftest import NARROW, OVERFLOW, signed_in
+from tests.functional.conftest import NARROW, OVERFLOW, sign_in_by_session
 from tests.functional.test_accessibility import PAGES
 
 pytestmark = pytest.mark.browser
@@ -65,12 +65,12 @@ def walk(page, client, site, email, checked=()):
     """Every page of the areas this person reaches by links from the start pages: (path,
     status, heading, sideways overflow at 375 px, the page it was linked from).
 
-    The person is signed in in the browser (``signed_in``); the links are followed with the
+    The person is signed in in the browser (``sign_in_by_session``); the links are followed with the
     same session by
     Django's test client (what a link leads to, and each page's heading, are the server's
     answers), and each page that opened is then loaded in the browser at 375 px, but for those
     in ``checked`` (the accessibility test opens them at 375 px for this person already)."""
-    signed_in(page, site, email)
+    sign_in_by_session(page, site, email)
     client.cookies[settings.SESSION_COOKIE_NAME] = next(
         c["value"] for c in page.context.cookies() if c["name"] == settings.SESSION_COOKIE_NAME
     )

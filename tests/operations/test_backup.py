@@ -5,7 +5,7 @@ byte. Each backup, restore and statement is the real ``gpfed`` command in a proc
 with its own DATABASE_URL and GPFED_VAR_DIR.
 
 The installation backed up is the test database itself, for the module's first few seconds: the
-demo this test process loaded once (``demo_whole``, tests/snapshot.py) is written back into it
+demo this test run loaded once (``demo_whole``, tests/snapshot.py) is written back into it
 and committed, with the demo's documents copied into a folder of the installation's own; after
 the backup, the row counts and the statement, the test database is emptied again (in a
 ``finally``), so no other test sees those rows. Loading the demo again in a process of its own

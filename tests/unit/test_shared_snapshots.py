@@ -1,6 +1,8 @@
 """``tests.snapshot.shared``: what a test run loads once, the first worker builds and the others
 read; another run builds again and clears the last run's."""
 
+import os
+import time
 from pathlib import Path
 
 from tests import snapshot
@@ -31,17 +33,29 @@ def test_the_first_worker_builds_and_the_others_read(tmp_path, settings, monkeyp
     assert second.media != first.media  # the run's own copy, not the first worker's folder
 
 
-def test_another_run_builds_again_and_clears_the_last(tmp_path, settings, monkeypatch):
+def test_another_run_builds_again_and_clears_only_what_is_hours_old(
+    tmp_path, settings, monkeypatch
+):
+    """A run beside this one may still be reading its snapshot: only one left for hours goes."""
     settings.VAR_DIR = tmp_path / "var"
+    folder = tmp_path / "var" / "test-snapshots"
     calls: list = []
     monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "run1")
     snapshot.shared("demo", _builder(tmp_path, calls))
     monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "run2")
     snapshot.shared("demo", _builder(tmp_path, calls))
     assert len(calls) == 2
-    left = sorted(p.name for p in (tmp_path / "var" / "test-snapshots").iterdir())
-    assert not [name for name in left if "run1" in name], left
-    assert [name for name in left if "run2" in name]
+    names = sorted(p.name for p in folder.iterdir())
+    assert [n for n in names if "run1" in n] and [n for n in names if "run2" in n], names
+
+    hours_ago = time.time() - snapshot.LEFT_BEHIND - 60
+    for path in folder.glob("*run1*"):
+        os.utime(path, (hours_ago, hours_ago))
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "run3")
+    snapshot.shared("demo", _builder(tmp_path, calls))
+    names = sorted(p.name for p in folder.iterdir())
+    assert not [n for n in names if "run1" in n], names
+    assert [n for n in names if "run2" in n] and [n for n in names if "run3" in n], names
 
 
 def test_without_xdist_each_process_builds(tmp_path, settings, monkeypatch):
