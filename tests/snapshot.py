@@ -9,11 +9,11 @@ everything else the test wrote.
 Rows are copied table by table as the database holds them (SQLite: the values as stored;
 PostgreSQL: ``COPY`` in its text format), each with its columns named (the rows go into other
 processes' databases, whose columns a test that migrated back and forth may have put in another
-order), so nothing is translated on the way: the rows, their
-ids and their foreign keys are exactly those the loader wrote. Foreign keys are checked when the
-transaction ends (Django makes them deferrable on both databases), so the order of the tables does
-not matter. The tables that migrations fill (content types, permissions, the migration record)
-are the same in every test database and are not copied.
+order), so nothing is translated on the way: the rows, their ids and their foreign keys are
+exactly those the loader wrote. Foreign keys are checked when the transaction ends (Django makes
+them deferrable on both databases), so the order of the tables does not matter. The tables that
+migrations fill (content types, permissions, the migration record) are the same in every test
+database and are not copied.
 """
 
 import copy
@@ -34,6 +34,8 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.test import override_settings
+
+from tests.template_db import digest
 
 # The settings tests/conftest.py gives every test, which a snapshot must be loaded under too (a
 # session fixture runs before those function-scoped ones): the same password hasher, tasks that
@@ -178,8 +180,6 @@ def shared(name: str, build: Callable[[], Loaded]) -> Loaded:
     run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
     if not run:
         return build()
-    from tests.template_db import digest  # (imported here: it asks the app registry)
-
     folder = settings.VAR_DIR / "test-snapshots"
     folder.mkdir(parents=True, exist_ok=True)
     kind = f"{name}-{connection.vendor}"
@@ -198,6 +198,7 @@ def shared(name: str, build: Callable[[], Loaded]) -> Loaded:
             else:
                 old.unlink()
         loaded = build()
+        shutil.rmtree(media, ignore_errors=True)  # half copied by a worker killed before the rows
         shutil.copytree(loaded.media, media)
         part = rows.with_suffix(".part")
         part.write_bytes(pickle.dumps((loaded.result, loaded.snapshot)))

@@ -66,3 +66,22 @@ def test_without_xdist_each_process_builds(tmp_path, settings, monkeypatch):
     snapshot.shared("demo", _builder(tmp_path, calls))
     assert len(calls) == 2
     assert not (tmp_path / "var" / "test-snapshots").exists()
+
+
+def test_a_worker_killed_before_its_rows_were_written_leaves_nothing_the_next_one_trips_on(
+    tmp_path, settings, monkeypatch
+):
+    """Killed after copying the documents but before the rows were whole: the next worker to
+    ask builds again, over the half-copied folder and the half-written rows."""
+    settings.VAR_DIR = tmp_path / "var"
+    monkeypatch.setenv("PYTEST_XDIST_TESTRUNUID", "run1")
+    calls: list = []
+    snapshot.shared("demo", _builder(tmp_path, calls))
+    rows = next((tmp_path / "var" / "test-snapshots").glob("*.pickle"))
+    rows.rename(rows.with_suffix(".part"))  # as if killed while writing them
+    (rows.parent / f"{rows.stem}-documents" / "stray.txt").write_text("half copied")
+    again = snapshot.shared("demo", _builder(tmp_path, calls))
+    assert len(calls) == 2
+    assert again.result == {"practices": 1}
+    assert snapshot.shared("demo", _builder(tmp_path, calls)).result == {"practices": 1}
+    assert len(calls) == 2  # and the third reads what the second wrote
