@@ -22,6 +22,7 @@ from django.db import transaction
 
 from demo import DEMO_PASSWORD, DEMO_USERS
 from tests import snapshot
+from tests.conftest import sign_in_verified
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -135,30 +136,16 @@ def sign_in(page, url, email=DEMO_USERS[0]["email"]):
 
 
 def sign_in_by_session(page, url, email) -> None:
-    """``page``'s browser signed in as ``email``, both steps done, without the sign-in pages: a
-    session made as signing in makes one (the password, the one-time code for a role that needs
-    it, the time of signing in), its cookie given to the browser. For the tests of what each
-    person sees once signed in; signing in itself is walked in the browser (``sign_in``) by the
-    accounts tests, the accessibility test's federation administrator and each story."""
+    """``page``'s browser signed in as ``email``, both steps done, without the sign-in pages: the
+    session ``sign_in_verified`` makes (as signing in makes one), its cookie given to the
+    browser. For the tests of what each person sees once signed in; signing in itself is walked
+    in the browser (``sign_in``) by the accounts tests, the accessibility test's federation
+    administrator and each story."""
     from django.test import Client
-    from django.utils import timezone
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from accounts.middleware import SIGNED_IN_AT
     from accounts.models import User
-    from accounts.otp import needs_second_step
 
-    user = User.objects.get(email=email)
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[SIGNED_IN_AT] = timezone.now().timestamp()
-    if needs_second_step(user):
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        assert device, f"{email} has no authenticator to have given a code from"
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    client = sign_in_verified(Client(), User.objects.get(email=email))
     name = settings.SESSION_COOKIE_NAME
     page.context.add_cookies([{"name": name, "value": client.cookies[name].value, "url": url}])
 
