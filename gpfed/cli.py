@@ -20,8 +20,12 @@ from kernel.cli import BAD_INPUT, BadInput, Parser
 def setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gpfed.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    # Once per process: django.setup() configures logging again each time it is called, and a
+    # handler bound to a stream that has since closed (a test's captured stderr) breaks logging.
+    if not apps.ready:
+        django.setup()
     # Models can be imported only once Django is set up.
     from audit.origin import COMMAND_LINE, set_origin
 

@@ -1,4 +1,5 @@
 import json
+import logging
 import subprocess
 import sys
 
@@ -18,6 +19,14 @@ def test_gpfed_runs_as_a_module():
     )
     assert result.returncode == 0
     assert "import" in result.stdout
+
+
+def test_calling_main_in_a_running_process_leaves_its_logging_alone(capsys):
+    # django.setup() configures logging afresh; once Django is up, main() must not call it
+    # again, or the log handlers keep this test's captured stderr after it has been closed.
+    before = list(logging.getLogger().handlers)
+    assert main(["import", "--dry-run", str(DATA / "epraccur-03W-2025-09.csv")]) == 0
+    assert logging.getLogger().handlers == before
 
 
 def test_import_prints_counts(capsys):

@@ -55,8 +55,9 @@ def test_finance_lead_sets_up_and_uses_a_one_time_password(
 
     page.get_by_label("Code", exact=True).fill(current_code(secret))
     page.get_by_role("button", name="Continue").click()
+    # all_inner_texts() does not wait for the page: wait for the list first
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
     codes = page.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
-    assert len(codes) == 10
     screenshot("08-recovery-codes")
     page.get_by_role("link", name="Continue").click()
     # On to the page first asked for.
