@@ -129,10 +129,13 @@ def sign_in(page, url, email=DEMO_USERS[0]["email"]):
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # is_visible() does not wait: wait for the next page to have loaded before asking it
+    page.wait_for_url(lambda address: "/accounts/sign-in/" not in address)
     if page.get_by_role("heading", name="Enter your one-time code").is_visible():
         code = page.get_by_test_id("demo-code").inner_text()
         page.get_by_label("Code", exact=True).fill(code)
         page.get_by_role("button", name="Continue").click()
+        page.wait_for_url(lambda address: "/accounts/two-factor/" not in address)
 
 
 def sign_in_by_session(page, url, email) -> None:

@@ -133,10 +133,10 @@ def test_forgotten_password_is_reset_through_the_emailed_link(
     page.get_by_label("Email address").fill("forgetful@example.org")
     page.get_by_label("Password").fill("a-brand-new-passphrase")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("heading", name="Welcome to gpfed").is_visible()  # no role yet
+    expect(page.get_by_role("heading", name="Welcome to gpfed")).to_be_visible()  # no role yet
 
     # The link worked once.
     page.goto(link)
-    assert page.get_by_role(
-        "heading", name="This link has expired or has already been used"
-    ).is_visible()
+    expect(
+        page.get_by_role("heading", name="This link has expired or has already been used")
+    ).to_be_visible()

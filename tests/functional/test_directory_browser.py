@@ -39,9 +39,9 @@ def test_network_admin_approves_and_practice_manager_uses_the_directory(
     page.get_by_label("Membership starts").fill(joins.isoformat())
     screenshot("51-directory-join-request")
     page.get_by_role("button", name="Record the decision").click()
-    assert page.get_by_text(
-        f"Southend GP Federation (demo) will be a member from {joins:%-d %B %Y}"
-    ).is_visible()
+    expect(
+        page.get_by_text(f"Southend GP Federation (demo) will be a member from {joins:%-d %B %Y}")
+    ).to_be_visible()
     request = JoinRequest.objects.get()
     assert request.status == "approved" and request.membership.start_date == joins
 

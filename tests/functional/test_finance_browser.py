@@ -69,6 +69,8 @@ def test_finance_lead_posts_a_month_and_the_practice_manager_reads_the_statement
     screenshot("23-settlement-preview")
     page.get_by_role("link", name=f"Post settlement for {month:%B %Y}").click()
     # posting confirms first, and any warning the preview gives must be ticked as checked
+    # (count() does not wait: wait for the confirmation page before asking)
+    expect(page.get_by_role("button", name=f"Post settlement for {month:%B %Y}")).to_be_visible()
     confirm = page.get_by_label("I have checked", exact=False)
     if confirm.count():
         confirm.check()

@@ -68,13 +68,13 @@ def test_operations_lead_plans_december_and_moves_a_session(
     )
     screenshot("31-rota-site-week")
     page.locator(f'[data-session="{session.pk}"]').get_by_role("link").last.click()
-    assert page.get_by_role("heading", name="Move or change a session").is_visible()
+    expect(page.get_by_role("heading", name="Move or change a session")).to_be_visible()
 
     # first, to a Sunday: refused, and the rule is named
     page.get_by_label("Day").fill("2026-12-13")
     page.get_by_role("button", name="Save session").click()
     screenshot("32-rota-move-refused")
-    assert page.get_by_text("no Sunday or bank-holiday sessions").first.is_visible()
+    expect(page.get_by_text("no Sunday or bank-holiday sessions").first).to_be_visible()
     screenshot("32-rota-move-refused")
 
     other = codes[1] if session.pcn.code == codes[0] else codes[0]
