@@ -22,8 +22,12 @@ def current_code(secret: str) -> str:
 
 
 def test_finance_lead_sets_up_and_uses_a_one_time_password(
-    page, demo_site, live_server, screenshot
+    page, demo_site, live_server, screenshot, settings
 ):
+    # After a wrong code the next try waits this many seconds (django-otp's default is 1): 2,
+    # so that a slow machine still sends the next code inside the wait, and the wait below
+    # still outlasts it.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 2
     federation = Federation.objects.get(slug=FED)
     lead = UserFactory(email="new.finance@example.org", password="a-long-enough-passphrase")
     role_grant(user=lead, role="finance_lead", organisation=federation, by=None)
