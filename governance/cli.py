@@ -1,17 +1,24 @@
-"""Governance's ``gpfed`` subcommand: ``resolution tally`` works out a members' resolution from
-a CSV file of votes against the federation's members on a day, and saves nothing."""
+"""Governance's ``gpfed`` subcommands: ``resolution tally`` works out a members' resolution from
+a CSV file of votes against the federation's members on a day, and saves nothing;
+``registers members|interests|gifts`` prints one of the federation's statutory registers as the
+web page's CSV download gives it, recorded in its audit trail as that download is."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+from governance import board_selectors, register_selectors, selectors
 from governance import tally as rules
-from governance.access import can_run_governance
+from governance.access import can_run_governance, can_see_governance, governance_federations
 from governance.errors import GovernanceError
+from governance.gifts import gifts_export
+from governance.interests import interests_export
 from governance.selectors import file_tally
+from governance.services import register_export
 from governance.votes_file import DOOR
 from kernel.cli import BadInput, Parser, acting_user, parse_date, print_json, read_upload
+from kernel.exports import SafeWriter
 from registry.importers.base import ImportFileError
 from registry.selectors import federation_by_slug, today
 
@@ -34,6 +41,22 @@ def register(commands) -> None:
     )
     t.add_argument("--format", choices=["text", "json"], default="text")
     t.set_defaults(handler=cmd_tally)
+    r = commands.add_parser(
+        "registers",
+        help="a federation's statutory registers as CSV or JSON (each export is audited)",
+    )
+    r.add_argument("register", choices=sorted(REGISTERS), help="which register")
+    r.add_argument("federation", help="the federation's slug")
+    r.add_argument("--format", choices=["csv", "json"], default="csv")
+    r.set_defaults(handler=cmd_registers)
+
+
+# register -> (the service that gives its rows and records the export, the columns)
+REGISTERS = {
+    "members": (register_export, selectors.REGISTER_COLUMNS),
+    "interests": (interests_export, board_selectors.INTEREST_COLUMNS),
+    "gifts": (gifts_export, register_selectors.GIFT_COLUMNS),
+}
 
 
 def _text(result) -> list[str]:
@@ -85,4 +108,28 @@ def cmd_tally(args) -> int:
         print_json({"ok": True, **result.as_dict()})
     else:
         print("\n".join(_text(result)))
+    return 0
+
+
+def cmd_registers(args) -> int:
+    """As the register's page: the federation's own people may take it; anyone else is told
+    there is no such federation (ADR 0011)."""
+    by = acting_user(args.by)
+    federation = federation_by_slug(args.federation)
+    if federation is None or (
+        by is not None
+        and not (
+            governance_federations(by).filter(pk=federation.pk).exists()
+            and can_see_governance(by, federation)
+        )
+    ):
+        raise BadInput(f"there is no federation {args.federation}")
+    export, columns = REGISTERS[args.register]
+    rows = export(federation, by=by)
+    if args.format == "json":
+        print_json([dict(zip(columns, row, strict=True)) for row in rows])
+    else:
+        writer = SafeWriter(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
     return 0

@@ -47,6 +47,7 @@ def app_clis() -> list:
     from gpfed import worker_cli as worker
     from registry import cli as registry
     from rota import cli as rota
+    from voice import cli as voice
 
     return [
         registry,
@@ -58,6 +59,7 @@ def app_clis() -> list:
         comms,
         directory,
         governance,
+        voice,
         accounts,
         backup,
         worker,

@@ -242,3 +242,46 @@ def test_the_company_secretary_may_tally(gov, tmp_path, capsys):
         ]
     )
     assert code == 0
+
+
+# --- gpfed registers: the statutory registers, audited as the page's download is ---------------
+
+
+@pytest.mark.parametrize(
+    ("register", "action", "first_column"),
+    [
+        ("members", "governance.register.export", "ODS code"),
+        ("interests", "governance.interests.export", "name"),
+        ("gifts", "governance.gifts.export", "date"),
+    ],
+)
+def test_each_register_from_the_command_line_is_the_csv_and_is_audited(
+    gov, capsys, register, action, first_column
+):
+    assert main(["registers", register, "gov-fed"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split(",")[0] == first_column
+
+    assert (
+        main(["--by", gov.staff.email, "registers", register, "gov-fed", "--format", "json"]) == 0
+    )
+    assert isinstance(json.loads(capsys.readouterr().out), list)
+    operator, *staff = AuditEvent.objects.filter(action=action).order_by("pk")
+    assert operator.actor is None and operator.origin == "command line"
+    assert operator.federation == gov.federation
+    assert [e.actor for e in staff] == [gov.staff]
+
+
+def test_the_members_register_lists_the_members_as_json(gov, capsys):
+    assert main(["registers", "members", "gov-fed", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert sorted(r["ODS code"] for r in rows) == sorted(gov.practices)
+
+
+def test_another_federations_administrator_is_told_there_is_no_such_federation(gov, capsys):
+    for register in ("members", "interests", "gifts"):
+        argv = ["--by", gov.other_admin.email, "registers", register, "gov-fed"]
+        assert main(argv) == 2
+        assert capsys.readouterr().err.strip() == "gpfed: there is no federation gov-fed"
+    assert main(["registers", "members", "no-such-fed"]) == 2
+    assert not AuditEvent.objects.filter(action__endswith=".export").exists()

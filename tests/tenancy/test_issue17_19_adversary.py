@@ -536,6 +536,24 @@ def test_tally_of_as_slug_by_b_answers_as_if_a_did_not_exist(demo, world, tmp_pa
     assert elr().name not in theirs.err
 
 
+def test_bs_manager_of_a_shared_practice_takes_no_register_of_as_from_the_command_line(
+    demo, world, capsys
+):
+    """A sequence: the practice agrees to join B too, B's administrator makes one of B's people
+    its manager within B; she, and B's administrator, ask for A's registers by the command
+    line. They are told A does not exist, and A's audit trail records no export; B's own
+    register, which now lists the practice, is theirs."""
+    b_voter = share_c82001_with_other(world)
+    for who in (b_voter, world["users"]["other_admin"]):
+        for register in ("members", "interests", "gifts"):
+            assert main(["--by", who.email, "registers", register, FED]) == 2
+            err = capsys.readouterr().err
+            assert err.strip() == f"gpfed: there is no federation {FED}", err
+    assert not AuditEvent.objects.filter(federation=elr(), action__endswith=".export").exists()
+    assert main(["--by", b_voter.email, "registers", "members", OTHER, "--format", "json"]) == 0
+    assert "C82001" in [r["ODS code"] for r in json.loads(capsys.readouterr().out)]
+
+
 @pytest.mark.parametrize(
     ("data", "named"),
     [

@@ -1,0 +1,125 @@
+"""``gpfed consultations``: the list of a federation's or network's consultations, and a
+consultation's results as the results page's CSV (or JSON), each export audited as the page's
+download is; another federation's people are told there is no such consultation."""
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+
+from audit.models import AuditEvent
+from comms.models import Bulletin
+from comms.services import bulletin_save
+from gpfed.cli import main
+from registry.selectors import today
+from tests.voice.conftest import answers
+from voice import services
+from voice.models import Consultation
+
+pytestmark = pytest.mark.django_db
+
+
+def answered(v, consultation):
+    services.response_submit(
+        consultation=consultation,
+        organisation_key="practice-A00001",
+        answers=answers(consultation, text='=HYPERLINK("http://x")'),
+        by=v.manager,
+    )
+    return consultation
+
+
+def publish(v, consultation):
+    Consultation.objects.filter(pk=consultation.pk).update(
+        opens_on=today() - timedelta(days=9), closes_on=today() - timedelta(days=1)
+    )
+    bulletin = bulletin_save(
+        Bulletin(federation=v.federation, title="You said", body="We did"), by=None
+    )
+    services.outcome_publish(
+        consultation=consultation, outcome="We heard", bulletin=bulletin, by=v.admin
+    )
+
+
+def test_the_results_are_the_csv_of_the_page_and_each_export_is_audited(v, opened, capsys):
+    answered(v, opened)
+    assert main(["consultations", "results", str(opened.pk)]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["Dimension", "Group", "Responses", "Question", "Answer", "Count"]
+    assert ["All", "All responses", "1", "Do you support it?", "Yes", "1"] in rows
+    # a free-text answer that a spreadsheet would run is written as text
+    assert any(cell.startswith("'=HYPERLINK") for row in rows for cell in row)
+    argv = ["--by", v.admin.email, "consultations", "results", str(opened.pk)]
+    assert main([*argv, "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["consultation"] == opened.pk and out["responses"] == 1
+    operator, admin = AuditEvent.objects.filter(action__startswith="voice.results.export").order_by(
+        "pk"
+    )
+    assert (operator.action, operator.actor, operator.origin) == (
+        "voice.results.export_csv",
+        None,
+        "command line",
+    )
+    assert (admin.action, admin.actor) == ("voice.results.export_json", v.admin)
+    assert admin.federation == v.federation
+
+
+def test_members_read_the_results_once_the_outcome_is_published(v, opened, capsys):
+    answered(v, opened)
+    # the manager who answered may open the consultation, but not yet its results; a member
+    # of staff it did not ask may not even open it (as on the pages)
+    argv = ["consultations", "results", str(opened.pk)]
+    assert main(["--by", v.manager.email, *argv]) == 2
+    assert "once its outcome is published" in capsys.readouterr().err
+    assert main(["--by", v.staff.email, *argv]) == 2
+    assert "there is no consultation" in capsys.readouterr().err
+    publish(v, opened)
+    assert main(["--by", v.manager.email, *argv]) == 0
+    assert main(["--by", v.staff.email, *argv]) == 0
+    exports = AuditEvent.objects.filter(action="voice.results.export_csv").order_by("pk")
+    assert [e.actor for e in exports] == [v.manager, v.staff]
+
+
+def test_another_federations_administrator_is_told_there_is_no_such_consultation(v, opened, capsys):
+    publish(v, answered(v, opened))
+    argv = ["--by", v.other_admin.email, "consultations", "results", str(opened.pk)]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.strip() == f"gpfed: there is no consultation {opened.pk}"
+    assert main(["consultations", "results", "999999"]) == 2
+    listing = ["--by", v.other_admin.email, "consultations", "list", "--federation", "voice-fed"]
+    assert main(listing) == 2
+    assert capsys.readouterr().err.strip().endswith("there is no federation voice-fed")
+    assert not AuditEvent.objects.filter(action__startswith="voice.results.export").exists()
+
+
+def test_the_list_shows_drafts_only_to_those_who_run_them(v, opened, capsys):
+    services.consultation_create(
+        federation=v.federation,
+        title="A draft",
+        purpose="Not yet",
+        audience="practices_and_pcns",
+        opens_on=today() + timedelta(days=3),
+        closes_on=today() + timedelta(days=10),
+        by=v.admin,
+    )
+    listing = ["consultations", "list", "--federation", "voice-fed", "--format", "json"]
+    assert main(["--by", v.admin.email, *listing]) == 0
+    titles = sorted(r["title"] for r in json.loads(capsys.readouterr().out))
+    assert titles == ["A draft", "Shared hubs"]
+    assert main(["--by", v.manager.email, *listing]) == 0
+    [row] = json.loads(capsys.readouterr().out)
+    assert (row["title"], row["status"], row["responses"]) == ("Shared hubs", "Open", 0)
+    assert main(["consultations", "list", "--federation", "voice-fed"]) == 0
+    assert "Voice Federation: 2 consultations" in capsys.readouterr().out
+
+
+def test_a_networks_consultations_are_listed_for_its_member_federations(v, capsys):
+    from tests.voice.conftest import open_consultation
+
+    open_consultation(v, network=True)
+    argv = ["consultations", "list", "--network", "voice-net", "--format", "json"]
+    assert main(["--by", v.other_admin.email, *argv]) == 0
+    assert [r["title"] for r in json.loads(capsys.readouterr().out)] == ["Shared hubs"]
