@@ -23,7 +23,7 @@ from finance.selectors import (
     statement_through,
 )
 from finance.services import FinanceError, activity_import, settlement_post, settlement_preview
-from kernel.cli import BAD_INPUT, BadInput, acting_user, print_json, read_upload
+from kernel.cli import BAD_INPUT, BadInput, acting_user, print_json, print_rows, read_upload
 from kernel.dates import parse_month
 from kernel.exports import SafeWriter
 from kernel.formats import counted, money_text
@@ -187,12 +187,7 @@ def cmd_settlement(args) -> int:
     if done is None:
         raise BadInput(f"{month:%B %Y} has not been posted for {federation.name}")
     header, rows = exports.settlement_file(done, args.action, by=by)
-    if args.format == "json":
-        print_json([dict(zip(header, row, strict=True)) for row in rows])
-    else:
-        writer = SafeWriter(sys.stdout)
-        writer.writerow(header)
-        writer.writerows(rows)
+    print_rows(header, rows, args.format)
     return 0
 
 

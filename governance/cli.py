@@ -10,15 +10,22 @@ from pathlib import Path
 
 from governance import board_selectors, register_selectors, selectors
 from governance import tally as rules
-from governance.access import can_run_governance, can_see_governance, governance_federations
+from governance.access import can_run_governance, can_see_governance
 from governance.errors import GovernanceError
 from governance.gifts import gifts_export
 from governance.interests import interests_export
 from governance.selectors import file_tally
 from governance.services import register_export
 from governance.votes_file import DOOR
-from kernel.cli import BadInput, Parser, acting_user, parse_date, print_json, read_upload
-from kernel.exports import SafeWriter
+from kernel.cli import (
+    BadInput,
+    Parser,
+    acting_user,
+    parse_date,
+    print_json,
+    print_rows,
+    read_upload,
+)
 from registry.importers.base import ImportFileError
 from registry.selectors import federation_by_slug, today
 
@@ -112,24 +119,12 @@ def cmd_tally(args) -> int:
 
 
 def cmd_registers(args) -> int:
-    """As the register's page: the federation's own people may take it; anyone else is told
-    there is no such federation (ADR 0011)."""
+    """As the register's page: the federation's own people may take it (the pages' rule,
+    ``can_see_governance``); anyone else is told there is no such federation (ADR 0011)."""
     by = acting_user(args.by)
     federation = federation_by_slug(args.federation)
-    if federation is None or (
-        by is not None
-        and not (
-            governance_federations(by).filter(pk=federation.pk).exists()
-            and can_see_governance(by, federation)
-        )
-    ):
+    if federation is None or (by is not None and not can_see_governance(by, federation)):
         raise BadInput(f"there is no federation {args.federation}")
     export, columns = REGISTERS[args.register]
-    rows = export(federation, by=by)
-    if args.format == "json":
-        print_json([dict(zip(columns, row, strict=True)) for row in rows])
-    else:
-        writer = SafeWriter(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
+    print_rows(columns, export(federation, by=by), args.format)
     return 0

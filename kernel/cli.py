@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 
 from kernel.dates import parse_day
+from kernel.exports import SafeWriter
 from kernel.uploads import UploadRefused, check_size
 
 BAD_INPUT = 2
@@ -50,6 +52,17 @@ def acting_user(email: str | None):
 
 def print_json(data) -> None:
     print(json.dumps(data, indent=2, default=str))
+
+
+def print_rows(header: list[str], rows: list[list], form: str) -> None:
+    """Rows as JSON (a list of objects keyed by the header) when ``form`` is "json", otherwise
+    as CSV with its header, cells a spreadsheet would run written as text (as every download)."""
+    if form == "json":
+        print_json([dict(zip(header, row, strict=True)) for row in rows])
+        return
+    writer = SafeWriter(sys.stdout)
+    writer.writerow(header)
+    writer.writerows(rows)
 
 
 def read_upload(path: Path, *, door: str) -> bytes:

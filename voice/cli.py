@@ -5,10 +5,7 @@ federation or network, to find the ID."""
 
 from __future__ import annotations
 
-import sys
-
-from kernel.cli import FORMATS, BadInput, Parser, acting_user, print_json
-from kernel.exports import SafeWriter
+from kernel.cli import FORMATS, BadInput, Parser, acting_user, print_json, print_rows
 from registry.selectors import federation_by_slug, network_by_slug
 from voice import access, rollup, selectors
 from voice.models import Consultation
@@ -33,16 +30,15 @@ def register(commands) -> None:
 
 
 def _owner(args, by):
-    """The federation or network named, if this person may list its consultations (as
-    ``/voice/``: its own people, and a network's member federations' people)."""
+    """The federation or network named, if this person may open its consultations' page (the
+    pages' rule, ``access.is_member``: a federation's own people; a network's administrators
+    and its member federations' people)."""
     if args.federation:
         owner, slug = federation_by_slug(args.federation), args.federation
     else:
         owner, slug = network_by_slug(args.network), args.network
-    if owner is not None and by is not None:
-        federations, networks = access.voice_owners(by)
-        if owner not in (federations if args.federation else networks):
-            owner = None
+    if owner is not None and by is not None and not access.is_member(by, owner):
+        owner = None
     if owner is None:
         kind = "federation" if args.federation else "network"
         raise BadInput(f"there is no {kind} {slug}")  # ADR 0011: as if not there
@@ -71,7 +67,7 @@ def cmd_list(args) -> int:
     print(f"{owner}: {len(rows)} consultation{'' if len(rows) == 1 else 's'}")
     for row in rows:
         print(
-            f"  {row['id']:>5}  {row['title'][:50]:50s} {row['status']:<10} "
+            f"  {row['id']:>5}  {row['title'][:50]:50s} {row['status']:<17} "
             f"closes {row['closes_on']:%-d %b %Y}, {row['responses']} answered"
         )
     return 0
@@ -79,7 +75,9 @@ def cmd_list(args) -> int:
 
 def cmd_results(args) -> int:
     """As the results page: those who run the consultation, and once its outcome is published
-    the owner's people; anyone else is told there is no such consultation (ADR 0011)."""
+    the owner's people. Someone who may open the consultation (asked to answer) but not yet
+    its results is told they come with the outcome; anyone else, that there is no such
+    consultation (ADR 0011), in the same words as for a number that is no consultation."""
     by = acting_user(args.by)
     consultation = (
         Consultation.objects.select_related("federation", "network")
@@ -95,7 +93,7 @@ def cmd_results(args) -> int:
         raise BadInput(
             f"the results of consultation {consultation.pk} are shown once its outcome is published"
         )
-    results = results_export(consultation, by=by, form="csv" if args.format == "csv" else "json")
+    results = results_export(consultation, by=by, form=args.format)
     rows = rollup.csv_rows(results)
     if args.format == "json":
         print_json(
@@ -107,7 +105,5 @@ def cmd_results(args) -> int:
             }
         )
     else:
-        writer = SafeWriter(sys.stdout)
-        writer.writerow(rollup.CSV_HEADER)
-        writer.writerows(rows)
+        print_rows(rollup.CSV_HEADER, rows, "csv")
     return 0

@@ -123,3 +123,52 @@ def test_a_networks_consultations_are_listed_for_its_member_federations(v, capsy
     argv = ["consultations", "list", "--network", "voice-net", "--format", "json"]
     assert main(["--by", v.other_admin.email, *argv]) == 0
     assert [r["title"] for r in json.loads(capsys.readouterr().out)] == ["Shared hubs"]
+
+
+def test_what_the_pages_refuse_the_command_refuses_in_the_same_words(v, opened, capsys):
+    """A network's administrator lists no member federation's consultations; a federation
+    outside the network lists none of the network's; a draft's number guessed by a member of
+    its federation, and a refused number, read exactly as a number that is no consultation."""
+    from registry.models import Federation, Network
+
+    draft = services.consultation_create(
+        federation=v.federation,
+        title="A draft",
+        purpose="Not yet",
+        audience="practices_and_pcns",
+        opens_on=today() + timedelta(days=3),
+        closes_on=today() + timedelta(days=10),
+        by=v.admin,
+    )
+    outside = Network.objects.create(name="Elsewhere", slug="elsewhere-net")
+    stranger = Federation.objects.create(name="Stranger Federation", slug="stranger-fed")
+    from accounts.services import role_grant
+    from tests.factories import UserFactory
+
+    stranger_admin = UserFactory(email="admin@stranger.example")
+    role_grant(user=stranger_admin, role="federation_admin", organisation=stranger, by=None)
+
+    def refused(argv):
+        assert main(argv) == 2
+        return capsys.readouterr().err.strip()
+
+    fed = ["consultations", "list", "--federation", "voice-fed"]
+    assert (
+        refused(["--by", v.network_admin.email, *fed]) == "gpfed: there is no federation voice-fed"
+    )
+    net = ["consultations", "list", "--network", "voice-net"]
+    assert refused(["--by", stranger_admin.email, *net]) == "gpfed: there is no network voice-net"
+    assert main(["--by", v.network_admin.email, *net]) == 0
+    capsys.readouterr()
+    assert main(["consultations", "list", "--network", outside.slug]) == 0  # the operator
+    capsys.readouterr()
+
+    def results(who, pk):
+        return refused(["--by", who.email, "consultations", "results", str(pk)])
+
+    nowhere = results(v.other_admin, 999999)
+    assert nowhere == "gpfed: there is no consultation 999999"
+    assert results(v.other_admin, opened.pk) == nowhere.replace("999999", str(opened.pk))
+    assert results(v.staff, draft.pk) == nowhere.replace("999999", str(draft.pk))
+    assert results(v.manager, draft.pk) == nowhere.replace("999999", str(draft.pk))
+    assert not AuditEvent.objects.filter(action__startswith="voice.results.export").exists()
