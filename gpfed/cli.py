@@ -11,6 +11,7 @@ unexpected broke. ``--format json`` prints machine-readable results wherever res
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -106,6 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     except refusals() as exc:
         print(f"gpfed: {exc.message}", file=sys.stderr)
         return BAD_INPUT
+    except BrokenPipeError:
+        # The reader stopped early (`gpfed … | head`): not a failure of the command. Point
+        # stdout at /dev/null so that Python's flush at exit does not raise it again.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

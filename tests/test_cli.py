@@ -29,6 +29,19 @@ def test_calling_main_in_a_running_process_leaves_its_logging_alone(capsys):
     assert logging.getLogger().handlers == before
 
 
+def test_a_reader_that_stops_early_is_not_a_failure(monkeypatch):
+    # `gpfed registers members F | head`: head closes the pipe; no traceback, exit 0
+    class Closed:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Closed())
+    assert main(["import", "--dry-run", str(DATA / "epraccur-03W-2025-09.csv")]) == 0
+
+
 def test_import_prints_counts(capsys):
     code = main(["import", str(DATA / "epraccur-03W-2025-09.csv")])
     out = capsys.readouterr().out
