@@ -4,7 +4,8 @@ Each app registers its own subcommands in its ``cli.py`` (``register(commands)``
 sets each one's handler); this module only assembles them, with the options every command
 shares (``--by``) and the ``manage`` command.
 
-Exit status: 0 on success, 2 on bad input (with a one-line reason on stderr), 1 if something
+Exit status: 0 on success (also when whatever reads the output stops early, as ``| head``
+does), 2 on bad input (with a one-line reason on stderr), 1 if something
 unexpected broke. ``--format json`` prints machine-readable results wherever results are printed.
 """
 
