@@ -9,12 +9,15 @@ from datetime import timedelta
 
 import pytest
 
+from accounts.services import role_grant
 from audit.models import AuditEvent
 from comms.models import Bulletin
 from comms.services import bulletin_save
 from gpfed.cli import main
+from registry.models import Federation, Network
 from registry.selectors import today
-from tests.voice.conftest import answers
+from tests.factories import UserFactory
+from tests.voice.conftest import answers, open_consultation
 from voice import services
 from voice.models import Consultation
 
@@ -29,6 +32,19 @@ def answered(v, consultation):
         by=v.manager,
     )
     return consultation
+
+
+def a_draft(v):
+    """A consultation not yet opened: its runners see it; nobody else does."""
+    return services.consultation_create(
+        federation=v.federation,
+        title="A draft",
+        purpose="Not yet",
+        audience="practices_and_pcns",
+        opens_on=today() + timedelta(days=3),
+        closes_on=today() + timedelta(days=10),
+        by=v.admin,
+    )
 
 
 def publish(v, consultation):
@@ -96,15 +112,7 @@ def test_another_federations_administrator_is_told_there_is_no_such_consultation
 
 
 def test_the_list_shows_drafts_only_to_those_who_run_them(v, opened, capsys):
-    services.consultation_create(
-        federation=v.federation,
-        title="A draft",
-        purpose="Not yet",
-        audience="practices_and_pcns",
-        opens_on=today() + timedelta(days=3),
-        closes_on=today() + timedelta(days=10),
-        by=v.admin,
-    )
+    a_draft(v)
     listing = ["consultations", "list", "--federation", "voice-fed", "--format", "json"]
     assert main(["--by", v.admin.email, *listing]) == 0
     titles = sorted(r["title"] for r in json.loads(capsys.readouterr().out))
@@ -117,8 +125,6 @@ def test_the_list_shows_drafts_only_to_those_who_run_them(v, opened, capsys):
 
 
 def test_a_networks_consultations_are_listed_for_its_member_federations(v, capsys):
-    from tests.voice.conftest import open_consultation
-
     open_consultation(v, network=True)
     argv = ["consultations", "list", "--network", "voice-net", "--format", "json"]
     assert main(["--by", v.other_admin.email, *argv]) == 0
@@ -129,22 +135,9 @@ def test_what_the_pages_refuse_the_command_refuses_in_the_same_words(v, opened, 
     """A network's administrator lists no member federation's consultations; a federation
     outside the network lists none of the network's; a draft's number guessed by a member of
     its federation, and a refused number, read exactly as a number that is no consultation."""
-    from registry.models import Federation, Network
-
-    draft = services.consultation_create(
-        federation=v.federation,
-        title="A draft",
-        purpose="Not yet",
-        audience="practices_and_pcns",
-        opens_on=today() + timedelta(days=3),
-        closes_on=today() + timedelta(days=10),
-        by=v.admin,
-    )
+    draft = a_draft(v)
     outside = Network.objects.create(name="Elsewhere", slug="elsewhere-net")
     stranger = Federation.objects.create(name="Stranger Federation", slug="stranger-fed")
-    from accounts.services import role_grant
-    from tests.factories import UserFactory
-
     stranger_admin = UserFactory(email="admin@stranger.example")
     role_grant(user=stranger_admin, role="federation_admin", organisation=stranger, by=None)
 
