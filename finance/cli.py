@@ -25,7 +25,6 @@ from finance.selectors import (
 from finance.services import FinanceError, activity_import, settlement_post, settlement_preview
 from kernel.cli import BAD_INPUT, BadInput, acting_user, print_json, print_rows, read_upload
 from kernel.dates import parse_month
-from kernel.exports import SafeWriter
 from kernel.formats import counted, money_text
 from registry.importers.base import ImportFileError
 from registry.importers.populations import parse_financial_year
@@ -332,10 +331,7 @@ def cmd_returns(args) -> int:
     if args.format == "json":
         print_json(report)
     elif args.format == "csv":
-        header, rows = exports.returns(report)
-        writer = SafeWriter(sys.stdout)
-        writer.writerow(header)
-        writer.writerows(rows)
+        print_rows(*exports.returns(report), "csv")
     else:
         print(f"{federation.name}: returns to practices, {period.label}")
         for r in [*report["practices"], {"name": "Total", "code": "", **report["totals"]}]:
