@@ -2,9 +2,8 @@
 
 import fnmatch
 import tomllib
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.packages import PACKAGES, ROOT
 
 
 def test_every_app_is_in_the_packages_a_build_includes():
@@ -12,6 +11,5 @@ def test_every_app_is_in_the_packages_a_build_includes():
     # whatever this list says; a wheel built from pyproject.toml holds only what it includes.
     found = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     include = found["packages"]["find"]["include"]
-    packages = {p.parent.name for p in ROOT.glob("*/apps.py")} | {"kernel", "gpfed"}
-    missing = [p for p in sorted(packages) if not any(fnmatch.fnmatch(p, i) for i in include)]
+    missing = [p for p in PACKAGES if not any(fnmatch.fnmatch(p, i) for i in include)]
     assert not missing, f"not in [tool.setuptools.packages.find] include: {missing}"
